@@ -1,0 +1,128 @@
+# ngx_pylon build.
+#
+#   make          build/ngx_pylon_module.so (against Debian's nginx, nginx-dev)
+#                 plus the command-line tools build/pylon-*
+#   make test     C unit tests (TAP, prove) then the pytest suite in t/
+#   make demo     a local chain (chopsticks) and nginx with the module
+#   make bench    benchmarks (wrk, same-run ratios)
+#
+# The module is compiled by nginx's own build with Debian's flags (-Werror).
+# The pure C layers (src/chain, src/crypto, src/bittensor, src/store) are
+# also compiled here into static libraries for the unit tests (ASan+UBSan)
+# and the tools (optimised).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+NGX_SRC   ?= /usr/share/nginx/src
+B         := build
+PYTHON    ?= /usr/bin/python3
+export PYLON_SHARED ?= $(abspath ../shared)
+export PYLON_ROOT   := $(CURDIR)
+
+CC        ?= gcc
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wpointer-arith
+CFLAGS_T  := -std=gnu11 -g -O1 $(WARN) -Isrc -fno-omit-frame-pointer \
+             -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS_O  := -std=gnu11 -g -O2 $(WARN) -Isrc -D_FORTIFY_SOURCE=2 \
+             -fstack-protector-strong
+LIBS      := -lsodium -ljansson -lxxhash -llmdb -lssl -lcrypto -lm
+
+LIB_DIRS  := src/chain src/crypto src/bittensor src/store
+LIB_SRCS  := $(shell find $(LIB_DIRS) -name '*.c' 2>/dev/null | sort)
+HDRS      := $(shell find src -name '*.h' | sort)
+MOD_SRCS  := ngx_pylon_module.c \
+             $(shell find src -name '*.c' -not -path 'src/tools/*' | sort)
+TOOL_SRCS := $(wildcard src/tools/pylon-*.c)
+TOOLS     := $(TOOL_SRCS:src/tools/%.c=$(B)/%)
+UNIT_SRCS := $(wildcard t/unit/test_*.c)
+UNITS     := $(UNIT_SRCS:t/unit/%.c=$(B)/t/%.t)
+BENCH_SRCS:= $(wildcard t/bench/bench_*.c)
+BENCHES   := $(BENCH_SRCS:t/bench/%.c=$(B)/bench/%)
+
+OBJS_T    := $(LIB_SRCS:%.c=$(B)/asan/%.o)
+OBJS_O    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+
+.PHONY: all module tools units test unit pytest demo bench deps clean FORCE
+
+all: module tools units
+
+module: $(B)/ngx_pylon_module.so
+tools: $(TOOLS)
+units: $(UNITS)
+
+# --- the nginx module ----------------------------------------------------
+
+$(B)/srcs.list: FORCE
+	@mkdir -p $(B)
+	@echo '$(MOD_SRCS) $(HDRS)' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(B)/nginx/Makefile: config $(B)/srcs.list
+	@mkdir -p $(B)/nginx
+	cd $(NGX_SRC) && . ./conf_flags && ./configure \
+	  --with-cc-opt="$$(dpkg-buildflags --get CFLAGS) -fPIC \
+	    $$(dpkg-buildflags --get CPPFLAGS) $(EXTRA_CFLAGS)" \
+	  --with-ld-opt="$$(dpkg-buildflags --get LDFLAGS) -fPIC \
+	    $(EXTRA_LDFLAGS)" \
+	  "$${NGX_CONF_FLAGS[@]}" \
+	  --add-dynamic-module=$(CURDIR) --builddir=$(CURDIR)/$(B)/nginx \
+	  > $(CURDIR)/$(B)/nginx/configure.log || \
+	  { cat $(CURDIR)/$(B)/nginx/configure.log; exit 1; }
+
+$(B)/ngx_pylon_module.so: $(B)/nginx/Makefile $(MOD_SRCS) $(HDRS)
+	$(MAKE) -s -f $(CURDIR)/$(B)/nginx/Makefile -C $(NGX_SRC) modules
+	cp $(B)/nginx/ngx_pylon_module.so $@
+
+# --- pure C layers: unit tests (sanitized) and tools (optimised) ---------
+
+$(B)/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_T) -c $< -o $@
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_O) -c $< -o $@
+
+$(B)/libpylon-asan.a: $(OBJS_T)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libpylon.a: $(OBJS_O)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/t/%.t: t/unit/%.c t/unit/tap.h $(B)/libpylon-asan.a
+	@mkdir -p $(B)/t
+	$(CC) $(CFLAGS_T) -It/unit $< $(B)/libpylon-asan.a $(LIBS) -o $@
+
+$(B)/pylon-%: src/tools/pylon-%.c $(B)/libpylon.a
+	$(CC) $(CFLAGS_O) $< $(B)/libpylon.a $(LIBS) -o $@
+
+$(B)/bench/%: t/bench/%.c $(B)/libpylon.a
+	@mkdir -p $(B)/bench
+	$(CC) $(CFLAGS_O) $< $(B)/libpylon.a $(LIBS) -o $@
+
+# --- tests ---------------------------------------------------------------
+
+deps:
+	t/js/install.sh
+
+test: all
+	$(MAKE) unit
+	$(MAKE) pytest
+
+unit: units
+	ASAN_OPTIONS=detect_leaks=1 prove --exec '' $(UNITS)
+
+pytest: all
+	$(PYTHON) -m pytest -q -rs t/
+
+demo: all
+	t/demo.sh
+
+bench: all $(BENCHES)
+	t/bench/run.sh
+
+clean:
+	rm -rf $(B)
