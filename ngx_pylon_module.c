@@ -1,22 +1,529 @@
 /*
  * Copyright (C) ngx_pylon authors
+ *
+ * ngx_pylon: Bittensor Pylon's v1 API as an nginx module.  This file holds
+ * the module definition, its directives and configuration, and the init
+ * hooks; the work is done in src/ (http: workers answering requests from
+ * the cache; helper: the process that follows the chain and fills it).
  */
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_pylon.h"
+#include "http/ngx_pylon_http.h"
+#include "helper/ngx_pylon_helper.h"
+
+
+#define NGX_PYLON_DEFAULT_MAX_SIZE   (1024 * 1024 * 1024)
+#define NGX_PYLON_MIN_MAX_SIZE       (1024 * 1024)
+
+
+typedef struct {
+    ngx_str_t    name;
+    char        *url;
+} ngx_pylon_alias_t;
+
+
+static ngx_int_t ngx_pylon_postconfiguration(ngx_conf_t *cf);
+static void *ngx_pylon_create_main_conf(ngx_conf_t *cf);
+static char *ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_pylon_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static char *ngx_pylon_subnet(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_pylon_network(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_pylon_node_t *node);
+static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
+static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_pylon_alias_t  ngx_pylon_aliases[] = {
+    { ngx_string("finney"), "wss://entrypoint-finney.opentensor.ai:443" },
+    { ngx_string("archive"), "wss://archive.chain.opentensor.ai:443" },
+    { ngx_string("test"), "wss://test.finney.opentensor.ai:443" },
+    { ngx_string("local"), "ws://127.0.0.1:9944" },
+    { ngx_null_string, NULL }
+};
+
+
+static ngx_command_t  ngx_pylon_commands[] = {
+
+    { ngx_string("pylon_subnet"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_pylon_subnet,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_pylon_loc_conf_t, subnet),
+      NULL },
+
+    { ngx_string("pylon_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_network"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_network,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, network),
+      NULL },
+
+    { ngx_string("pylon_archive_network"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_network,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, archive),
+      NULL },
+
+    { ngx_string("pylon_archive_cutoff"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, archive_cutoff),
+      NULL },
+
+      ngx_null_command
+};
+
 
 static ngx_http_module_t  ngx_pylon_module_ctx = {
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    NULL,                                  /* preconfiguration */
+    ngx_pylon_postconfiguration,           /* postconfiguration */
+
+    ngx_pylon_create_main_conf,            /* create main configuration */
+    ngx_pylon_init_main_conf,              /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_pylon_create_loc_conf,             /* create location configuration */
+    ngx_pylon_merge_loc_conf               /* merge location configuration */
 };
 
 
 ngx_module_t  ngx_pylon_module = {
     NGX_MODULE_V1,
-    &ngx_pylon_module_ctx,
-    NULL,
-    NGX_HTTP_MODULE,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+    &ngx_pylon_module_ctx,                 /* module context */
+    ngx_pylon_commands,                    /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_pylon_init_process,                /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_pylon_exit_process,                /* exit process */
+    NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+static void *
+ngx_pylon_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_pcalloc(cf->pool, sizeof(ngx_pylon_main_conf_t));
+    if (pmcf == NULL) {
+        return NULL;
+    }
+
+    pmcf->cache_max_size = NGX_CONF_UNSET_SIZE;
+    pmcf->archive_cutoff = NGX_CONF_UNSET_UINT;
+
+    return pmcf;
+}
+
+
+static char *
+ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_str_t  finney = ngx_string("finney");
+    ngx_str_t  archive = ngx_string("archive");
+
+    if (pmcf->network.url.len == 0
+        && ngx_pylon_parse_node(cf, &finney, &pmcf->network) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->archive.url.len == 0
+        && ngx_pylon_parse_node(cf, &archive, &pmcf->archive) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_uint_value(pmcf->archive_cutoff, 300);
+    ngx_conf_init_size_value(pmcf->cache_max_size,
+                             NGX_PYLON_DEFAULT_MAX_SIZE);
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_pylon_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_pylon_loc_conf_t  *plcf;
+
+    plcf = ngx_pcalloc(cf->pool, sizeof(ngx_pylon_loc_conf_t));
+    if (plcf == NULL) {
+        return NULL;
+    }
+
+    plcf->subnet = NGX_CONF_UNSET;
+
+    return plcf;
+}
+
+
+static char *
+ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_pylon_loc_conf_t *prev = parent;
+    ngx_pylon_loc_conf_t *conf = child;
+
+    ngx_conf_merge_value(conf->subnet, prev->subnet, 0);
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_pylon_postconfiguration(ngx_conf_t *cf)
+{
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_pylon_module);
+
+    if (pmcf->enabled && pmcf->cache_dir.len == 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "\"pylon_subnet\" in %V:%ui requires \"pylon_cache\" "
+                      "in the http block", &pmcf->conf_file,
+                      pmcf->conf_line);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* pylon_subnet on|off: serve the Pylon routes from this location */
+
+static char *
+ngx_pylon_subnet(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_loc_conf_t *plcf = conf;
+
+    char                      *rv;
+    ngx_pylon_main_conf_t     *pmcf;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    rv = ngx_conf_set_flag_slot(cf, cmd, conf);
+    if (rv != NGX_CONF_OK) {
+        return rv;
+    }
+
+    if (!plcf->subnet) {
+        return NGX_CONF_OK;
+    }
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_pylon_http_handler;
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_pylon_module);
+
+    if (!pmcf->enabled) {
+        pmcf->enabled = 1;
+        pmcf->conf_file = cf->conf_file->file.name;
+        pmcf->conf_line = cf->conf_file->line;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* pylon_cache DIR [max_size=SIZE]: the LMDB cache and the helper's home */
+
+static char *
+ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ssize_t      size;
+    ngx_str_t   *value, s;
+    ngx_path_t  *path;
+
+    if (pmcf->cache_dir.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 3) {
+
+        if (ngx_strncmp(value[2].data, "max_size=", 9) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive", &value[2], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        s.data = value[2].data + 9;
+        s.len = value[2].len - 9;
+
+        size = ngx_parse_size(&s);
+
+        if (size == NGX_ERROR || size < NGX_PYLON_MIN_MAX_SIZE) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid max_size \"%V\" in \"%V\" "
+                               "directive, at least 1m is needed",
+                               &s, &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        pmcf->cache_max_size = size;
+    }
+
+    if (value[1].len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "empty directory in \"%V\" directive",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->cache_dir = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &pmcf->cache_dir, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /*
+     * The path's manager callback makes the master spawn, respawn and
+     * replace our helper as its "cache manager" process; the path itself
+     * is created 0700 and owned by the worker user.
+     */
+
+    path = ngx_pcalloc(cf->pool, sizeof(ngx_path_t));
+    if (path == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    path->name = pmcf->cache_dir;
+    path->manager = ngx_pylon_helper_manager;
+    path->data = pmcf;
+    path->conf_file = cf->conf_file->file.name.data;
+    path->line = cf->conf_file->line;
+
+    if (ngx_add_path(cf, &path) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->cache_path = path;
+
+    return NGX_CONF_OK;
+}
+
+
+/* pylon_network / pylon_archive_network URL|ALIAS [ca=FILE] */
+
+static char *
+ngx_pylon_network(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t         *value, ca;
+    ngx_pylon_node_t  *node;
+
+    node = (ngx_pylon_node_t *) (p + cmd->offset);
+
+    if (node->url.len) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_pylon_parse_node(cf, &value[1], node) != NGX_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid node \"%V\" in \"%V\" directive: use "
+                           "ws://HOST[:PORT][/PATH], wss://..., finney, "
+                           "archive, test or local", &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 3) {
+
+        if (ngx_strncmp(value[2].data, "ca=", 3) != 0 || value[2].len == 3) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive", &value[2], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        ca.data = value[2].data + 3;
+        ca.len = value[2].len - 3;
+
+        if (ngx_conf_full_name(cf->cycle, &ca, 1) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_strncmp(node->url.data, "wss://", 6) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"ca=\" needs a wss:// node in \"%V\" "
+                               "directive", &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        node->ca = ca;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * Resolves an alias or checks a ws(s):// URL (http(s):// is accepted and
+ * turned into ws(s)://, as Pylon does).  The result is NUL-terminated.
+ */
+
+static ngx_int_t
+ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_pylon_node_t *node)
+{
+    u_char             *p, *host, *end, *last;
+    size_t              skip;
+    ngx_int_t           port;
+    ngx_str_t           url;
+    const char         *scheme;
+    ngx_pylon_alias_t  *a;
+
+    for (a = ngx_pylon_aliases; a->url; a++) {
+        if (value->len == a->name.len
+            && ngx_strncmp(value->data, a->name.data, a->name.len) == 0)
+        {
+            node->url.data = (u_char *) a->url;
+            node->url.len = ngx_strlen(a->url);
+            return NGX_OK;
+        }
+    }
+
+    p = value->data;
+    last = p + value->len;
+
+    if (value->len > 6 && ngx_strncasecmp(p, (u_char *) "wss://", 6) == 0) {
+        scheme = "wss://"; skip = 6;
+
+    } else if (value->len > 5
+               && ngx_strncasecmp(p, (u_char *) "ws://", 5) == 0)
+    {
+        scheme = "ws://"; skip = 5;
+
+    } else if (value->len > 8
+               && ngx_strncasecmp(p, (u_char *) "https://", 8) == 0)
+    {
+        scheme = "wss://"; skip = 8;
+
+    } else if (value->len > 7
+               && ngx_strncasecmp(p, (u_char *) "http://", 7) == 0)
+    {
+        scheme = "ws://"; skip = 7;
+
+    } else {
+        return NGX_ERROR;
+    }
+
+    host = p + skip;
+
+    for (end = host; end < last && *end != '/'; end++) {
+        if (*end <= ' ' || *end == '@' || *end == '?' || *end == '#') {
+            return NGX_ERROR;
+        }
+    }
+
+    if (end == host) {
+        return NGX_ERROR;
+    }
+
+    /* an optional port after the last ':' (not inside [IPv6]) */
+
+    for (p = end - 1; p > host && *p != ':' && *p != ']'; p--) {
+        /* void */
+    }
+
+    if (*p == ':') {
+        port = ngx_atoi(p + 1, end - p - 1);
+        if (port < 1 || port > 65535 || p == host) {
+            return NGX_ERROR;
+        }
+    }
+
+    for (p = end; p < last; p++) {
+        if (*p <= ' ') {
+            return NGX_ERROR;
+        }
+    }
+
+    url.len = ngx_strlen(scheme) + (last - host);
+    url.data = ngx_pnalloc(cf->pool, url.len + 1);
+    if (url.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(url.data, scheme, ngx_strlen(scheme));
+    p = ngx_cpymem(p, host, last - host);
+    *p = '\0';
+
+    node->url = url;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pylon_init_process(ngx_cycle_t *cycle)
+{
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_pylon_module);
+
+    if (pmcf == NULL || pmcf->cache_dir.len == 0) {
+        return NGX_OK;
+    }
+
+    /*
+     * init_process also runs in the cache manager and loader processes;
+     * the helper starts from the path manager callback, never from here.
+     */
+
+    if (ngx_process == NGX_PROCESS_SINGLE) {
+        ngx_pylon_helper_fork_single(cycle, pmcf);
+    }
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
+    return ngx_pylon_http_init_worker(cycle, pmcf);
+}
+
+
+static void
+ngx_pylon_exit_process(ngx_cycle_t *cycle)
+{
+    if (ngx_process == NGX_PROCESS_WORKER
+        || ngx_process == NGX_PROCESS_SINGLE)
+    {
+        ngx_pylon_http_exit_worker(cycle);
+    }
+}

@@ -1,0 +1,370 @@
+/*
+ * ngx_pylon_follow.c: new heads -> the latest block in the cache (see
+ * ngx_pylon_follow.h).
+ *
+ * Every head starts a small chain of calls carried by a head context:
+ *   chain_getBlockHash([n]) -> state_getStorage([Timestamp.Now, hash])
+ *   -> write L/block/- (and S/helper) in one transaction.
+ * Heads may overtake each other; a result older than what the cache holds
+ * is dropped.  Anything malformed from the node is logged and skipped.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "helper/ngx_pylon_session.h"
+#include "helper/ngx_pylon_follow.h"
+
+
+/* twox128("Timestamp") ++ twox128("Now") */
+#define NGX_PYLON_KEY_TIMESTAMP_NOW                                          \
+    "0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb"
+
+
+struct ngx_pylon_follow_s {
+    ngx_pylon_helper_t    *helper;
+    ngx_pylon_session_t   *session;
+    ngx_uint_t             generation;   /* bumps on every reconnection */
+    uint64_t               head;         /* last written block */
+    u_char                 head_hash[67];
+    uint64_t               head_ms;      /* when it was written */
+    ngx_uint_t             heads;        /* heads seen since start */
+};
+
+
+typedef struct {
+    ngx_pylon_follow_t    *follow;
+    ngx_uint_t             generation;
+    uint64_t               number;
+    u_char                 hash[67];
+} ngx_pylon_head_t;
+
+
+static void ngx_pylon_follow_header(void *data, json_t *result,
+    const char *error);
+static void ngx_pylon_follow_hash(void *data, json_t *result,
+    const char *error);
+static void ngx_pylon_follow_timestamp(void *data, json_t *result,
+    const char *error);
+static ngx_int_t ngx_pylon_follow_put_state(ngx_pylon_follow_t *f);
+static void ngx_pylon_follow_write_state(ngx_pylon_follow_t *f);
+static ngx_int_t ngx_pylon_hex_u64(const char *s, uint64_t *v);
+static ngx_int_t ngx_pylon_le_u64(const char *s, uint64_t *v);
+static ngx_int_t ngx_pylon_is_hash(const char *s);
+
+
+ngx_pylon_follow_t *
+ngx_pylon_follow_create(ngx_pylon_helper_t *h)
+{
+    ngx_pylon_follow_t  *f;
+
+    f = ngx_calloc(sizeof(ngx_pylon_follow_t), h->log);
+    if (f == NULL) {
+        return NULL;
+    }
+
+    f->helper = h;
+
+    return f;
+}
+
+
+void
+ngx_pylon_follow_start(ngx_pylon_follow_t *f, ngx_pylon_session_t *s)
+{
+    f->session = s;
+    ngx_pylon_follow_write_state(f);
+}
+
+
+void
+ngx_pylon_follow_destroy(ngx_pylon_follow_t *f)
+{
+    ngx_free(f);
+}
+
+
+void
+ngx_pylon_follow_connected(void *data)
+{
+    ngx_pylon_follow_t  *f = data;
+
+    f->generation++;
+
+    /* catch up at once, then follow */
+
+    (void) ngx_pylon_session_call(f->session, "chain_getHeader", NULL,
+                                  ngx_pylon_follow_header, f);
+
+    (void) ngx_pylon_session_subscribe(f->session, "chain_subscribeNewHeads",
+                                       NULL, ngx_pylon_follow_header, NULL,
+                                       f);
+
+    ngx_pylon_follow_write_state(f);
+}
+
+
+void
+ngx_pylon_follow_disconnected(void *data)
+{
+    ngx_pylon_follow_t  *f = data;
+
+    f->generation++;
+    ngx_pylon_follow_write_state(f);
+}
+
+
+/* a header, from chain_getHeader or a new-heads notification */
+
+static void
+ngx_pylon_follow_header(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_follow_t  *f = data;
+
+    uint64_t           number;
+    json_t            *n;
+    ngx_pylon_head_t  *hd;
+
+    if (result == NULL) {
+        ngx_log_error(NGX_LOG_ERR, f->helper->log, 0,
+                      "pylon helper: chain_getHeader failed: %s", error);
+        return;
+    }
+
+    n = json_object_get(result, "number");
+
+    if (!json_is_string(n)
+        || ngx_pylon_hex_u64(json_string_value(n), &number) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, f->helper->log, 0,
+                      "pylon helper: head without a valid number ignored");
+        return;
+    }
+
+    f->heads++;
+
+    hd = ngx_calloc(sizeof(ngx_pylon_head_t), f->helper->log);
+    if (hd == NULL) {
+        return;
+    }
+
+    hd->follow = f;
+    hd->generation = f->generation;
+    hd->number = number;
+
+    if (ngx_pylon_session_call(f->session, "chain_getBlockHash",
+                               json_pack("[I]", (json_int_t) number),
+                               ngx_pylon_follow_hash, hd)
+        != NGX_OK)
+    {
+        ngx_free(hd);
+    }
+}
+
+
+static void
+ngx_pylon_follow_hash(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_head_t  *hd = data;
+
+    ngx_pylon_follow_t  *f;
+
+    f = hd->follow;
+
+    if (result == NULL || !json_is_string(result)
+        || !ngx_pylon_is_hash(json_string_value(result)))
+    {
+        ngx_log_error(NGX_LOG_WARN, f->helper->log, 0,
+                      "pylon helper: no hash for block %uL: %s", hd->number,
+                      error ? error : "malformed answer");
+        ngx_free(hd);
+        return;
+    }
+
+    ngx_memcpy(hd->hash, json_string_value(result), 66);
+    hd->hash[66] = '\0';
+
+    if (ngx_pylon_session_call(f->session, "state_getStorage",
+                               json_pack("[ss]", NGX_PYLON_KEY_TIMESTAMP_NOW,
+                                         (char *) hd->hash),
+                               ngx_pylon_follow_timestamp, hd)
+        != NGX_OK)
+    {
+        ngx_free(hd);
+    }
+}
+
+
+static void
+ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_head_t  *hd = data;
+
+    u_char               body[160], *p;
+    uint64_t             ms;
+    pylon_store_t       *st;
+    ngx_pylon_follow_t  *f;
+    char                 key[PYLON_KEY_MAX];
+
+    f = hd->follow;
+    st = f->helper->store;
+
+    if (result == NULL || !json_is_string(result)
+        || ngx_pylon_le_u64(json_string_value(result), &ms) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_WARN, f->helper->log, 0,
+                      "pylon helper: no timestamp for block %uL: %s",
+                      hd->number, error ? error : "malformed answer");
+        ngx_free(hd);
+        return;
+    }
+
+    if (hd->number < f->head) {
+        /* a newer head was written meanwhile */
+        ngx_free(hd);
+        return;
+    }
+
+    p = ngx_snprintf(body, sizeof(body),
+                     "{\"number\":%uL,\"hash\":\"%s\",\"timestamp\":%uL}",
+                     hd->number, hd->hash, ms / 1000);
+
+    pylon_key_latest(key, sizeof(key), PYLON_ROUTE_BLOCK, PYLON_NETUID_NONE);
+
+    f->head = hd->number;
+    ngx_memcpy(f->head_hash, hd->hash, sizeof(hd->hash));
+    f->head_ms = ngx_pylon_helper_now_ms();
+
+    ngx_free(hd);
+
+    /* the block and the state record in one transaction */
+
+    if (pylon_store_write_begin(st) != 0
+        || pylon_store_put(st, key, f->head, 0, body, p - body) != 0
+        || ngx_pylon_follow_put_state(f) != NGX_OK
+        || pylon_store_write_commit(st) != 0)
+    {
+        ngx_log_error(NGX_LOG_ERR, f->helper->log, 0,
+                      "pylon helper: cache write failed: %s",
+                      pylon_store_error(st));
+        pylon_store_write_abort(st);
+    }
+}
+
+
+/* S/helper: what the helper knows, for /metrics and tests */
+
+static ngx_int_t
+ngx_pylon_follow_put_state(ngx_pylon_follow_t *f)
+{
+    u_char          body[512], *p;
+    pylon_store_t  *st;
+
+    st = f->helper->store;
+
+    p = ngx_snprintf(body, sizeof(body),
+                     "{\"pid\":%P,\"connected\":%s,\"head\":%uL,"
+                     "\"head_hash\":\"%s\",\"head_ms\":%uL,\"heads\":%ui,"
+                     "\"network\":\"%V\"}",
+                     ngx_pid,
+                     f->session && ngx_pylon_session_is_connected(f->session)
+                     ? "true" : "false",
+                     f->head, f->head_hash, f->head_ms, f->heads,
+                     &f->helper->pmcf->network.url);
+
+    if (pylon_store_put(st, PYLON_KEY_HELPER, f->head, 0, body, p - body)
+        != 0)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_pylon_follow_write_state(ngx_pylon_follow_t *f)
+{
+    pylon_store_t  *st;
+
+    st = f->helper->store;
+
+    if (pylon_store_write_begin(st) != 0
+        || ngx_pylon_follow_put_state(f) != NGX_OK
+        || pylon_store_write_commit(st) != 0)
+    {
+        ngx_log_error(NGX_LOG_ERR, f->helper->log, 0,
+                      "pylon helper: cache write failed: %s",
+                      pylon_store_error(st));
+        pylon_store_write_abort(st);
+    }
+}
+
+
+/* "0x1a2b" -> 0x1a2b */
+
+static ngx_int_t
+ngx_pylon_hex_u64(const char *s, uint64_t *v)
+{
+    ngx_int_t  d, n;
+
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
+        return NGX_ERROR;
+    }
+
+    *v = 0;
+
+    for (s += 2, n = 0; *s; s++, n++) {
+        d = ngx_hextoi((u_char *) s, 1);
+        if (d == NGX_ERROR || n == 16) {
+            return NGX_ERROR;
+        }
+        *v = (*v << 4) | (uint64_t) d;
+    }
+
+    return n ? NGX_OK : NGX_ERROR;
+}
+
+
+/* SCALE u64: "0x" + 8 little-endian bytes */
+
+static ngx_int_t
+ngx_pylon_le_u64(const char *s, uint64_t *v)
+{
+    ngx_int_t  i, b;
+
+    if (ngx_strlen(s) != 18 || s[0] != '0' || s[1] != 'x') {
+        return NGX_ERROR;
+    }
+
+    *v = 0;
+
+    for (i = 7; i >= 0; i--) {
+        b = ngx_hextoi((u_char *) s + 2 + 2 * i, 2);
+        if (b == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+        *v = (*v << 8) | (uint64_t) b;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pylon_is_hash(const char *s)
+{
+    ngx_int_t  i;
+
+    if (ngx_strlen(s) != 66 || s[0] != '0' || s[1] != 'x') {
+        return 0;
+    }
+
+    for (i = 2; i < 66; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) {
+            return 0;
+        }
+    }
+
+    return 1;
+}

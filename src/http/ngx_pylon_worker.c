@@ -1,0 +1,43 @@
+/*
+ * ngx_pylon_worker.c: the cache as a worker sees it.  Each worker opens the
+ * LMDB environment after fork (never the master, whose children would
+ * inherit it) and keeps it for its lifetime; it only ever reads.
+ */
+
+#include "http/ngx_pylon_http.h"
+
+
+static pylon_store_t  *ngx_pylon_store;
+
+
+ngx_int_t
+ngx_pylon_http_init_worker(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
+{
+    char  err[PYLON_STORE_ERRLEN];
+
+    ngx_pylon_store = pylon_store_open((char *) pmcf->cache_dir.data,
+                                       pmcf->cache_max_size, err,
+                                       sizeof(err));
+    if (ngx_pylon_store == NULL) {
+        /* answer 500 rather than kill the worker */
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "pylon: %s", err);
+        return NGX_OK;
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_pylon_http_exit_worker(ngx_cycle_t *cycle)
+{
+    pylon_store_close(ngx_pylon_store);
+    ngx_pylon_store = NULL;
+}
+
+
+pylon_store_t *
+ngx_pylon_worker_store(void)
+{
+    return ngx_pylon_store;
+}

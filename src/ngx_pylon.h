@@ -1,0 +1,48 @@
+/*
+ * ngx_pylon.h: what the module's layers share: the configuration structs
+ * filled by the directives in ngx_pylon_module.c, and the module itself.
+ *
+ * Configuration is read by the master at config time; after fork the
+ * workers (src/http) serve from the LMDB cache and the helper
+ * (src/helper) follows the chain and writes the cache.
+ */
+
+#ifndef NGX_PYLON_H
+#define NGX_PYLON_H
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+
+typedef struct {
+    ngx_str_t        url;          /* ws:// or wss://, NUL-terminated */
+    ngx_str_t        ca;           /* CA file for wss://, "" = system CAs */
+} ngx_pylon_node_t;
+
+
+typedef struct {
+    ngx_str_t        cache_dir;    /* absolute, NUL-terminated */
+    size_t           cache_max_size;
+    ngx_path_t      *cache_path;   /* owns the helper via path->manager */
+
+    ngx_pylon_node_t network;
+    ngx_pylon_node_t archive;
+
+    ngx_uint_t       archive_cutoff;
+
+    ngx_flag_t       enabled;      /* some location has pylon_subnet on */
+    ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
+    ngx_uint_t       conf_line;
+} ngx_pylon_main_conf_t;
+
+
+typedef struct {
+    ngx_flag_t       subnet;
+} ngx_pylon_loc_conf_t;
+
+
+extern ngx_module_t  ngx_pylon_module;
+
+
+#endif /* NGX_PYLON_H */

@@ -1,0 +1,432 @@
+/*
+ * store.c: the LMDB environment of the cache (see store.h).
+ *
+ * One handle per process, opened after fork.  Readers keep one read
+ * transaction and reset/renew it around each read, so an idle worker holds
+ * an inactive reader slot that pins no snapshot.  The helper writes with
+ * ordinary transactions; LMDB serialises writers across processes.  When
+ * another process grew the map (a reload with a larger max_size), begin
+ * reports MDB_MAP_RESIZED: adopt the new size and retry once.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <lmdb.h>
+#include <xxhash.h>
+
+#include "store/store.h"
+
+#define PYLON_RECORD_MAGIC   0x31525950u        /* "PYR1" */
+#define PYLON_RECORD_HDR     32
+
+
+struct pylon_store_s {
+    MDB_env   *env;
+    MDB_dbi    dbi;
+    MDB_txn   *rtxn;          /* reusable read txn */
+    int        rtxn_active;
+    MDB_txn   *wtxn;
+    char       err[PYLON_STORE_ERRLEN];
+};
+
+
+static void
+pylon_store_fail(pylon_store_t *st, const char *what, int rc)
+{
+    snprintf(st->err, sizeof(st->err), "%s: %s", what, mdb_strerror(rc));
+}
+
+
+static uint64_t
+pylon_now_ms(void)
+{
+    struct timeval  tv;
+
+    gettimeofday(&tv, NULL);
+
+    return (uint64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+
+static void
+pylon_put_u32(u_char *p, uint32_t v)
+{
+    p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24;
+}
+
+
+static void
+pylon_put_u64(u_char *p, uint64_t v)
+{
+    pylon_put_u32(p, (uint32_t) v);
+    pylon_put_u32(p + 4, (uint32_t) (v >> 32));
+}
+
+
+static uint32_t
+pylon_get_u32(const u_char *p)
+{
+    return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16
+           | (uint32_t) p[3] << 24;
+}
+
+
+static uint64_t
+pylon_get_u64(const u_char *p)
+{
+    return (uint64_t) pylon_get_u32(p) | (uint64_t) pylon_get_u32(p + 4) << 32;
+}
+
+
+pylon_store_t *
+pylon_store_open(const char *dir, size_t mapsize, char *err, size_t errlen)
+{
+    int             rc;
+    MDB_txn        *txn;
+    pylon_store_t  *st;
+
+    st = calloc(1, sizeof(pylon_store_t));
+    if (st == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    rc = mdb_env_create(&st->env);
+    if (rc != 0) {
+        snprintf(err, errlen, "mdb_env_create: %s", mdb_strerror(rc));
+        free(st);
+        return NULL;
+    }
+
+    rc = mdb_env_set_mapsize(st->env, mapsize);
+    if (rc == 0) {
+        rc = mdb_env_set_maxreaders(st->env, PYLON_STORE_MAXREADERS);
+    }
+
+    if (rc == 0) {
+        rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+    }
+
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot open LMDB environment \"%s\": %s",
+                 dir, mdb_strerror(rc));
+        mdb_env_close(st->env);
+        free(st);
+        return NULL;
+    }
+
+    rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc == 0) {
+        rc = mdb_dbi_open(txn, NULL, 0, &st->dbi);
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);
+
+        } else {
+            mdb_txn_abort(txn);
+        }
+    }
+
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot open LMDB database in \"%s\": %s",
+                 dir, mdb_strerror(rc));
+        mdb_env_close(st->env);
+        free(st);
+        return NULL;
+    }
+
+    (void) pylon_store_reader_check(st);
+
+    return st;
+}
+
+
+void
+pylon_store_close(pylon_store_t *st)
+{
+    if (st == NULL) {
+        return;
+    }
+
+    pylon_store_write_abort(st);
+
+    if (st->rtxn) {
+        mdb_txn_abort(st->rtxn);
+    }
+
+    mdb_env_close(st->env);
+    free(st);
+}
+
+
+static int
+pylon_store_read_begin(pylon_store_t *st)
+{
+    int  rc, retry;
+
+    for (retry = 0; retry < 2; retry++) {
+
+        if (st->rtxn == NULL) {
+            rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &st->rtxn);
+            if (rc != 0) {
+                st->rtxn = NULL;
+            }
+
+        } else {
+            rc = mdb_txn_renew(st->rtxn);
+        }
+
+        if (rc == MDB_MAP_RESIZED) {
+            if (st->rtxn) {
+                mdb_txn_abort(st->rtxn);
+                st->rtxn = NULL;
+            }
+            mdb_env_set_mapsize(st->env, 0);
+            continue;
+        }
+
+        if (rc != 0) {
+            pylon_store_fail(st, "read txn", rc);
+            return -1;
+        }
+
+        st->rtxn_active = 1;
+        return 0;
+    }
+
+    pylon_store_fail(st, "read txn", MDB_MAP_RESIZED);
+    return -1;
+}
+
+
+int
+pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
+{
+    int       rc;
+    MDB_val   k, v;
+    u_char   *p;
+
+    if (st->rtxn_active) {
+        pylon_store_read_end(st);
+    }
+
+    if (pylon_store_read_begin(st) != 0) {
+        return PYLON_STORE_ERROR;
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = strlen(key);
+
+    rc = mdb_get(st->rtxn, st->dbi, &k, &v);
+
+    if (rc == MDB_NOTFOUND) {
+        pylon_store_read_end(st);
+        return PYLON_STORE_NOTFOUND;
+    }
+
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_get", rc);
+        pylon_store_read_end(st);
+        return PYLON_STORE_ERROR;
+    }
+
+    p = v.mv_data;
+
+    if (v.mv_size < PYLON_RECORD_HDR
+        || pylon_get_u32(p) != PYLON_RECORD_MAGIC)
+    {
+        snprintf(st->err, sizeof(st->err), "bad record at \"%s\"", key);
+        pylon_store_read_end(st);
+        return PYLON_STORE_ERROR;
+    }
+
+    rec->flags = pylon_get_u32(p + 4);
+    rec->block = pylon_get_u64(p + 8);
+    rec->etag = pylon_get_u64(p + 16);
+    rec->written_ms = pylon_get_u64(p + 24);
+    rec->body = p + PYLON_RECORD_HDR;
+    rec->len = v.mv_size - PYLON_RECORD_HDR;
+
+    return PYLON_STORE_OK;
+}
+
+
+void
+pylon_store_read_end(pylon_store_t *st)
+{
+    if (st->rtxn && st->rtxn_active) {
+        mdb_txn_reset(st->rtxn);
+    }
+
+    st->rtxn_active = 0;
+}
+
+
+int
+pylon_store_write_begin(pylon_store_t *st)
+{
+    int  rc, retry;
+
+    if (st->wtxn) {
+        snprintf(st->err, sizeof(st->err), "write txn already open");
+        return -1;
+    }
+
+    for (retry = 0; retry < 2; retry++) {
+        rc = mdb_txn_begin(st->env, NULL, 0, &st->wtxn);
+
+        if (rc == MDB_MAP_RESIZED) {
+            mdb_env_set_mapsize(st->env, 0);
+            continue;
+        }
+
+        if (rc != 0) {
+            st->wtxn = NULL;
+            pylon_store_fail(st, "write txn", rc);
+            return -1;
+        }
+
+        return 0;
+    }
+
+    st->wtxn = NULL;
+    pylon_store_fail(st, "write txn", MDB_MAP_RESIZED);
+    return -1;
+}
+
+
+int
+pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
+    uint32_t flags, const void *body, size_t len)
+{
+    int       rc;
+    u_char   *p;
+    MDB_val   k, v;
+
+    if (st->wtxn == NULL) {
+        snprintf(st->err, sizeof(st->err), "put outside a write txn");
+        return -1;
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = strlen(key);
+    v.mv_data = NULL;
+    v.mv_size = PYLON_RECORD_HDR + len;
+
+    rc = mdb_put(st->wtxn, st->dbi, &k, &v, MDB_RESERVE);
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_put", rc);
+        return -1;
+    }
+
+    p = v.mv_data;
+    pylon_put_u32(p, PYLON_RECORD_MAGIC);
+    pylon_put_u32(p + 4, flags);
+    pylon_put_u64(p + 8, block);
+    pylon_put_u64(p + 16, XXH64(body, len, 0));
+    pylon_put_u64(p + 24, pylon_now_ms());
+
+    if (len) {
+        memcpy(p + PYLON_RECORD_HDR, body, len);
+    }
+
+    return 0;
+}
+
+
+int
+pylon_store_del(pylon_store_t *st, const char *key)
+{
+    int      rc;
+    MDB_val  k;
+
+    if (st->wtxn == NULL) {
+        snprintf(st->err, sizeof(st->err), "del outside a write txn");
+        return -1;
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = strlen(key);
+
+    rc = mdb_del(st->wtxn, st->dbi, &k, NULL);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        pylon_store_fail(st, "mdb_del", rc);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+pylon_store_write_commit(pylon_store_t *st)
+{
+    int  rc;
+
+    if (st->wtxn == NULL) {
+        snprintf(st->err, sizeof(st->err), "commit outside a write txn");
+        return -1;
+    }
+
+    rc = mdb_txn_commit(st->wtxn);
+    st->wtxn = NULL;
+
+    if (rc != 0) {
+        pylon_store_fail(st, "commit", rc);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+void
+pylon_store_write_abort(pylon_store_t *st)
+{
+    if (st->wtxn) {
+        mdb_txn_abort(st->wtxn);
+        st->wtxn = NULL;
+    }
+}
+
+
+int
+pylon_store_reader_check(pylon_store_t *st)
+{
+    int  dead, rc;
+
+    dead = 0;
+    rc = mdb_reader_check(st->env, &dead);
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_reader_check", rc);
+        return -1;
+    }
+
+    return dead;
+}
+
+
+const char *
+pylon_store_error(pylon_store_t *st)
+{
+    return st->err;
+}
+
+
+size_t
+pylon_store_etag_format(char *buf, size_t size, uint64_t etag)
+{
+    int  n;
+
+    n = snprintf(buf, size, "\"%016llx\"", (unsigned long long) etag);
+    if (n < 0 || (size_t) n >= size) {
+        return 0;
+    }
+
+    return (size_t) n;
+}

@@ -1,0 +1,95 @@
+/*
+ * store.h: the LMDB cache shared by the helper (the only writer of chain
+ * data) and the nginx workers (readers).
+ *
+ * A value is a record: a 32-byte header (magic, flags, block number, ETag,
+ * time written) followed by a ready-to-send body.  Workers read a record
+ * with one mdb_get in a reusable read transaction and copy the body out;
+ * the helper writes all records of one block in one transaction, so a
+ * reader never sees a half-updated block.  The ETag is a hash of the body:
+ * unchanged data keeps its ETag.
+ *
+ * Rules (spec/nginx.md §4): open the environment after fork only, in the
+ * process that uses it; never hand memory returned by a read back to a
+ * write; one process, one store handle.  Pure C, no nginx headers.
+ */
+
+#ifndef PYLON_STORE_H
+#define PYLON_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/keys.h"
+
+#define PYLON_STORE_MAXREADERS   1024
+#define PYLON_STORE_ERRLEN       256
+
+/* store return codes */
+#define PYLON_STORE_OK           0
+#define PYLON_STORE_NOTFOUND     1
+#define PYLON_STORE_ERROR       -1
+
+
+typedef struct pylon_store_s  pylon_store_t;
+
+typedef struct {
+    uint32_t        flags;
+    uint64_t        block;       /* block the body describes */
+    uint64_t        etag;        /* xxh64 of the body */
+    uint64_t        written_ms;  /* Unix ms when the helper wrote it */
+    const u_char   *body;        /* points into the map: see read_end */
+    size_t          len;
+} pylon_record_t;
+
+
+/*
+ * Opens (creating when absent) the environment in directory dir with a
+ * fixed map size.  On error returns NULL and writes a message to err.
+ */
+pylon_store_t *pylon_store_open(const char *dir, size_t mapsize,
+    char *err, size_t errlen);
+
+/* Closes the environment; any read in progress is ended. */
+void pylon_store_close(pylon_store_t *st);
+
+/*
+ * Reads the record at key.  On PYLON_STORE_OK rec->body points into the
+ * map and stays valid until pylon_store_read_end(); the caller copies it.
+ * Returns PYLON_STORE_NOTFOUND or PYLON_STORE_ERROR otherwise (the read is
+ * then already ended).
+ */
+int pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec);
+
+/* Ends the current read: releases the reader slot, pins nothing. */
+void pylon_store_read_end(pylon_store_t *st);
+
+/* Starts a write transaction (helper only).  0 or -1. */
+int pylon_store_write_begin(pylon_store_t *st);
+
+/*
+ * Puts a record in the current write transaction: header + copy of body.
+ * The ETag is computed from the body.  0 or -1.
+ */
+int pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
+    uint32_t flags, const void *body, size_t len);
+
+/* Deletes key in the current write transaction; absent is not an error. */
+int pylon_store_del(pylon_store_t *st, const char *key);
+
+/* Commits (0) or, on failure, aborts and returns -1. */
+int pylon_store_write_commit(pylon_store_t *st);
+
+/* Aborts the current write transaction, if any. */
+void pylon_store_write_abort(pylon_store_t *st);
+
+/* Clears reader slots of dead processes; returns how many or -1. */
+int pylon_store_reader_check(pylon_store_t *st);
+
+/* Last error message of this handle (never NULL). */
+const char *pylon_store_error(pylon_store_t *st);
+
+/* Formats an ETag as a quoted strong HTTP entity tag; returns length. */
+size_t pylon_store_etag_format(char *buf, size_t size, uint64_t etag);
+
+#endif /* PYLON_STORE_H */

@@ -1,0 +1,165 @@
+"""A scripted substrate node for fault tests: JSON-RPC over WebSocket on 127.0.0.1.
+
+It answers what the helper asks (chain_getHeader, chain_subscribeNewHeads, chain_getBlockHash,
+state_getStorage) from a synthetic chain whose head the test moves with `new_head()`.  It can be
+stopped and restarted on the same port, switched to answering garbage, or silenced.
+"""
+import asyncio
+import hashlib
+import json
+import struct
+import threading
+
+import websockets
+
+from harness import free_port
+
+TIMESTAMP_NOW = "0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb"
+
+
+def block_hash(n):
+    return "0x" + hashlib.sha256(b"block %d" % n).hexdigest()
+
+
+def block_time_ms(n):
+    return 1_700_000_000_000 + n * 12_000
+
+
+class FakeNode:
+    def __init__(self, port=None, head=100, ssl_context=None):
+        self.port = port or free_port()
+        self.head = head
+        self.ssl = ssl_context
+        self.mode = "ok"             # "ok", "garbage", "silent"
+        self.calls = []              # methods received
+        self.connections = 0
+        self.pad = 0                 # extra bytes in header notifications (big frames)
+        self._subs = {}              # websocket -> subscription id
+        self._loop = None
+        self._server = None
+        self._thread = None
+
+    @property
+    def url(self):
+        return ("wss" if self.ssl else "ws") + "://127.0.0.1:%d" % self.port
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self):
+        ready = threading.Event()
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                websockets.serve(self._handler, "127.0.0.1", self.port, ssl=self.ssl,
+                                 max_size=None))
+            ready.set()
+            self._loop.run_forever()
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        assert ready.wait(5), "fake node did not start"
+        return self
+
+    def stop(self):
+        if not self._loop:
+            return
+
+        async def shutdown():
+            self._server.close()
+            for ws in list(self._subs) + list(getattr(self, "_all", [])):
+                await ws.close()
+            await self._server.wait_closed()
+
+        fut = asyncio.run_coroutine_threadsafe(shutdown(), self._loop)
+        try:
+            fut.result(5)
+        except Exception:
+            pass
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop = None
+        self._subs = {}
+
+    # -- the chain -----------------------------------------------------------------------------
+
+    def header(self, n):
+        h = {"parentHash": block_hash(n - 1), "number": hex(n),
+             "stateRoot": "0x" + "11" * 32, "extrinsicsRoot": "0x" + "22" * 32,
+             "digest": {"logs": []}}
+        if self.pad:
+            h["digest"]["logs"] = ["0x" + "00" * self.pad]
+        return h
+
+    def new_head(self, count=1):
+        """Advance the head and notify subscribers; returns the new head number."""
+        self.head += count
+        asyncio.run_coroutine_threadsafe(self._notify(self.head), self._loop).result(5)
+        return self.head
+
+    async def _notify(self, n):
+        for ws, sub in list(self._subs.items()):
+            msg = {"jsonrpc": "2.0", "method": "chain_newHead",
+                   "params": {"subscription": sub, "result": self.header(n)}}
+            try:
+                await ws.send(self._encode(msg))
+            except websockets.ConnectionClosed:
+                self._subs.pop(ws, None)
+
+    def _encode(self, msg):
+        if self.mode == "garbage":
+            return "\x00garbage{" + json.dumps(msg)[::-1]
+        return json.dumps(msg)
+
+    def answer(self, method, params):
+        if method == "chain_getHeader":
+            return self.header(self.head)
+        if method == "chain_getBlockHash":
+            n = params[0] if params else self.head
+            if isinstance(n, str):
+                n = int(n, 16)
+            return block_hash(n) if n <= self.head else None
+        if method == "state_getStorage":
+            key, at = params[0], params[1] if len(params) > 1 else block_hash(self.head)
+            if key != TIMESTAMP_NOW:
+                return None
+            for n in range(self.head, max(-1, self.head - 5000), -1):
+                if block_hash(n) == at:
+                    return "0x" + struct.pack("<Q", block_time_ms(n)).hex()
+            raise KeyError("unknown block")
+        raise LookupError(method)
+
+    async def _handler(self, ws, path=None):
+        self.connections += 1
+        self._all = getattr(self, "_all", set())
+        self._all.add(ws)
+        try:
+            async for raw in ws:
+                req = json.loads(raw)
+                method, params, rid = req.get("method"), req.get("params") or [], req.get("id")
+                self.calls.append(method)
+                if self.mode == "silent":
+                    continue
+                if method == "chain_subscribeNewHeads":
+                    sub = "sub%d" % self.connections
+                    await ws.send(self._encode({"jsonrpc": "2.0", "id": rid, "result": sub}))
+                    self._subs[ws] = sub
+                    await self._notify(self.head)
+                    continue
+                try:
+                    resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
+                except LookupError:
+                    resp = {"jsonrpc": "2.0", "id": rid,
+                            "error": {"code": -32601, "message": "Method not found"}}
+                except KeyError as e:
+                    resp = {"jsonrpc": "2.0", "id": rid,
+                            "error": {"code": 4003, "message": "Client error",
+                                      "data": "UnknownBlock: %s" % e}}
+                await ws.send(self._encode(resp))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self._subs.pop(ws, None)
+            self._all.discard(ws)
