@@ -259,7 +259,7 @@ ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_pylon_main_conf_t *pmcf = conf;
 
-    ssize_t      size;
+    off_t        size;
     ngx_str_t   *value, s;
     ngx_path_t  *path;
 
@@ -281,7 +281,7 @@ ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         s.data = value[2].data + 9;
         s.len = value[2].len - 9;
 
-        size = ngx_parse_size(&s);
+        size = ngx_parse_offset(&s);
 
         if (size == NGX_ERROR || size < NGX_PYLON_MIN_MAX_SIZE) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
