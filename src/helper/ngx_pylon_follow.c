@@ -209,8 +209,12 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
     f = hd->follow;
     st = f->helper->store;
 
-    if (result == NULL || !json_is_string(result)
-        || ngx_pylon_le_u64(json_string_value(result), &ms) != NGX_OK)
+    if (result != NULL && json_is_null(result)) {
+        /* the genesis block has no Timestamp.Now */
+        ms = 0;
+
+    } else if (result == NULL || !json_is_string(result)
+               || ngx_pylon_le_u64(json_string_value(result), &ms) != NGX_OK)
     {
         ngx_log_error(NGX_LOG_WARN, f->helper->log, 0,
                       "pylon helper: no timestamp for block %uL: %s",

@@ -235,8 +235,9 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     lws_sul_cancel(&h->sul_tick);
     lws_sul_cancel(&h->sul_paths);
-    ngx_pylon_session_destroy(h->chain);
+    ngx_pylon_session_shutdown(h->chain);
     lws_context_destroy(h->lws);
+    ngx_pylon_session_free(h->chain);
     ngx_pylon_follow_destroy(h->follow);
     pylon_store_close(h->store);
 

@@ -276,7 +276,7 @@ ngx_pylon_session_fail_all(ngx_pylon_session_t *s, const char *why)
 
 
 void
-ngx_pylon_session_destroy(ngx_pylon_session_t *s)
+ngx_pylon_session_shutdown(ngx_pylon_session_t *s)
 {
     if (s == NULL) {
         return;
@@ -284,12 +284,17 @@ ngx_pylon_session_destroy(ngx_pylon_session_t *s)
 
     lws_sul_cancel(&s->sul_connect);
 
-    if (s->wsi) {
-        lws_set_opaque_user_data(s->wsi, NULL);
-    }
-
     s->destroying = 1;
     ngx_pylon_session_lost(s, "helper exiting");
+}
+
+
+void
+ngx_pylon_session_free(ngx_pylon_session_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
 
     ngx_free(s->rx);
     ngx_free(s);

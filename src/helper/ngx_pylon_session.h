@@ -36,8 +36,13 @@ ngx_pylon_session_t *ngx_pylon_session_create(ngx_pylon_helper_t *h,
 /* starts connecting (and keeps reconnecting) */
 void ngx_pylon_session_connect(ngx_pylon_session_t *s);
 
-/* closes the connection and frees everything; pending calls are dropped */
-void ngx_pylon_session_destroy(ngx_pylon_session_t *s);
+/*
+ * Stopping: shutdown fails pending calls and stops reconnecting; the lws
+ * context is destroyed next (its callbacks may still see the session);
+ * then free releases the memory.
+ */
+void ngx_pylon_session_shutdown(ngx_pylon_session_t *s);
+void ngx_pylon_session_free(ngx_pylon_session_t *s);
 
 /*
  * Sends a call; takes ownership of params (a JSON array or NULL).  Returns
