@@ -174,6 +174,7 @@ pylon_mnemonic_to_entropy(unsigned char ent[PYLON_BIP39_MAX_ENTROPY],
     char *err, size_t errlen)
 {
     int            rc, idx;
+    unsigned       c;
     size_t         nwords, len, nbits, entbits, csbits, i, b;
     unsigned char  bits[33], w[BIP39_SLOT];
     unsigned char  hash[crypto_hash_sha256_BYTES];
@@ -204,7 +205,10 @@ pylon_mnemonic_to_entropy(unsigned char ent[PYLON_BIP39_MAX_ENTROPY],
         len = 0;
         while (*p != '\0' && !isspace((unsigned char) *p)) {
             if (len < BIP39_SLOT) {
-                w[len] = (unsigned char) tolower((unsigned char) *p);
+                /* branch-free ASCII lower case */
+                c = (unsigned char) *p;
+                c |= (unsigned) ((unsigned) (c - 'A') < 26) << 5;
+                w[len] = (unsigned char) c;
             }
             len++;
             p++;
@@ -218,9 +222,8 @@ pylon_mnemonic_to_entropy(unsigned char ent[PYLON_BIP39_MAX_ENTROPY],
         }
 
         for (b = 0; b < 11; b++) {
-            if ((idx >> (10 - b)) & 1) {
-                bits[nbits / 8] |= (unsigned char) (0x80 >> (nbits % 8));
-            }
+            bits[nbits / 8] |= (unsigned char)
+                               (((idx >> (10 - b)) & 1) << (7 - nbits % 8));
             nbits++;
         }
     }
