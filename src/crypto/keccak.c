@@ -4,6 +4,8 @@
  * Each round is theta (column parities), rho and pi (rotate every lane by
  * its triangular-number offset and move it to position (y, 2x + 3y)), chi
  * (the only non-linear step) and iota (a round constant into lane 0).
+ * Lanes are 64-bit words indexed x + 5y; no branch or memory index
+ * depends on the data.
  * The tables are the standard's constants; t/unit/test_crypto_keccak.c
  * checks them by building SHA3-256 and SHAKE128 on this permutation and
  * comparing with OpenSSL for many lengths, so a typo cannot hide.
@@ -36,57 +38,71 @@ static const unsigned  keccak_rot[25] = {
 };
 
 
-static uint64_t
-keccak_rol(uint64_t v, unsigned n)
-{
-    n &= 63;
-    return n ? (v << n) | (v >> (64 - n)) : v;
-}
+/* pi: lane x + 5y moves to y + 5 * ((2x + 3y) mod 5) */
+static const unsigned  keccak_pi[25] = {
+     0, 10, 20,  5, 15,
+    16,  1, 11, 21,  6,
+     7, 17,  2, 12, 22,
+    23,  8, 18,  3, 13,
+    14, 24,  9, 19,  4
+};
+
+
+#define KECCAK_ROL(v, n)  (((v) << (n)) | ((v) >> ((64 - (n)) & 63)))
 
 
 void
 pylon_keccak_f1600(unsigned char state[PYLON_KECCAK_STATE_BYTES])
 {
-    uint64_t  a[25], b[25], c[5], d[5];
-    unsigned  i, x, y, round;
+    uint64_t  a[25], b[25], c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
+    unsigned  i, y, round;
 
     for (i = 0; i < 25; i++) {
-        a[i] = 0;
-        for (x = 0; x < 8; x++) {
-            a[i] |= (uint64_t) state[8 * i + x] << (8 * x);
-        }
+        a[i] = (uint64_t) state[8 * i]
+               | (uint64_t) state[8 * i + 1] << 8
+               | (uint64_t) state[8 * i + 2] << 16
+               | (uint64_t) state[8 * i + 3] << 24
+               | (uint64_t) state[8 * i + 4] << 32
+               | (uint64_t) state[8 * i + 5] << 40
+               | (uint64_t) state[8 * i + 6] << 48
+               | (uint64_t) state[8 * i + 7] << 56;
     }
 
     for (round = 0; round < 24; round++) {
 
-        /* theta */
-        for (x = 0; x < 5; x++) {
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        /* theta: XOR each lane with the parities of two nearby columns */
+        c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20];
+        c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21];
+        c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22];
+        c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23];
+        c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24];
+
+        d0 = c4 ^ KECCAK_ROL(c1, 1);
+        d1 = c0 ^ KECCAK_ROL(c2, 1);
+        d2 = c1 ^ KECCAK_ROL(c3, 1);
+        d3 = c2 ^ KECCAK_ROL(c4, 1);
+        d4 = c3 ^ KECCAK_ROL(c0, 1);
+
+        for (y = 0; y < 25; y += 5) {
+            a[y] ^= d0;
+            a[y + 1] ^= d1;
+            a[y + 2] ^= d2;
+            a[y + 3] ^= d3;
+            a[y + 4] ^= d4;
         }
 
-        for (x = 0; x < 5; x++) {
-            d[x] = c[(x + 4) % 5] ^ keccak_rol(c[(x + 1) % 5], 1);
-        }
-
+        /* rho and pi */
         for (i = 0; i < 25; i++) {
-            a[i] ^= d[i % 5];
+            b[keccak_pi[i]] = KECCAK_ROL(a[i], keccak_rot[i]);
         }
 
-        /* rho and pi: B[y, 2x + 3y] = rot(A[x, y]) */
-        for (x = 0; x < 5; x++) {
-            for (y = 0; y < 5; y++) {
-                b[y + 5 * ((2 * x + 3 * y) % 5)] =
-                    keccak_rol(a[x + 5 * y], keccak_rot[x + 5 * y]);
-            }
-        }
-
-        /* chi */
-        for (y = 0; y < 5; y++) {
-            for (x = 0; x < 5; x++) {
-                a[x + 5 * y] = b[x + 5 * y]
-                               ^ (~b[(x + 1) % 5 + 5 * y]
-                                  & b[(x + 2) % 5 + 5 * y]);
-            }
+        /* chi, row by row */
+        for (y = 0; y < 25; y += 5) {
+            a[y] = b[y] ^ (~b[y + 1] & b[y + 2]);
+            a[y + 1] = b[y + 1] ^ (~b[y + 2] & b[y + 3]);
+            a[y + 2] = b[y + 2] ^ (~b[y + 3] & b[y + 4]);
+            a[y + 3] = b[y + 3] ^ (~b[y + 4] & b[y]);
+            a[y + 4] = b[y + 4] ^ (~b[y] & b[y + 1]);
         }
 
         /* iota */
@@ -94,8 +110,8 @@ pylon_keccak_f1600(unsigned char state[PYLON_KECCAK_STATE_BYTES])
     }
 
     for (i = 0; i < 25; i++) {
-        for (x = 0; x < 8; x++) {
-            state[8 * i + x] = (unsigned char) (a[i] >> (8 * x));
+        for (y = 0; y < 8; y++) {
+            state[8 * i + y] = (unsigned char) (a[i] >> (8 * y));
         }
     }
 }
