@@ -108,6 +108,14 @@ pylon_sr25519_keypair_free(pylon_sr25519_keypair_t *kp)
 
 
 int
+pylon_sr25519_keypair_lock(pylon_sr25519_keypair_t *kp)
+{
+    /* never sodium_munlock() here: it would wipe the key */
+    return sodium_mlock(kp, sizeof(pylon_sr25519_keypair_t));
+}
+
+
+int
 pylon_sr25519_keypair_from_mini(pylon_sr25519_keypair_t *kp,
     const unsigned char mini[PYLON_SR25519_MINI_SECRET_BYTES])
 {

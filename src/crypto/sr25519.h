@@ -41,6 +41,14 @@ pylon_sr25519_keypair_t *pylon_sr25519_keypair_new(void);
 void pylon_sr25519_keypair_free(pylon_sr25519_keypair_t *kp);
 
 /*
+ * Lock kp's memory in RAM again and exclude it from core dumps.  Memory
+ * locks are not inherited across fork(), so the process that keeps a key
+ * loaded before forking (Pylon's helper) calls this after the fork.  -1
+ * when the lock is refused (RLIMIT_MEMLOCK); the key stays usable.
+ */
+int pylon_sr25519_keypair_lock(pylon_sr25519_keypair_t *kp);
+
+/*
  * Fill kp from a 32-byte mini secret (ExpansionMode::Ed25519: SHA-512,
  * clamp, divide by the cofactor; the upper half is the nonce).
  */

@@ -6,6 +6,8 @@
  */
 
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crypto/sr25519.h"
 #include "tap.h"
@@ -229,6 +231,25 @@ main(void)
     memset(pub, 0, sizeof(pub));
     is_int(pylon_sr25519_verify(sig, "x", 1, pub), -1,
            "identity public key is refused");
+
+    /* after fork() the child that keeps the key locks it again */
+    {
+        pid_t  pid;
+        int    status;
+
+        fflush(stdout);
+        pid = fork();
+        if (pid == 0) {
+            _exit(pylon_sr25519_keypair_lock(alice) == 0
+                  && pylon_sr25519_sign(sig, "x", 1, alice) == 0
+                  && pylon_sr25519_verify(sig, "x", 1, alice->pub) == 0
+                  ? 0 : 1);
+        }
+        ok(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+           && WEXITSTATUS(status) == 0,
+           "a forked child relocks the keypair and still signs");
+    }
+    ok(alice->pub[0] == 0xd4, "relocking in a child leaves the parent's key");
 
     pylon_sr25519_keypair_free(kp);
     pylon_sr25519_keypair_free(alice);
