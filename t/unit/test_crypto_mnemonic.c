@@ -363,6 +363,26 @@ main(void)
 
     test_suris(wl);
 
+    /* random SURIs built from the characters that matter: no crash */
+    {
+        static const char         alphabet[] = "//0xAlice 12f";
+        char                      suri[40], err[256];
+        size_t                    i, j, len;
+        pylon_sr25519_keypair_t  *kp;
+
+        kp = pylon_sr25519_keypair_new();
+        for (i = 0; i < 3000; i++) {
+            len = randombytes_uniform(sizeof(suri));
+            for (j = 0; j < len; j++) {
+                suri[j] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+            }
+            suri[len] = '\0';
+            pylon_suri_keypair(kp, suri, wl, err, sizeof(err));
+        }
+        pylon_sr25519_keypair_free(kp);
+        ok(1, "3000 random SURIs handled without a memory error");
+    }
+
     pylon_bip39_wordlist_free(wl);
     return done_testing();
 }
