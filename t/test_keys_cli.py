@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from keys_common import need_tool, need_shared, key, inspect, WALLET
+from test_keys_common import need_tool, need_shared, key, inspect, WALLET
 
 ALICE = '0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d'
 ALICE_SS58 = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY'

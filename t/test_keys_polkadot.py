@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from keys_common import (need_tool, need_shared, need_oracle, key, inspect,
+from test_keys_common import (need_tool, need_shared, need_oracle, key, inspect,
                          oracle, WALLET)
 
 N = 1000

@@ -11,8 +11,8 @@
  *
  * An argument that names an existing file is read as a bittensor hotkey
  * file (unless it starts with "//" and is not a regular file, so "//" is
- * a SURI, not the root directory); anything else is a secret URI ("//Alice", "<phrase>//hard///pw",
- * "0x<mini secret>").  Mnemonics need the BIP39 English word list:
+ * a SURI, not the root directory); anything else is a secret URI
+ * ("//Alice", "<phrase>//hard///pw", "0x<mini secret>").  Mnemonics need the BIP39 English word list:
  * $PYLON_BIP39_WORDLIST, else $PYLON_SHARED/fixtures/bip39-english.txt.
  * Exit codes: 0 success, 1 invalid signature, 2 usage or input error.
  * Secrets given as arguments are visible to other local users (ps);
@@ -115,7 +115,9 @@ key_load(const char *arg)
 
     wlpath = key_wordlist_path();
 
-    if (stat(arg, &st) == 0 && (S_ISREG(st.st_mode) || !(arg[0] == '/' && arg[1] == '/'))) {
+    if (stat(arg, &st) == 0
+        && (S_ISREG(st.st_mode) || !(arg[0] == '/' && arg[1] == '/')))
+    {
         kp = pylon_wallet_load_file(arg, wlpath, err, sizeof(err));
         if (kp == NULL) {
             fprintf(stderr, "pylon-key: %s\n", err);
