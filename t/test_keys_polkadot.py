@@ -133,3 +133,20 @@ def test_soft_derivation_refused_where_polkadot_allows_it():
     r = key('inspect', '//Alice/soft')
     assert r.returncode == 2
     assert 'soft derivation' in r.stderr
+
+
+def test_polkadot_secret_keys_load_as_wallet_private_keys(tmp_path):
+    """polkadot-js writes secrets in "ed25519 form"; a hotkey file holding
+    one (or its seed) must load to the same public key."""
+    rnd = random.Random(5)
+    seeds = ['0x' + rnd.randbytes(32).hex() for _ in range(20)]
+    pairs = oracle({'op': 'pairs', 'seeds': seeds})['pairs']
+    for seed, (secret, pub) in zip(seeds, pairs):
+        p = tmp_path / 'hotkey'
+        p.write_text('{"privateKey": "%s", "publicKey": "%s"}'
+                     % (secret, pub))
+        assert inspect(str(p))[0] == pub
+        p.write_text('{"secretSeed": "%s", "privateKey": "%s"}'
+                     % (seed, secret))
+        assert inspect(str(p))[0] == pub
+        assert inspect(seed)[0] == pub

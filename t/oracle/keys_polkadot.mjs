@@ -6,6 +6,8 @@
 //   {"op":"derive", "suris":[S...]}                     -> {"pubs":[hex...]}
 //   {"op":"mini",   "phrases":[P...]}                   -> {"minis":[hex...]}
 //   {"op":"mnemonics", "counts":[12, 24, ...]}          -> {"phrases":[P...]}
+//   {"op":"pairs",  "seeds":[hex...]}  -> {"pairs":[[secretKey, publicKey]...]}
+//       (secretKey is polkadot-js's 64-byte "ed25519 form" secret)
 // Modules resolve from t/js/node_modules (the script's ../js).
 
 import { createRequire } from 'node:module';
@@ -16,6 +18,7 @@ const { Keyring } = require('@polkadot/keyring');
 const { u8aToHex, hexToU8a } = require('@polkadot/util');
 const {
   cryptoWaitReady, sr25519Verify, mnemonicToMiniSecret, mnemonicGenerate,
+  sr25519PairFromSeed,
 } = require('@polkadot/util-crypto');
 
 await cryptoWaitReady();
@@ -49,6 +52,12 @@ case 'mini':
   break;
 case 'mnemonics':
   out = { phrases: req.counts.map((n) => mnemonicGenerate(n)) };
+  break;
+case 'pairs':
+  out = { pairs: req.seeds.map((s) => {
+    const p = sr25519PairFromSeed(hexToU8a(s));
+    return [u8aToHex(p.secretKey), u8aToHex(p.publicKey)];
+  }) };
   break;
 default:
   throw new Error('unknown op ' + req.op);
