@@ -115,7 +115,8 @@ pylon_suri_needs_wordlist(const char *suri)
         return 0;
     }
 
-    return !(n == 66 && suri[0] == '0' && (suri[1] == 'x' || suri[1] == 'X'));
+    /* any 0x phrase is read as a hex seed (and refused if malformed) */
+    return !(suri[0] == '0' && (suri[1] == 'x' || suri[1] == 'X'));
 }
 
 

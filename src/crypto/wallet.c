@@ -46,7 +46,7 @@ wallet_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
         return;
     }
 
-    n = snprintf(err, errlen, "hotkey file \"%s\": ", path);
+    n = snprintf(err, errlen, "key file \"%s\": ", path);
     if (n < 0 || (size_t) n >= errlen) {
         return;
     }
@@ -391,6 +391,78 @@ done:
     }
 
     return kp;
+}
+
+
+int
+pylon_wallet_load_public(unsigned char pub[PYLON_SR25519_PUBLIC_BYTES],
+    const char *path, char *err, size_t errlen)
+{
+    int                    rc, have, i;
+    char                  *buf, jerr[128];
+    size_t                 len;
+    const char            *enc;
+    unsigned char          k[32];
+    pylon_keyjson_field_t  f[3];
+
+    buf = wallet_read(path, &len, err, errlen);
+    if (buf == NULL) {
+        return -1;
+    }
+
+    rc = -1;
+
+    enc = wallet_encrypted(buf, len);
+    if (enc != NULL) {
+        wallet_err(err, errlen, path, "%s", enc);
+        goto done;
+    }
+
+    f[0].name = "publicKey";
+    f[1].name = "accountId";
+    f[2].name = "ss58Address";
+
+    if (pylon_keyjson_parse(f, 3, buf, len, jerr, sizeof(jerr)) != 0) {
+        wallet_err(err, errlen, path, "is not a key file: %s", jerr);
+        goto done;
+    }
+
+    have = 0;
+    for (i = 0; i < 3; i++) {
+        if (f[i].value == NULL) {
+            continue;
+        }
+
+        if ((i < 2 ? wallet_hex(k, 32, f[i].value, f[i].len)
+                   : pylon_address_ss58_decode(k, NULL, f[i].value)) != 0)
+        {
+            wallet_err(err, errlen, path, "%s is malformed", f[i].name);
+            goto done;
+        }
+
+        if (have && memcmp(k, pub, 32) != 0) {
+            wallet_err(err, errlen, path, "%s disagrees with %s", f[i].name,
+                       f[0].value != NULL ? f[0].name : f[1].name);
+            goto done;
+        }
+
+        memcpy(pub, k, 32);
+        have = 1;
+    }
+
+    if (!have) {
+        wallet_err(err, errlen, path, "has no publicKey, accountId or "
+                   "ss58Address");
+        goto done;
+    }
+
+    rc = 0;
+
+done:
+
+    sodium_memzero(buf, len);
+    sodium_free(buf);
+    return rc;
 }
 
 

@@ -45,4 +45,14 @@ pylon_sr25519_keypair_t *pylon_wallet_load_hotkey(const char *wallet_path,
     const char *wallet, const char *hotkey, const char *wordlist_path,
     char *err, size_t errlen);
 
+/*
+ * Read the public key of a public key file (coldkeypub.txt,
+ * hotkeys/<name>pub.txt, or a full key file, whose secrets are then
+ * ignored) into pub: publicKey, accountId and ss58Address, whichever are
+ * present, must agree, and at least one must be.  -1 with the reason in
+ * err, naming the file.
+ */
+int pylon_wallet_load_public(unsigned char pub[PYLON_SR25519_PUBLIC_BYTES],
+    const char *path, char *err, size_t errlen);
+
 #endif /* PYLON_CRYPTO_WALLET_H */

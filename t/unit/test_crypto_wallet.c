@@ -159,6 +159,44 @@ main(void)
                                   sizeof(err));
     ok(kp == NULL && strstr(err, "plain file names"), "hotkey with / refused");
 
+    /* public key files */
+    {
+        unsigned char  pub[32];
+
+        snprintf(buf, sizeof(buf), "%s/pylon/coldkeypub.txt", wpath);
+        is_int(pylon_wallet_load_public(pub, buf, err, sizeof(err)), 0,
+               "coldkeypub.txt loads");
+        is_hex(pub, 32, "66c01e2e0e6fed2723626c7e652ff5ff"
+                        "97caebf89ddebd71e644f1e38c865959",
+               "coldkey public key");
+        snprintf(buf, sizeof(buf), "%s/pylon/hotkeys/pylon", wpath);
+        is_int(pylon_wallet_load_public(pub, buf, err, sizeof(err)), 0,
+               "public key of a full hotkey file");
+        is_hex(pub, 32, PUB_HEX, "hotkey public key");
+
+        write_file("{\"publicKey\":\"0x" PUB_HEX "\",\"ss58Address\":"
+                   "\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\"}",
+                   strlen("{\"publicKey\":\"0x" PUB_HEX "\",\"ss58Address"
+                          "\":\"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHG"
+                          "KutQY\"}"));
+        ok(pylon_wallet_load_public(pub, tmpfile_path, err, sizeof(err))
+           == -1 && strstr(err, "ss58Address disagrees"),
+           "inconsistent public file refused: %s", err);
+        write_file("{\"secretSeed\":\"" SEED "\"}",
+                   strlen("{\"secretSeed\":\"" SEED "\"}"));
+        ok(pylon_wallet_load_public(pub, tmpfile_path, err, sizeof(err))
+           == -1 && strstr(err, "has no publicKey"),
+           "file without public fields refused: %s", err);
+        write_file("{\"accountId\":\"0x12\"}", 20);
+        ok(pylon_wallet_load_public(pub, tmpfile_path, err, sizeof(err))
+           == -1 && strstr(err, "accountId is malformed"),
+           "malformed accountId refused");
+        ok(pylon_wallet_load_public(pub, "/nonexistent/coldkeypub.txt", err,
+                                    sizeof(err)) == -1
+           && strstr(err, "/nonexistent/coldkeypub.txt"),
+           "missing public file names the file");
+    }
+
     /* unreadable and not-a-file */
     kp = pylon_wallet_load_file(tmpdir, NULL, err, sizeof(err));
     ok(kp == NULL && strstr(err, "not a regular file"),
