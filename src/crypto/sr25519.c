@@ -85,6 +85,11 @@ pylon_sr25519_keypair_new(void)
 {
     pylon_sr25519_keypair_t  *kp;
 
+    /* sodium_malloc() needs sodium_init(); it is idempotent and cheap */
+    if (sodium_init() < 0) {
+        return NULL;
+    }
+
     kp = sodium_malloc(sizeof(pylon_sr25519_keypair_t));
     if (kp == NULL) {
         return NULL;

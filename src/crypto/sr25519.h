@@ -8,7 +8,8 @@
  * (guard pages, no swap); always release them with
  * pylon_sr25519_keypair_free(), which wipes them.  Signing uses the
  * signing context "substrate".  All functions return 0 on success and -1
- * on failure unless documented otherwise; call sodium_init() first.
+ * on failure unless documented otherwise.  pylon_sr25519_keypair_new()
+ * calls sodium_init() itself; everything here is reentrant (no globals).
  */
 
 #ifndef PYLON_CRYPTO_SR25519_H
