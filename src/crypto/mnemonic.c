@@ -323,6 +323,10 @@ pylon_mnemonic_entropy_to_mini(unsigned char mini[PYLON_MNEMONIC_MINI_BYTES],
     unsigned char   seed[64];
     unsigned char  *salt;
 
+    if (sodium_init() < 0) {
+        return -1;
+    }
+
     plen = passphrase ? strlen(passphrase) : 0;
 
     salt = sodium_malloc(8 + plen + 1);

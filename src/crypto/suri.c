@@ -199,6 +199,11 @@ pylon_suri_keypair(pylon_sr25519_keypair_t *kp, const char *suri,
     const char    *pw;
     unsigned char  cc[PYLON_SR25519_CHAIN_CODE_BYTES];
 
+    if (sodium_init() < 0) {
+        suri_err(err, errlen, "libsodium failed to initialise");
+        return -1;
+    }
+
     len = strlen(suri);
 
     pw = strstr(suri, "///");

@@ -89,6 +89,11 @@ wallet_read(const char *path, size_t *len, char *err, size_t errlen)
     ssize_t      n;
     struct stat  st;
 
+    if (sodium_init() < 0) {
+        wallet_err(err, errlen, path, "libsodium failed to initialise");
+        return NULL;
+    }
+
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);  /* FIFOs */
     if (fd == -1) {
         if (errno == ENOENT) {
