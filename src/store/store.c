@@ -396,6 +396,140 @@ pylon_store_write_abort(pylon_store_t *st)
 
 
 int
+pylon_store_get_raw(pylon_store_t *st, const char *key, const void **val,
+    size_t *len)
+{
+    int       rc;
+    MDB_txn  *txn;
+    MDB_val   k, v;
+
+    if (st->wtxn) {
+        txn = st->wtxn;
+
+    } else {
+        if (st->rtxn_active) {
+            pylon_store_read_end(st);
+        }
+
+        if (pylon_store_read_begin(st) != 0) {
+            return PYLON_STORE_ERROR;
+        }
+
+        txn = st->rtxn;
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = strlen(key);
+
+    rc = mdb_get(txn, st->dbi, &k, &v);
+
+    if (rc != 0) {
+        if (txn == st->rtxn) {
+            pylon_store_read_end(st);
+        }
+
+        if (rc == MDB_NOTFOUND) {
+            return PYLON_STORE_NOTFOUND;
+        }
+
+        pylon_store_fail(st, "mdb_get", rc);
+        return PYLON_STORE_ERROR;
+    }
+
+    *val = v.mv_data;
+    *len = v.mv_size;
+
+    return PYLON_STORE_OK;
+}
+
+
+int
+pylon_store_put_raw(pylon_store_t *st, const char *key, const void *val,
+    size_t len)
+{
+    int      rc;
+    MDB_val  k, v;
+
+    if (st->wtxn == NULL) {
+        snprintf(st->err, sizeof(st->err), "put outside a write txn");
+        return -1;
+    }
+
+    k.mv_data = (void *) key;
+    k.mv_size = strlen(key);
+    v.mv_data = (void *) val;
+    v.mv_size = len;
+
+    rc = mdb_put(st->wtxn, st->dbi, &k, &v, 0);
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_put", rc);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+pylon_store_scan(pylon_store_t *st, const char *prefix,
+    int (*fn)(void *data, const char *key, size_t klen, const void *val,
+    size_t vlen), void *data)
+{
+    int          rc, n;
+    size_t       plen;
+    MDB_val      k, v;
+    MDB_cursor  *cur;
+
+    if (st->rtxn_active) {
+        pylon_store_read_end(st);
+    }
+
+    if (pylon_store_read_begin(st) != 0) {
+        return -1;
+    }
+
+    rc = mdb_cursor_open(st->rtxn, st->dbi, &cur);
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_cursor_open", rc);
+        pylon_store_read_end(st);
+        return -1;
+    }
+
+    plen = strlen(prefix);
+    k.mv_data = (void *) prefix;
+    k.mv_size = plen;
+    n = 0;
+
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+
+    while (rc == 0) {
+
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) {
+            break;
+        }
+
+        n++;
+
+        if (fn(data, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) {
+            break;
+        }
+
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+    pylon_store_read_end(st);
+
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        pylon_store_fail(st, "mdb_cursor_get", rc);
+        return -1;
+    }
+
+    return n;
+}
+
+
+int
 pylon_store_reader_check(pylon_store_t *st)
 {
     int  dead, rc;

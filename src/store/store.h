@@ -83,6 +83,28 @@ int pylon_store_write_commit(pylon_store_t *st);
 /* Aborts the current write transaction, if any. */
 void pylon_store_write_abort(pylon_store_t *st);
 
+/*
+ * Raw values (no record header), for the job queue.  get_raw reads inside
+ * the open write transaction, or else a read (end it with read_end); the
+ * value is valid until then and must be copied before any write.
+ * Returns PYLON_STORE_OK, _NOTFOUND or _ERROR.
+ */
+int pylon_store_get_raw(pylon_store_t *st, const char *key,
+    const void **val, size_t *len);
+
+/* Puts a raw value in the current write transaction.  0 or -1. */
+int pylon_store_put_raw(pylon_store_t *st, const char *key, const void *val,
+    size_t len);
+
+/*
+ * Calls fn for every key starting with prefix, in key order, inside a
+ * read transaction (fn must not write).  fn returns 0 to go on, 1 to stop.
+ * Returns the number of keys visited or -1.
+ */
+int pylon_store_scan(pylon_store_t *st, const char *prefix,
+    int (*fn)(void *data, const char *key, size_t klen, const void *val,
+    size_t vlen), void *data);
+
 /* Clears reader slots of dead processes; returns how many or -1. */
 int pylon_store_reader_check(pylon_store_t *st);
 

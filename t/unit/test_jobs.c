@@ -1,0 +1,144 @@
+/*
+ * test_jobs.c: the durable job queue: submit, join, supersede, finish,
+ * scan after a "crash", expiry.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "store/jobs.h"
+
+
+static const char *
+state_of(pylon_store_t *st, const char *id)
+{
+    static char   buf[32];
+    json_t       *job;
+
+    job = pylon_job_get(st, id);
+    if (job == NULL) {
+        return "(absent)";
+    }
+
+    snprintf(buf, sizeof(buf), "%s",
+             json_string_value(json_object_get(job, "state")));
+    json_decref(job);
+
+    return buf;
+}
+
+
+static void
+collect(void *data, json_t *job)
+{
+    json_t  *ids = data;
+
+    json_array_append(ids, json_object_get(job, "id"));
+}
+
+
+int
+main(void)
+{
+    int              joined, n;
+    char             dir[] = "/tmp/pylon-jobs-XXXXXX", err[256], cmd[64];
+    char             a[PYLON_JOB_ID_LEN + 1], b[PYLON_JOB_ID_LEN + 1];
+    char             c[PYLON_JOB_ID_LEN + 1], d[PYLON_JOB_ID_LEN + 1];
+    json_t          *params, *job, *ids;
+    pylon_store_t   *st;
+
+    if (mkdtemp(dir) == NULL) {
+        ok(0, "mkdtemp");
+        return done_testing();
+    }
+
+    st = pylon_store_open(dir, 16 << 20, err, sizeof(err));
+    ok(st != NULL, "store opens");
+
+    params = json_pack("{s:i}", "netuid", 2);
+
+    ok(pylon_job_submit(st, a, "weights", "w/sn1/2", PYLON_JOB_SUPERSEDE,
+                        params, "/tmp/w-1.sock", &joined) == 0,
+       "submit a job");
+    is_int(strlen(a), PYLON_JOB_ID_LEN, "job id length");
+    is_int(joined, 0, "a first job is not joined");
+    is_str(state_of(st, a), "pending", "a new job is pending");
+
+    job = pylon_job_get(st, a);
+    is_str(json_string_value(json_object_get(job, "kind")), "weights",
+           "job keeps its kind");
+    is_int(json_integer_value(json_object_get(json_object_get(job, "params"),
+                                              "netuid")), 2,
+           "job keeps its params");
+    is_str(json_string_value(json_object_get(job, "reply")), "/tmp/w-1.sock",
+           "job keeps its reply socket");
+    json_decref(job);
+
+    ok(pylon_job_submit(st, b, "weights", "w/sn1/2", PYLON_JOB_SUPERSEDE,
+                        params, NULL, &joined) == 0, "submit a newer job");
+    ok(strcmp(a, b) < 0, "ids are time-ordered");
+    is_str(state_of(st, a), "cancelled", "the newer job cancels the older");
+    is_str(state_of(st, b), "pending", "the newer job is pending");
+
+    ok(pylon_job_update(st, a, PYLON_JOB_DONE, 200, "{}", NULL) == 0,
+       "finishing a cancelled job is a no-op");
+    is_str(state_of(st, a), "cancelled", "a cancelled job stays cancelled");
+
+    ok(pylon_job_submit(st, c, "commitment", "c/sn1/2/0xab", PYLON_JOB_JOIN,
+                        NULL, NULL, &joined) == 0, "submit a joinable job");
+    ok(pylon_job_submit(st, d, "commitment", "c/sn1/2/0xab", PYLON_JOB_JOIN,
+                        NULL, NULL, &joined) == 0, "submit the same again");
+    is_int(joined, 1, "an identical submission joins");
+    is_str(d, c, "joined submission gets the same id");
+
+    ok(pylon_job_update(st, c, PYLON_JOB_RUNNING, 0, NULL, NULL) == 0,
+       "job runs");
+    ok(pylon_job_attempt(st, c) == 0 && pylon_job_attempt(st, c) == 0,
+       "two attempts");
+
+    /* "crash": the scan finds what is unfinished */
+    ids = json_array();
+    n = pylon_job_scan(st, collect, ids);
+    is_int(n, 2, "scan finds the pending and the running job");
+    is_str(json_string_value(json_array_get(ids, 0)), b,
+           "scan meets the oldest unfinished job first");
+    json_decref(ids);
+
+    ok(pylon_job_update(st, c, PYLON_JOB_FAILED, 502,
+                        "{\"status_code\":502}", "RevealTooEarly") == 0,
+       "job fails");
+    job = pylon_job_get(st, c);
+    is_int(json_integer_value(json_object_get(job, "attempts")), 2,
+           "attempts are counted");
+    is_int(json_integer_value(json_object_get(job, "status")), 502,
+           "failure status kept");
+    is_str(json_string_value(json_object_get(job, "body")),
+           "{\"status_code\":502}", "failure body kept");
+    json_decref(job);
+
+    ok(pylon_job_submit(st, d, "commitment", "c/sn1/2/0xab", PYLON_JOB_JOIN,
+                        NULL, NULL, &joined) == 0 && joined == 0
+       && strcmp(c, d) != 0, "after it finished, the key starts a new job");
+
+    is_int(pylon_job_expire(st, 0), 0, "nothing expires before time 0");
+    n = pylon_job_expire(st, (uint64_t) -1);
+    is_int(n, 2, "finished jobs expire, unfinished ones stay");
+    is_str(state_of(st, a), "(absent)", "expired job is gone");
+    is_str(state_of(st, b), "pending", "pending job survives expiry");
+
+    ok(pylon_job_get(st, "nonexistent0000000000") == NULL,
+       "unknown id reads as absent");
+    ok(pylon_job_update(st, "nonexistent0000000000", PYLON_JOB_DONE, 200,
+                        NULL, NULL) == -1, "update of an unknown id fails");
+
+    json_decref(params);
+    pylon_store_close(st);
+
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0) {
+        diag("cleanup failed");
+    }
+
+    return done_testing();
+}
