@@ -29,6 +29,12 @@ struct ngx_pylon_follow_s {
     u_char                 head_hash[67];
     uint64_t               head_ms;      /* when it was written */
     ngx_uint_t             heads;        /* heads seen since start */
+
+    struct {
+        ngx_pylon_head_pt  fn;
+        void              *data;
+    }                      listeners[NGX_PYLON_MAX_LISTENERS];
+    ngx_uint_t             nlisteners;
 };
 
 
@@ -74,6 +80,33 @@ ngx_pylon_follow_start(ngx_pylon_follow_t *f, ngx_pylon_session_t *s)
 {
     f->session = s;
     ngx_pylon_follow_write_state(f);
+}
+
+
+ngx_int_t
+ngx_pylon_follow_listen(ngx_pylon_follow_t *f, ngx_pylon_head_pt fn,
+    void *data)
+{
+    if (f->nlisteners == NGX_PYLON_MAX_LISTENERS) {
+        return NGX_ERROR;
+    }
+
+    f->listeners[f->nlisteners].fn = fn;
+    f->listeners[f->nlisteners].data = data;
+    f->nlisteners++;
+
+    return NGX_OK;
+}
+
+
+uint64_t
+ngx_pylon_follow_head(ngx_pylon_follow_t *f, const u_char **hash)
+{
+    if (hash) {
+        *hash = f->head_hash;
+    }
+
+    return f->head;
 }
 
 
@@ -202,6 +235,7 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
 
     u_char               body[160], *p;
     uint64_t             ms;
+    ngx_uint_t           i;
     pylon_store_t       *st;
     ngx_pylon_follow_t  *f;
     char                 key[PYLON_KEY_MAX];
@@ -252,6 +286,11 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
                       "pylon helper: cache write failed: %s",
                       pylon_store_error(st));
         pylon_store_write_abort(st);
+        return;
+    }
+
+    for (i = 0; i < f->nlisteners; i++) {
+        f->listeners[i].fn(f->listeners[i].data, f->head, f->head_hash);
     }
 }
 

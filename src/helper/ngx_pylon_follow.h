@@ -14,7 +14,23 @@
 #include "helper/ngx_pylon_helper.h"
 
 
+/* called after a new best head is in the cache: number and "0x" hash */
+typedef void (*ngx_pylon_head_pt)(void *data, uint64_t number,
+    const u_char *hash);
+
+#define NGX_PYLON_MAX_LISTENERS  8
+
+
 ngx_pylon_follow_t *ngx_pylon_follow_create(ngx_pylon_helper_t *h);
+
+/* adds a listener for new heads (refresh of subnets, jobs waiting for a
+ * block); NGX_ERROR when the table is full */
+ngx_int_t ngx_pylon_follow_listen(ngx_pylon_follow_t *f,
+    ngx_pylon_head_pt fn, void *data);
+
+/* the last head written, 0 before the first */
+uint64_t ngx_pylon_follow_head(ngx_pylon_follow_t *f,
+    const u_char **hash);
 void ngx_pylon_follow_start(ngx_pylon_follow_t *f, ngx_pylon_session_t *s);
 void ngx_pylon_follow_destroy(ngx_pylon_follow_t *f);
 

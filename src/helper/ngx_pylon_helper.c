@@ -26,6 +26,7 @@
 #include "helper/ngx_pylon_helper.h"
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
+#include "helper/ngx_pylon_runner.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -202,6 +203,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     }
 
     ngx_pylon_follow_start(h->follow, h->chain);
+
+    if (ngx_pylon_runner_init(h) != NGX_OK) {
+        exit(2);
+    }
+
     ngx_pylon_session_connect(h->chain);
 
     lws_sul_schedule(h->lws, 0, &h->sul_tick, ngx_pylon_helper_tick,
@@ -235,6 +241,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     lws_sul_cancel(&h->sul_tick);
     lws_sul_cancel(&h->sul_paths);
+    ngx_pylon_runner_done(h);
     ngx_pylon_session_shutdown(h->chain);
     lws_context_destroy(h->lws);
     ngx_pylon_session_free(h->chain);
@@ -442,6 +449,10 @@ ngx_pylon_helper_raw(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_RAW_RX_FILE:
         if (lws_get_socket_fd(wsi) == ngx_channel) {
             ngx_pylon_helper_channel(ngx_pylon_helper.log);
+
+        } else if (lws_get_socket_fd(wsi) == ngx_pylon_runner_fd()) {
+            ngx_pylon_runner_doorbell(&ngx_pylon_helper,
+                                      lws_get_socket_fd(wsi));
         }
         break;
 

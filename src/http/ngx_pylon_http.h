@@ -9,6 +9,8 @@
 #define NGX_PYLON_HTTP_H
 
 #include "ngx_pylon.h"
+#include <jansson.h>
+
 #include "store/store.h"
 
 
@@ -26,6 +28,11 @@ typedef struct {
 
 typedef ngx_int_t (*ngx_pylon_route_pt)(ngx_http_request_t *r,
     ngx_pylon_params_t *params);
+
+/* a waited-for job ended: answer from its record; returns the rc that
+ * finalizes the request */
+typedef ngx_int_t (*ngx_pylon_job_done_pt)(ngx_http_request_t *r,
+    json_t *job);
 
 
 /* the content handler of `pylon_subnet on` locations */
@@ -53,6 +60,29 @@ ngx_int_t ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
  * written it yet, 500 when the cache cannot be read.
  */
 ngx_int_t ngx_pylon_send_cached(ngx_http_request_t *r, const char *key);
+
+/* the wake socket and the waiters (ngx_pylon_wait.c) */
+ngx_int_t ngx_pylon_wait_init(ngx_cycle_t *cycle,
+    ngx_pylon_main_conf_t *pmcf);
+void ngx_pylon_wait_exit(ngx_cycle_t *cycle);
+
+/*
+ * Queues a job for the helper (see store/jobs.h for key and mode) and
+ * rings its doorbell; writes the id (PYLON_JOB_ID_LEN + 1 bytes).  NGX_OK
+ * or NGX_ERROR.
+ */
+ngx_int_t ngx_pylon_job_submit(ngx_http_request_t *r, char *id,
+    const char *kind, const char *key, ngx_uint_t mode, json_t *params,
+    ngx_uint_t *joined);
+
+/*
+ * Waits for job id without blocking: done() answers when it ends, a 504
+ * envelope at the timeout.  Takes a request reference and returns
+ * NGX_DONE, which the content handler returns (a body handler calls
+ * ngx_http_finalize_request(r, NGX_DONE) instead).
+ */
+ngx_int_t ngx_pylon_job_wait(ngx_http_request_t *r, const char *id,
+    ngx_msec_t timeout, ngx_pylon_job_done_pt done);
 
 /* route handlers */
 ngx_int_t ngx_pylon_block_latest(ngx_http_request_t *r,

@@ -24,13 +24,15 @@ ngx_pylon_http_init_worker(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
         return NGX_OK;
     }
 
-    return NGX_OK;
+    return ngx_pylon_wait_init(cycle, pmcf);
 }
 
 
 void
 ngx_pylon_http_exit_worker(ngx_cycle_t *cycle)
 {
+    ngx_pylon_wait_exit(cycle);
+
     pylon_store_close(ngx_pylon_store);
     ngx_pylon_store = NULL;
 }

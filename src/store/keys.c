@@ -51,3 +51,39 @@ pylon_key_at_block(char *buf, size_t size, const char *route, int netuid,
 
     return pylon_key_finish(n, size);
 }
+
+
+size_t
+pylon_key_latest_item(char *buf, size_t size, const char *route, int netuid,
+    const char *item)
+{
+    size_t  n;
+    int     m;
+
+    n = pylon_key_latest(buf, size, route, netuid);
+    if (n == 0) {
+        return 0;
+    }
+
+    m = snprintf(buf + n, size - n, "/%s", item);
+
+    return pylon_key_finish(m, size - n) ? n + m : 0;
+}
+
+
+size_t
+pylon_key_at_block_item(char *buf, size_t size, const char *route,
+    int netuid, uint64_t block, const char *item)
+{
+    size_t  n;
+    int     m;
+
+    n = pylon_key_at_block(buf, size, route, netuid, block);
+    if (n == 0) {
+        return 0;
+    }
+
+    m = snprintf(buf + n, size - n, "/%s", item);
+
+    return pylon_key_finish(m, size - n) ? n + m : 0;
+}

@@ -29,6 +29,19 @@ test_keys(void)
 
     is_int(pylon_key_latest(buf, 8, "neurons", 2), 0,
            "a key that does not fit is refused");
+
+    pylon_key_latest_item(buf, sizeof(buf), PYLON_ROUTE_COMMITMENT, 2,
+                          "5CzRdZLnRxWkyWoGZZbfvSCY4mbw1cmsow5q8cgZyGg1aiDq");
+    is_str(buf, "L/commitment/2/5CzRdZLnRxWkyWoGZZbfvSCY4mbw1cmsow5q8cgZyGg1aiDq",
+           "latest item key");
+
+    pylon_key_at_block_item(buf, sizeof(buf), PYLON_ROUTE_EXTRINSIC,
+                            PYLON_NETUID_NONE, 12, "3");
+    is_str(buf, "B/extrinsic/-/0000000012/3", "block item key");
+
+    is_int(pylon_key_at_block_item(buf, 28, PYLON_ROUTE_EXTRINSIC,
+                                   PYLON_NETUID_NONE, 12, "345"), 0,
+           "an item key that does not fit is refused");
 }
 
 
