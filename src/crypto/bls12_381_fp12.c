@@ -1,0 +1,310 @@
+/*
+ * bls12_381_fp12.c: the cubic and quadratic extensions Fp6 and Fp12.
+ *
+ * Fp6 = Fp2[v] / (v^3 - xi) with xi = 1 + u, Fp12 = Fp6[w] / (w^2 - v),
+ * so w^6 = xi and the twelve Fp coefficients of c0 + c1 w are, as powers
+ * of w, c0.c0 = w^0, c1.c0 = w^1, c0.c1 = w^2, c1.c1 = w^3, c0.c2 = w^4,
+ * c1.c2 = w^5.  Frobenius therefore conjugates each Fp2 coefficient and
+ * multiplies the one at w^k by gamma_k = xi^(k (p-1) / 6); the gammas are
+ * listed as hex (canonical values) and checked against a direct
+ * exponentiation in the unit test.  Products are schoolbook/Karatsuba;
+ * nothing here is hand-optimised, the pairing is not on a hot path.
+ */
+
+#include <string.h>
+
+#include "crypto/bls12_381_field.h"
+
+
+/* xi^(k (p-1) / 6), k = 1..5, as (c0, c1) */
+static const char  *fp12_gamma_hex[5][2] = {
+    { "1904d3bf02bb0667c231beb4202c0d1f0fd603fd3cbd5f4f7b2443d784bab9c4"
+      "f67ea53d63e7813d8d0775ed92235fb8",
+      "fc3e2b36c4e03288e9e902231f9fb854a14787b6c7b36fec0c8ec971f63c5f28"
+      "2d5ac14d6c7ec22cf78a126ddc4af3" },
+    { "0",
+      "1a0111ea397fe699ec02408663d4de85aa0d857d89759ad4897d29650fb85f9b"
+      "409427eb4f49fffd8bfd00000000aaac" },
+    { "6af0e0437ff400b6831e36d6bd17ffe48395dabc2d3435e77f76e17009241c5e"
+      "e67992f72ec05f4c81084fbede3cc09",
+      "6af0e0437ff400b6831e36d6bd17ffe48395dabc2d3435e77f76e17009241c5e"
+      "e67992f72ec05f4c81084fbede3cc09" },
+    { "1a0111ea397fe699ec02408663d4de85aa0d857d89759ad4897d29650fb85f9b"
+      "409427eb4f49fffd8bfd00000000aaad",
+      "0" },
+    { "5b2cfd9013a5fd8df47fa6b48b1e045f39816240c0b8fee8beadf4d8e9c0566c"
+      "63a3e6e257f87329b18fae980078116",
+      "144e4211384586c16bd3ad4afa99cc9170df3560e77982d0db45f3536814f0bd"
+      "5871c1908bd478cd1ee605167ff82995" }
+};
+
+
+void
+pylon_fp6_add(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b)
+{
+    pylon_fp2_add(&r->c0, &a->c0, &b->c0);
+    pylon_fp2_add(&r->c1, &a->c1, &b->c1);
+    pylon_fp2_add(&r->c2, &a->c2, &b->c2);
+}
+
+
+void
+pylon_fp6_sub(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b)
+{
+    pylon_fp2_sub(&r->c0, &a->c0, &b->c0);
+    pylon_fp2_sub(&r->c1, &a->c1, &b->c1);
+    pylon_fp2_sub(&r->c2, &a->c2, &b->c2);
+}
+
+
+void
+pylon_fp6_neg(pylon_fp6 *r, const pylon_fp6 *a)
+{
+    pylon_fp2_neg(&r->c0, &a->c0);
+    pylon_fp2_neg(&r->c1, &a->c1);
+    pylon_fp2_neg(&r->c2, &a->c2);
+}
+
+
+void
+pylon_fp6_mul(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b)
+{
+    pylon_fp2  t, c0, c1, c2;
+
+    /* c0 = a0 b0 + xi (a1 b2 + a2 b1) */
+    pylon_fp2_mul(&c0, &a->c1, &b->c2);
+    pylon_fp2_mul(&t, &a->c2, &b->c1);
+    pylon_fp2_add(&c0, &c0, &t);
+    pylon_fp2_mul_xi(&c0, &c0);
+    pylon_fp2_mul(&t, &a->c0, &b->c0);
+    pylon_fp2_add(&c0, &c0, &t);
+
+    /* c1 = a0 b1 + a1 b0 + xi a2 b2 */
+    pylon_fp2_mul(&c1, &a->c2, &b->c2);
+    pylon_fp2_mul_xi(&c1, &c1);
+    pylon_fp2_mul(&t, &a->c0, &b->c1);
+    pylon_fp2_add(&c1, &c1, &t);
+    pylon_fp2_mul(&t, &a->c1, &b->c0);
+    pylon_fp2_add(&c1, &c1, &t);
+
+    /* c2 = a0 b2 + a1 b1 + a2 b0 */
+    pylon_fp2_mul(&c2, &a->c0, &b->c2);
+    pylon_fp2_mul(&t, &a->c1, &b->c1);
+    pylon_fp2_add(&c2, &c2, &t);
+    pylon_fp2_mul(&t, &a->c2, &b->c0);
+    pylon_fp2_add(&c2, &c2, &t);
+
+    r->c0 = c0;
+    r->c1 = c1;
+    r->c2 = c2;
+}
+
+
+void
+pylon_fp6_mul_v(pylon_fp6 *r, const pylon_fp6 *a)
+{
+    pylon_fp2  t;
+
+    /* (a0 + a1 v + a2 v^2) v = xi a2 + a0 v + a1 v^2 */
+    pylon_fp2_mul_xi(&t, &a->c2);
+    r->c2 = a->c1;
+    r->c1 = a->c0;
+    r->c0 = t;
+}
+
+
+void
+pylon_fp6_inv(pylon_fp6 *r, const pylon_fp6 *a)
+{
+    pylon_fp2  t0, t1, t2, n, s;
+
+    /* t0 = a0^2 - xi a1 a2 */
+    pylon_fp2_sqr(&t0, &a->c0);
+    pylon_fp2_mul(&s, &a->c1, &a->c2);
+    pylon_fp2_mul_xi(&s, &s);
+    pylon_fp2_sub(&t0, &t0, &s);
+
+    /* t1 = xi a2^2 - a0 a1 */
+    pylon_fp2_sqr(&t1, &a->c2);
+    pylon_fp2_mul_xi(&t1, &t1);
+    pylon_fp2_mul(&s, &a->c0, &a->c1);
+    pylon_fp2_sub(&t1, &t1, &s);
+
+    /* t2 = a1^2 - a0 a2 */
+    pylon_fp2_sqr(&t2, &a->c1);
+    pylon_fp2_mul(&s, &a->c0, &a->c2);
+    pylon_fp2_sub(&t2, &t2, &s);
+
+    /* n = a0 t0 + xi (a2 t1 + a1 t2) */
+    pylon_fp2_mul(&n, &a->c2, &t1);
+    pylon_fp2_mul(&s, &a->c1, &t2);
+    pylon_fp2_add(&n, &n, &s);
+    pylon_fp2_mul_xi(&n, &n);
+    pylon_fp2_mul(&s, &a->c0, &t0);
+    pylon_fp2_add(&n, &n, &s);
+    pylon_fp2_inv(&n, &n);
+
+    pylon_fp2_mul(&r->c0, &t0, &n);
+    pylon_fp2_mul(&r->c1, &t1, &n);
+    pylon_fp2_mul(&r->c2, &t2, &n);
+}
+
+
+void
+pylon_fp12_one(pylon_fp12 *r)
+{
+    memset(r, 0, sizeof(*r));
+    pylon_fp_one(&r->c0.c0.c0);
+}
+
+
+int
+pylon_fp12_eq(const pylon_fp12 *a, const pylon_fp12 *b)
+{
+    return pylon_fp2_eq(&a->c0.c0, &b->c0.c0)
+           & pylon_fp2_eq(&a->c0.c1, &b->c0.c1)
+           & pylon_fp2_eq(&a->c0.c2, &b->c0.c2)
+           & pylon_fp2_eq(&a->c1.c0, &b->c1.c0)
+           & pylon_fp2_eq(&a->c1.c1, &b->c1.c1)
+           & pylon_fp2_eq(&a->c1.c2, &b->c1.c2);
+}
+
+
+int
+pylon_fp12_is_one(const pylon_fp12 *a)
+{
+    pylon_fp12  one;
+
+    pylon_fp12_one(&one);
+    return pylon_fp12_eq(a, &one);
+}
+
+
+void
+pylon_fp12_mul(pylon_fp12 *r, const pylon_fp12 *a, const pylon_fp12 *b)
+{
+    pylon_fp6  t0, t1, s0, s1;
+
+    /* (a0 + a1 w)(b0 + b1 w) = a0 b0 + v a1 b1 + (a0 b1 + a1 b0) w */
+    pylon_fp6_mul(&t0, &a->c0, &b->c0);
+    pylon_fp6_mul(&t1, &a->c1, &b->c1);
+    pylon_fp6_add(&s0, &a->c0, &a->c1);
+    pylon_fp6_add(&s1, &b->c0, &b->c1);
+    pylon_fp6_mul(&s0, &s0, &s1);
+    pylon_fp6_sub(&s0, &s0, &t0);
+    pylon_fp6_sub(&r->c1, &s0, &t1);
+    pylon_fp6_mul_v(&t1, &t1);
+    pylon_fp6_add(&r->c0, &t0, &t1);
+}
+
+
+void
+pylon_fp12_sqr(pylon_fp12 *r, const pylon_fp12 *a)
+{
+    pylon_fp12_mul(r, a, a);
+}
+
+
+void
+pylon_fp12_inv(pylon_fp12 *r, const pylon_fp12 *a)
+{
+    pylon_fp6  t0, t1;
+
+    /* 1 / (a0 + a1 w) = (a0 - a1 w) / (a0^2 - v a1^2) */
+    pylon_fp6_mul(&t0, &a->c0, &a->c0);
+    pylon_fp6_mul(&t1, &a->c1, &a->c1);
+    pylon_fp6_mul_v(&t1, &t1);
+    pylon_fp6_sub(&t0, &t0, &t1);
+    pylon_fp6_inv(&t0, &t0);
+
+    pylon_fp6_mul(&r->c0, &a->c0, &t0);
+    pylon_fp6_mul(&t1, &a->c1, &t0);
+    pylon_fp6_neg(&r->c1, &t1);
+}
+
+
+void
+pylon_fp12_conj(pylon_fp12 *r, const pylon_fp12 *a)
+{
+    r->c0 = a->c0;
+    pylon_fp6_neg(&r->c1, &a->c1);
+}
+
+
+void
+pylon_fp12_frob(pylon_fp12 *r, const pylon_fp12 *a)
+{
+    pylon_fp2   g[6];
+    pylon_fp2  *c[6];
+    pylon_fp12  t;
+    int         k;
+
+    t = *a;
+    /* coefficient at w^k */
+    c[0] = &t.c0.c0;
+    c[1] = &t.c1.c0;
+    c[2] = &t.c0.c1;
+    c[3] = &t.c1.c1;
+    c[4] = &t.c0.c2;
+    c[5] = &t.c1.c2;
+
+    pylon_fp2_one(&g[0]);
+    for (k = 1; k < 6; k++) {
+        (void) pylon_fp2_from_hex(&g[k], fp12_gamma_hex[k - 1][0],
+                                  fp12_gamma_hex[k - 1][1]);
+    }
+
+    for (k = 0; k < 6; k++) {
+        pylon_fp2_conj(c[k], c[k]);
+        pylon_fp2_mul(c[k], c[k], &g[k]);
+    }
+
+    *r = t;
+}
+
+
+void
+pylon_fp12_pow(pylon_fp12 *r, const pylon_fp12 *a, const uint64_t *e,
+    size_t nlimbs)
+{
+    pylon_fp12  acc, base;
+    size_t      i;
+    int         bit;
+
+    base = *a;
+    pylon_fp12_one(&acc);
+
+    for (i = nlimbs; i-- > 0; ) {
+        for (bit = 63; bit >= 0; bit--) {
+            pylon_fp12_sqr(&acc, &acc);
+            if ((e[i] >> bit) & 1) {
+                pylon_fp12_mul(&acc, &acc, &base);
+            }
+        }
+    }
+
+    *r = acc;
+}
+
+
+void
+pylon_fp12_to_bytes(unsigned char out[PYLON_FP12_BYTES], const pylon_fp12 *a)
+{
+    const pylon_fp6  *c6[2];
+    const pylon_fp2  *c2[3];
+    int               i, j;
+
+    c6[0] = &a->c0;
+    c6[1] = &a->c1;
+
+    for (i = 0; i < 2; i++) {
+        c2[0] = &c6[i]->c0;
+        c2[1] = &c6[i]->c1;
+        c2[2] = &c6[i]->c2;
+        for (j = 0; j < 3; j++) {
+            pylon_fp_to_bytes_le(out, &c2[j]->c0);
+            pylon_fp_to_bytes_le(out + 48, &c2[j]->c1);
+            out += 96;
+        }
+    }
+}
