@@ -88,6 +88,12 @@ void pylon_g2_compress(unsigned char out[PYLON_G2_COMPRESSED_BYTES],
     const pylon_g2 *a);
 int pylon_g2_decompress(pylon_g2 *r,
     const unsigned char in[PYLON_G2_COMPRESSED_BYTES]);
+/*
+ * The same without the (costly) subgroup check: only for compiled-in
+ * constants whose membership a unit test has established.
+ */
+int pylon_g2_decompress_trusted(pylon_g2 *r,
+    const unsigned char in[PYLON_G2_COMPRESSED_BYTES]);
 
 
 /* --- hash to G1, RFC 9380 BLS12381G1_XMD:SHA-256_SSWU_RO_ (h2c.c) ---- */

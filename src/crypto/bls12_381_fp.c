@@ -5,10 +5,10 @@
  * (a * R mod p, R = 2^384), always fully reduced below p.  Products use
  * the CIOS Montgomery multiplication with unsigned __int128 and a masked
  * final subtraction, so add/sub/mul/sqr run in time independent of the
- * values.  Inversion is Fermat (a^(p-2)); square roots use p = 3 mod 4
- * (a^((p+1)/4)).  The constants below are p, -1/p mod 2^64, R mod p and
- * R^2 mod p; t/unit/test_bls_field.c recomputes p from the curve
- * parameter x and checks the others.
+ * values (inputs must be below p).  Inversion is Fermat (a^(p-2)); square
+ * roots use p = 3 mod 4 (a^((p+1)/4)).  The constants below are p,
+ * -1/p mod 2^64, R mod p and R^2 mod p; t/unit/test_bls_field.c recomputes
+ * p from the curve parameter x and checks arithmetic against BIGNUM.
  */
 
 #include <string.h>
@@ -57,7 +57,7 @@ static const uint64_t  fp_p_minus_1_div_2[6] = {
 
 
 /* r = t - p if that does not borrow (t given with a 7th limb), else t */
-static void
+static inline void
 fp_reduce_once(uint64_t r[6], const uint64_t t[6], uint64_t hi)
 {
     uint64_t  s[6], borrow, mask;
@@ -65,6 +65,7 @@ fp_reduce_once(uint64_t r[6], const uint64_t t[6], uint64_t hi)
     int       i;
 
     borrow = 0;
+#pragma GCC unroll 6
     for (i = 0; i < 6; i++) {
         d = (u128) t[i] - P[i] - borrow;
         s[i] = (uint64_t) d;
@@ -75,46 +76,51 @@ fp_reduce_once(uint64_t r[6], const uint64_t t[6], uint64_t hi)
     borrow = (uint64_t) (((u128) hi - borrow) >> 64) & 1;
     mask = 0 - borrow;
 
+#pragma GCC unroll 6
     for (i = 0; i < 6; i++) {
         r[i] = (t[i] & mask) | (s[i] & ~mask);
     }
 }
 
 
-static void
+/*
+ * CIOS Montgomery product, in the "no final carry" form: the top limb of
+ * p is below 2^62, so with a, b < p every partial result fits six limbs
+ * plus the carries kept in registers, and the result is below 2p.
+ */
+static inline void
 fp_mont_mul(uint64_t r[6], const uint64_t a[6], const uint64_t b[6])
 {
-    uint64_t  t[8], carry, m;
+    uint64_t  t[6], c1, c2, m, lo;
     u128      uv;
     int       i, j;
 
     memset(t, 0, sizeof(t));
 
+#pragma GCC unroll 6
     for (i = 0; i < 6; i++) {
-        carry = 0;
-        for (j = 0; j < 6; j++) {
-            uv = (u128) t[j] + (u128) a[j] * b[i] + carry;
-            t[j] = (uint64_t) uv;
-            carry = (uint64_t) (uv >> 64);
-        }
-        uv = (u128) t[6] + carry;
-        t[6] = (uint64_t) uv;
-        t[7] = (uint64_t) (uv >> 64);
+        uv = (u128) t[0] + (u128) a[0] * b[i];
+        t[0] = (uint64_t) uv;
+        c1 = (uint64_t) (uv >> 64);
 
         m = t[0] * fp_n0;
         uv = (u128) t[0] + (u128) m * P[0];
-        carry = (uint64_t) (uv >> 64);
+        c2 = (uint64_t) (uv >> 64);
+
+#pragma GCC unroll 5
         for (j = 1; j < 6; j++) {
-            uv = (u128) t[j] + (u128) m * P[j] + carry;
+            uv = (u128) t[j] + (u128) a[j] * b[i] + c1;
+            lo = (uint64_t) uv;
+            c1 = (uint64_t) (uv >> 64);
+            uv = (u128) lo + (u128) m * P[j] + c2;
             t[j - 1] = (uint64_t) uv;
-            carry = (uint64_t) (uv >> 64);
+            c2 = (uint64_t) (uv >> 64);
         }
-        uv = (u128) t[6] + carry;
-        t[5] = (uint64_t) uv;
-        t[6] = t[7] + (uint64_t) (uv >> 64);
+
+        t[5] = c1 + c2;
     }
 
-    fp_reduce_once(r, t, t[6]);
+    fp_reduce_once(r, t, 0);
 }
 
 
@@ -419,29 +425,30 @@ pylon_fp_to_bytes_le(unsigned char out[48], const pylon_fp *a)
 void
 pylon_fp_from_bytes_wide(pylon_fp *r, const unsigned char in[64])
 {
-    uint64_t  lo[6], hi[6];
+    uint64_t  lo[6], hi[6], two256[6];
     pylon_fp  a, b;
     int       i, j;
 
-    /* in = hi * 2^384 + lo, hi the first 16 bytes, lo the last 48 */
+    /*
+     * in = hi * 2^256 + lo with hi, lo < 2^256 < p, so both are valid
+     * Montgomery inputs; 2^256 in Montgomery form is 2^256 * R^2 / R
+     */
+    memset(lo, 0, sizeof(lo));
     memset(hi, 0, sizeof(hi));
-    for (i = 0; i < 6; i++) {
-        lo[i] = 0;
+    for (i = 0; i < 4; i++) {
         for (j = 0; j < 8; j++) {
             lo[i] |= (uint64_t) in[63 - 8 * i - j] << (8 * j);
-        }
-    }
-    for (i = 0; i < 2; i++) {
-        for (j = 0; j < 8; j++) {
-            hi[i] |= (uint64_t) in[15 - 8 * i - j] << (8 * j);
+            hi[i] |= (uint64_t) in[31 - 8 * i - j] << (8 * j);
         }
     }
 
-    /* lo < R and R^2 mod p < p, so one Montgomery product reduces it */
+    memset(two256, 0, sizeof(two256));
+    two256[4] = 1;
+    fp_mont_mul(two256, two256, fp_r2.l);
+
     fp_mont_mul(a.l, lo, fp_r2.l);
     fp_mont_mul(b.l, hi, fp_r2.l);
-    /* hi * 2^384 in Montgomery form is (hi R) * R^2 / R */
-    fp_mont_mul(b.l, b.l, fp_r2.l);
+    fp_mont_mul(b.l, b.l, two256);
     pylon_fp_add(r, &a, &b);
 }
 

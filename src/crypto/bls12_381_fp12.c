@@ -201,7 +201,73 @@ pylon_fp12_mul(pylon_fp12 *r, const pylon_fp12 *a, const pylon_fp12 *b)
 void
 pylon_fp12_sqr(pylon_fp12 *r, const pylon_fp12 *a)
 {
-    pylon_fp12_mul(r, a, a);
+    pylon_fp6  t, s0, s1;
+
+    /*
+     * (a0 + a1 w)^2 = a0^2 + v a1^2 + 2 a0 a1 w, with two Fp6 products:
+     * a0^2 + v a1^2 = (a0 + a1)(a0 + v a1) - t - v t, t = a0 a1
+     */
+    pylon_fp6_mul(&t, &a->c0, &a->c1);
+    pylon_fp6_add(&s0, &a->c0, &a->c1);
+    pylon_fp6_mul_v(&s1, &a->c1);
+    pylon_fp6_add(&s1, &s1, &a->c0);
+    pylon_fp6_mul(&s0, &s0, &s1);
+    pylon_fp6_sub(&s0, &s0, &t);
+    pylon_fp6_mul_v(&s1, &t);
+    pylon_fp6_sub(&r->c0, &s0, &s1);
+    pylon_fp6_add(&r->c1, &t, &t);
+}
+
+
+void
+pylon_fp12_mul_line(pylon_fp12 *r, const pylon_fp12 *f, const pylon_fp2 *a0,
+    const pylon_fp2 *a1, const pylon_fp2 *b1)
+{
+    pylon_fp6  x0, x1, y0, y1;
+    pylon_fp2  t;
+
+    /* l = l0 + l1 w with l0 = a0 + a1 v, l1 = b1 v */
+
+    /* x0 = f0 l0 */
+    pylon_fp2_mul(&x0.c0, &f->c0.c2, a1);
+    pylon_fp2_mul_xi(&x0.c0, &x0.c0);
+    pylon_fp2_mul(&t, &f->c0.c0, a0);
+    pylon_fp2_add(&x0.c0, &x0.c0, &t);
+    pylon_fp2_mul(&x0.c1, &f->c0.c0, a1);
+    pylon_fp2_mul(&t, &f->c0.c1, a0);
+    pylon_fp2_add(&x0.c1, &x0.c1, &t);
+    pylon_fp2_mul(&x0.c2, &f->c0.c1, a1);
+    pylon_fp2_mul(&t, &f->c0.c2, a0);
+    pylon_fp2_add(&x0.c2, &x0.c2, &t);
+
+    /* y0 = f1 l0 */
+    pylon_fp2_mul(&y0.c0, &f->c1.c2, a1);
+    pylon_fp2_mul_xi(&y0.c0, &y0.c0);
+    pylon_fp2_mul(&t, &f->c1.c0, a0);
+    pylon_fp2_add(&y0.c0, &y0.c0, &t);
+    pylon_fp2_mul(&y0.c1, &f->c1.c0, a1);
+    pylon_fp2_mul(&t, &f->c1.c1, a0);
+    pylon_fp2_add(&y0.c1, &y0.c1, &t);
+    pylon_fp2_mul(&y0.c2, &f->c1.c1, a1);
+    pylon_fp2_mul(&t, &f->c1.c2, a0);
+    pylon_fp2_add(&y0.c2, &y0.c2, &t);
+
+    /* x1 = f1 l1 = (xi f1.c2 b1, f1.c0 b1, f1.c1 b1) */
+    pylon_fp2_mul(&x1.c0, &f->c1.c2, b1);
+    pylon_fp2_mul_xi(&x1.c0, &x1.c0);
+    pylon_fp2_mul(&x1.c1, &f->c1.c0, b1);
+    pylon_fp2_mul(&x1.c2, &f->c1.c1, b1);
+
+    /* y1 = f0 l1 */
+    pylon_fp2_mul(&y1.c0, &f->c0.c2, b1);
+    pylon_fp2_mul_xi(&y1.c0, &y1.c0);
+    pylon_fp2_mul(&y1.c1, &f->c0.c0, b1);
+    pylon_fp2_mul(&y1.c2, &f->c0.c1, b1);
+
+    /* r = (f0 l0 + v f1 l1) + (f0 l1 + f1 l0) w */
+    pylon_fp6_mul_v(&x1, &x1);
+    pylon_fp6_add(&r->c0, &x0, &x1);
+    pylon_fp6_add(&r->c1, &y1, &y0);
 }
 
 

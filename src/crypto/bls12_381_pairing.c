@@ -2,15 +2,16 @@
  * bls12_381_pairing.c: the optimal ate pairing of BLS12-381.
  *
  * Miller loop over |x| = 0xd201000000010000 (x < 0, so the result is
- * conjugated), with T on the twist kept in affine coordinates: each step
- * costs an Fp2 inversion, which is simple and fast enough here.  For the
- * M-type twist psi(x', y') = (x' / w^2, y' / w^3), the line through T with
- * slope l (on E') evaluated at P and multiplied by w^3 (a factor the final
- * exponentiation removes) is
+ * conjugated).  For the M-type twist psi(x', y') = (x' / w^2, y' / w^3),
+ * the line through T with slope l (on E') evaluated at P and multiplied
+ * by w^3 (a factor the final exponentiation removes) is
  *
  *     (l xT - yT)  +  (-l xP) w^2  +  yP w^3,
  *
- * i.e. c0.c0, c0.c1 and c1.c1 of an Fp12 element.
+ * i.e. c0.c0, c0.c1 and c1.c1 of an Fp12 element.  T is kept projective
+ * (the complete G2 formulas) and each line is scaled by the Fp2 element
+ * that clears its denominators, which the final exponentiation also
+ * removes, so the loop needs no inversion.
  *
  * Final exponentiation: the easy part f^((p^6 - 1)(p^2 + 1)), then the hard
  * part with exponent 3 (p^4 - p^2 + 1) / r written as
@@ -27,26 +28,75 @@
 #define BLS_X_ABS  0xd201000000010000ULL
 
 
+/*
+ * Tangent at T = (X : Y : Z), scaled by 2 Y Z^2 / Z (an Fp2 factor):
+ *   a0 = Y^2 - 3 b' Z^2,  a1 = -3 X^2 xP,  b1 = 2 Y Z yP
+ * (uses Y^2 Z = X^3 + b' Z^3, b' = 4 (1 + u)).
+ */
 static void
-line_eval(pylon_fp12 *l, const pylon_fp2 *lambda, const pylon_fp2 *xt,
-    const pylon_fp2 *yt, const pylon_fp *xp, const pylon_fp *yp)
+line_dbl(pylon_fp12 *f, const pylon_g2 *t, const pylon_fp *xp,
+    const pylon_fp *yp)
 {
-    memset(l, 0, sizeof(*l));
+    pylon_fp2  a0, a1, b1, s;
+    pylon_fp   c;
 
-    pylon_fp2_mul(&l->c0.c0, lambda, xt);
-    pylon_fp2_sub(&l->c0.c0, &l->c0.c0, yt);
-    pylon_fp2_mul_fp(&l->c0.c1, lambda, xp);
-    pylon_fp2_neg(&l->c0.c1, &l->c0.c1);
-    l->c1.c1.c0 = *yp;
+    pylon_fp2_sqr(&a0, &t->y);
+    pylon_fp2_sqr(&s, &t->z);
+    pylon_fp2_mul_xi(&s, &s);
+    pylon_fp_from_u64(&c, 12);
+    pylon_fp2_mul_fp(&s, &s, &c);
+    pylon_fp2_sub(&a0, &a0, &s);
+
+    pylon_fp2_sqr(&a1, &t->x);
+    pylon_fp_from_u64(&c, 3);
+    pylon_fp2_mul_fp(&a1, &a1, &c);
+    pylon_fp2_mul_fp(&a1, &a1, xp);
+    pylon_fp2_neg(&a1, &a1);
+
+    pylon_fp2_mul(&b1, &t->y, &t->z);
+    pylon_fp2_add(&b1, &b1, &b1);
+    pylon_fp2_mul_fp(&b1, &b1, yp);
+
+    pylon_fp12_mul_line(f, f, &a0, &a1, &b1);
+}
+
+
+/*
+ * Chord through T = (X : Y : Z) and the affine Q, scaled by
+ * mu = xQ Z - X, with theta = yQ Z - Y (slope theta / mu):
+ *   a0 = theta xQ - mu yQ,  a1 = -theta xP,  b1 = mu yP
+ */
+static void
+line_add(pylon_fp12 *f, const pylon_g2 *t, const pylon_fp2 *xq,
+    const pylon_fp2 *yq, const pylon_fp *xp, const pylon_fp *yp)
+{
+    pylon_fp2  theta, mu, a0, a1, b1, s;
+
+    pylon_fp2_mul(&theta, yq, &t->z);
+    pylon_fp2_sub(&theta, &theta, &t->y);
+    pylon_fp2_mul(&mu, xq, &t->z);
+    pylon_fp2_sub(&mu, &mu, &t->x);
+
+    pylon_fp2_mul(&a0, &theta, xq);
+    pylon_fp2_mul(&s, &mu, yq);
+    pylon_fp2_sub(&a0, &a0, &s);
+
+    pylon_fp2_mul_fp(&a1, &theta, xp);
+    pylon_fp2_neg(&a1, &a1);
+
+    pylon_fp2_mul_fp(&b1, &mu, yp);
+
+    pylon_fp12_mul_line(f, f, &a0, &a1, &b1);
 }
 
 
 void
 pylon_bls_miller_loop(pylon_fp12 *f, const pylon_g1 *p, const pylon_g2 *q)
 {
-    pylon_fp12  acc, l;
-    pylon_fp2   xq, yq, xt, yt, lambda, t, x3;
+    pylon_fp12  acc;
+    pylon_fp2   xq, yq;
     pylon_fp    xp, yp;
+    pylon_g2    t, qa;
     int         i;
 
     pylon_fp12_one(f);
@@ -57,54 +107,19 @@ pylon_bls_miller_loop(pylon_fp12 *f, const pylon_g1 *p, const pylon_g2 *q)
         return;
     }
 
-    xt = xq;
-    yt = yq;
+    pylon_g2_from_affine(&qa, &xq, &yq);
+    t = qa;
     pylon_fp12_one(&acc);
 
     for (i = 62; i >= 0; i--) {
         pylon_fp12_sqr(&acc, &acc);
+        line_dbl(&acc, &t, &xp, &yp);
+        pylon_g2_dbl(&t, &t);
 
-        /* tangent: lambda = 3 xT^2 / (2 yT) */
-        pylon_fp2_sqr(&lambda, &xt);
-        pylon_fp2_add(&t, &lambda, &lambda);
-        pylon_fp2_add(&lambda, &t, &lambda);
-        pylon_fp2_add(&t, &yt, &yt);
-        pylon_fp2_inv(&t, &t);
-        pylon_fp2_mul(&lambda, &lambda, &t);
-
-        line_eval(&l, &lambda, &xt, &yt, &xp, &yp);
-        pylon_fp12_mul(&acc, &acc, &l);
-
-        /* T = 2T */
-        pylon_fp2_sqr(&x3, &lambda);
-        pylon_fp2_sub(&x3, &x3, &xt);
-        pylon_fp2_sub(&x3, &x3, &xt);
-        pylon_fp2_sub(&t, &xt, &x3);
-        pylon_fp2_mul(&t, &t, &lambda);
-        pylon_fp2_sub(&yt, &t, &yt);
-        xt = x3;
-
-        if (!((BLS_X_ABS >> i) & 1)) {
-            continue;
+        if ((BLS_X_ABS >> i) & 1) {
+            line_add(&acc, &t, &xq, &yq, &xp, &yp);
+            pylon_g2_add(&t, &t, &qa);
         }
-
-        /* chord through T and Q: lambda = (yQ - yT) / (xQ - xT) */
-        pylon_fp2_sub(&t, &xq, &xt);
-        pylon_fp2_inv(&t, &t);
-        pylon_fp2_sub(&lambda, &yq, &yt);
-        pylon_fp2_mul(&lambda, &lambda, &t);
-
-        line_eval(&l, &lambda, &xt, &yt, &xp, &yp);
-        pylon_fp12_mul(&acc, &acc, &l);
-
-        /* T = T + Q */
-        pylon_fp2_sqr(&x3, &lambda);
-        pylon_fp2_sub(&x3, &x3, &xt);
-        pylon_fp2_sub(&x3, &x3, &xq);
-        pylon_fp2_sub(&t, &xt, &x3);
-        pylon_fp2_mul(&t, &t, &lambda);
-        pylon_fp2_sub(&yt, &t, &yt);
-        xt = x3;
     }
 
     /* x is negative */

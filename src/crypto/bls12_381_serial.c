@@ -137,9 +137,9 @@ pylon_g2_compress(unsigned char out[PYLON_G2_COMPRESSED_BYTES],
 }
 
 
-int
-pylon_g2_decompress(pylon_g2 *r,
-    const unsigned char in[PYLON_G2_COMPRESSED_BYTES])
+static int
+g2_decode(pylon_g2 *r, const unsigned char in[PYLON_G2_COMPRESSED_BYTES],
+    int check_subgroup)
 {
     unsigned char  buf[48];
     pylon_fp2      x, y, t;
@@ -185,9 +185,25 @@ pylon_g2_decompress(pylon_g2 *r,
 
     pylon_g2_from_affine(r, &x, &y);
 
-    if (!pylon_g2_in_subgroup(r)) {
+    if (check_subgroup && !pylon_g2_in_subgroup(r)) {
         return -1;
     }
 
     return 0;
+}
+
+
+int
+pylon_g2_decompress(pylon_g2 *r,
+    const unsigned char in[PYLON_G2_COMPRESSED_BYTES])
+{
+    return g2_decode(r, in, 1);
+}
+
+
+int
+pylon_g2_decompress_trusted(pylon_g2 *r,
+    const unsigned char in[PYLON_G2_COMPRESSED_BYTES])
+{
+    return g2_decode(r, in, 0);
 }

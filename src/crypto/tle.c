@@ -192,10 +192,16 @@ pylon_tle_encrypt_with(unsigned char *ct, size_t ctcap, size_t *ctlen,
     }
 
     if (pk == NULL) {
-        pk = pylon_drand_quicknet_pk;
-    }
+        /* the built-in key: test_bls_drand checks it is in G2 */
+        if (pylon_g2_decompress_trusted(&ppub, pylon_drand_quicknet_pk)
+            != 0)
+        {
+            return -1;
+        }
 
-    if (pylon_g2_decompress(&ppub, pk) != 0 || pylon_g2_is_identity(&ppub)) {
+    } else if (pylon_g2_decompress(&ppub, pk) != 0
+               || pylon_g2_is_identity(&ppub))
+    {
         return -1;
     }
 

@@ -57,6 +57,15 @@ main(void)
        == 0, "fixture public key parses");
     ok(memcmp(pk, pylon_drand_quicknet_pk, 96) == 0,
        "built-in quicknet key equals the recorded chain info");
+    {
+        pylon_g2  k1, k2;
+
+        ok(pylon_g2_decompress(&k1, pylon_drand_quicknet_pk) == 0
+           && !pylon_g2_is_identity(&k1),
+           "built-in key passes every check, subgroup included");
+        ok(pylon_g2_decompress_trusted(&k2, pylon_drand_quicknet_pk) == 0
+           && pylon_g2_eq(&k1, &k2), "trusted decoding gives the same point");
+    }
     is_int(json_integer_value(json_object_get(info, "genesis_time")),
            PYLON_DRAND_QUICKNET_GENESIS, "genesis time");
     is_int(json_integer_value(json_object_get(info, "period")),
