@@ -14,16 +14,26 @@
  *   pylon-tle hash-g1 MSGHEX DST         compressed RFC 9380 hash to G1
  *   pylon-tle pairing G1HEX G2HEX        576-byte GT (arkworks order) hex
  *
+ * CRv4 helpers:
+ *
+ *   pylon-tle reveal-round BLOCK NETUID TEMPO PERIOD NOW
+ *                                        generate_commit's reveal round
+ *   pylon-tle crv4-payload HOTKEYHEX VERSION UIDS VALUES
+ *                                        SCALE payload hex; UIDS and VALUES
+ *                                        comma-separated ("" for none)
+ *
  * Exit status 0 on success, 1 on a cryptographic failure, 2 on usage.
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "bittensor/crv4.h"
 #include "crypto/bls12_381_curve.h"
 #include "crypto/drand.h"
 #include "crypto/tle.h"
@@ -39,7 +49,9 @@ usage(void)
             "       pylon-tle g1-mul|g2-mul SCALARHEX\n"
             "       pylon-tle g1-add|g2-add POINTHEX POINTHEX\n"
             "       pylon-tle hash-g1 MSGHEX DST\n"
-            "       pylon-tle pairing G1HEX G2HEX\n");
+            "       pylon-tle pairing G1HEX G2HEX\n"
+            "       pylon-tle reveal-round BLOCK NETUID TEMPO PERIOD NOW\n"
+            "       pylon-tle crv4-payload HOTKEYHEX VERSION UIDS VALUES\n");
     return 2;
 }
 
@@ -322,6 +334,89 @@ cmd_pairing(const char *ahex, const char *bhex)
 }
 
 
+static int
+cmd_reveal_round(char **argv)
+{
+    uint64_t  v[5];
+    int       i;
+
+    for (i = 0; i < 5; i++) {
+        if (parse_round(argv[i], &v[i]) != 0) {
+            return usage();
+        }
+    }
+
+    if (v[1] > 65535 || v[2] > 65535 || v[4] > INT64_MAX) {
+        return usage();
+    }
+
+    printf("%llu\n", (unsigned long long)
+           pylon_crv4_reveal_round(v[0], (uint16_t) v[1], (uint16_t) v[2],
+                                   v[3], (int64_t) v[4]));
+    return 0;
+}
+
+
+/* parse "1,2,3" into at most cap u16 values; -1 on bad input */
+static int
+parse_u16_list(const char *s, uint16_t *out, size_t cap, size_t *n)
+{
+    unsigned long   v;
+    char           *end;
+
+    *n = 0;
+    while (*s != '\0') {
+        errno = 0;
+        v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || v > 65535 || *n == cap
+            || (*end != ',' && *end != '\0'))
+        {
+            return -1;
+        }
+        out[(*n)++] = (uint16_t) v;
+        s = *end == ',' ? end + 1 : end;
+    }
+
+    return 0;
+}
+
+
+static int
+cmd_crv4_payload(char **argv)
+{
+    static uint16_t  uids[PYLON_CRV4_MAX_UIDS], vals[PYLON_CRV4_MAX_UIDS];
+    unsigned char   *hk, *out;
+    uint64_t         ver;
+    size_t           hklen, nu, nv, len;
+    int              rc;
+
+    hk = from_hex(argv[0], &hklen);
+    if (hk == NULL || hklen != PYLON_CRV4_HOTKEY_BYTES
+        || parse_round(argv[1], &ver) != 0
+        || parse_u16_list(argv[2], uids, PYLON_CRV4_MAX_UIDS, &nu) != 0
+        || parse_u16_list(argv[3], vals, PYLON_CRV4_MAX_UIDS, &nv) != 0
+        || nu != nv)
+    {
+        free(hk);
+        return usage();
+    }
+
+    rc = 1;
+    out = malloc(pylon_crv4_payload_len(nu));
+    if (out != NULL
+        && pylon_crv4_payload_encode(out, pylon_crv4_payload_len(nu), &len,
+                                     hk, uids, vals, nu, ver) == 0)
+    {
+        print_hex(out, len);
+        rc = 0;
+    }
+
+    free(out);
+    free(hk);
+    return rc;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -355,6 +450,12 @@ main(int argc, char **argv)
     }
     if (argc == 4 && strcmp(argv[1], "pairing") == 0) {
         return cmd_pairing(argv[2], argv[3]);
+    }
+    if (argc == 7 && strcmp(argv[1], "reveal-round") == 0) {
+        return cmd_reveal_round(argv + 2);
+    }
+    if (argc == 6 && strcmp(argv[1], "crv4-payload") == 0) {
+        return cmd_crv4_payload(argv + 2);
     }
 
     return usage();
