@@ -9,8 +9,8 @@
  * Points are homogeneous projective (X : Y : Z), the identity has Z = 0.
  * Addition and doubling are the complete formulas of Renes, Costello and
  * Batina (2016, algorithms 7 and 9 for a = 0), so scalar multiplication
- * is a uniform double-and-add-always ladder with masked selects: its
- * memory access and operation sequence do not depend on the scalar.
+ * uses fixed 4-bit windows with a masked table scan: its memory access
+ * and operation sequence do not depend on the scalar.
  * Serialisation is the zcash/blst/arkworks compressed format: big-endian
  * x (G2: x.c1 then x.c0) with the three top bits of the first byte as
  * flags (compressed, infinity, y-is-largest); decoding checks every flag,

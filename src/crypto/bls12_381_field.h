@@ -125,6 +125,8 @@ void pylon_fp12_sqr(pylon_fp12 *r, const pylon_fp12 *a);
 /* r = f * (a0 + a1 w^2 + b1 w^3), the sparse shape of a Miller line */
 void pylon_fp12_mul_line(pylon_fp12 *r, const pylon_fp12 *f,
     const pylon_fp2 *a0, const pylon_fp2 *a1, const pylon_fp2 *b1);
+/* r = a^2 for a in the cyclotomic subgroup (after the easy part) only */
+void pylon_fp12_cyclotomic_sqr(pylon_fp12 *r, const pylon_fp12 *a);
 void pylon_fp12_inv(pylon_fp12 *r, const pylon_fp12 *a);
 /* r = a^(p^6), the inverse of a unitary element */
 void pylon_fp12_conj(pylon_fp12 *r, const pylon_fp12 *a);

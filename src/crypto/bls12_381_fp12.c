@@ -69,30 +69,38 @@ pylon_fp6_neg(pylon_fp6 *r, const pylon_fp6 *a)
 void
 pylon_fp6_mul(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b)
 {
-    pylon_fp2  t, c0, c1, c2;
+    pylon_fp2  v0, v1, v2, s, t, c0, c1, c2;
 
-    /* c0 = a0 b0 + xi (a1 b2 + a2 b1) */
-    pylon_fp2_mul(&c0, &a->c1, &b->c2);
-    pylon_fp2_mul(&t, &a->c2, &b->c1);
-    pylon_fp2_add(&c0, &c0, &t);
+    /* Karatsuba: six Fp2 products */
+    pylon_fp2_mul(&v0, &a->c0, &b->c0);
+    pylon_fp2_mul(&v1, &a->c1, &b->c1);
+    pylon_fp2_mul(&v2, &a->c2, &b->c2);
+
+    /* c0 = v0 + xi ((a1 + a2)(b1 + b2) - v1 - v2) */
+    pylon_fp2_add(&s, &a->c1, &a->c2);
+    pylon_fp2_add(&t, &b->c1, &b->c2);
+    pylon_fp2_mul(&c0, &s, &t);
+    pylon_fp2_sub(&c0, &c0, &v1);
+    pylon_fp2_sub(&c0, &c0, &v2);
     pylon_fp2_mul_xi(&c0, &c0);
-    pylon_fp2_mul(&t, &a->c0, &b->c0);
-    pylon_fp2_add(&c0, &c0, &t);
+    pylon_fp2_add(&c0, &c0, &v0);
 
-    /* c1 = a0 b1 + a1 b0 + xi a2 b2 */
-    pylon_fp2_mul(&c1, &a->c2, &b->c2);
-    pylon_fp2_mul_xi(&c1, &c1);
-    pylon_fp2_mul(&t, &a->c0, &b->c1);
-    pylon_fp2_add(&c1, &c1, &t);
-    pylon_fp2_mul(&t, &a->c1, &b->c0);
+    /* c1 = (a0 + a1)(b0 + b1) - v0 - v1 + xi v2 */
+    pylon_fp2_add(&s, &a->c0, &a->c1);
+    pylon_fp2_add(&t, &b->c0, &b->c1);
+    pylon_fp2_mul(&c1, &s, &t);
+    pylon_fp2_sub(&c1, &c1, &v0);
+    pylon_fp2_sub(&c1, &c1, &v1);
+    pylon_fp2_mul_xi(&t, &v2);
     pylon_fp2_add(&c1, &c1, &t);
 
-    /* c2 = a0 b2 + a1 b1 + a2 b0 */
-    pylon_fp2_mul(&c2, &a->c0, &b->c2);
-    pylon_fp2_mul(&t, &a->c1, &b->c1);
-    pylon_fp2_add(&c2, &c2, &t);
-    pylon_fp2_mul(&t, &a->c2, &b->c0);
-    pylon_fp2_add(&c2, &c2, &t);
+    /* c2 = (a0 + a2)(b0 + b2) - v0 - v2 + v1 */
+    pylon_fp2_add(&s, &a->c0, &a->c2);
+    pylon_fp2_add(&t, &b->c0, &b->c2);
+    pylon_fp2_mul(&c2, &s, &t);
+    pylon_fp2_sub(&c2, &c2, &v0);
+    pylon_fp2_sub(&c2, &c2, &v2);
+    pylon_fp2_add(&c2, &c2, &v1);
 
     r->c0 = c0;
     r->c1 = c1;
@@ -268,6 +276,76 @@ pylon_fp12_mul_line(pylon_fp12 *r, const pylon_fp12 *f, const pylon_fp2 *a0,
     pylon_fp6_mul_v(&x1, &x1);
     pylon_fp6_add(&r->c0, &x0, &x1);
     pylon_fp6_add(&r->c1, &y1, &y0);
+}
+
+
+/* (c0 + c1 w')^2 in Fp4 = Fp2[w'] / (w'^2 - xi) */
+static void
+fp4_sqr(pylon_fp2 *c0, pylon_fp2 *c1, const pylon_fp2 *a,
+    const pylon_fp2 *b)
+{
+    pylon_fp2  t0, t1, s;
+
+    pylon_fp2_sqr(&t0, a);
+    pylon_fp2_sqr(&t1, b);
+    pylon_fp2_add(&s, a, b);
+    pylon_fp2_sqr(&s, &s);
+    pylon_fp2_sub(&s, &s, &t0);
+    pylon_fp2_sub(c1, &s, &t1);
+    pylon_fp2_mul_xi(&t1, &t1);
+    pylon_fp2_add(c0, &t1, &t0);
+}
+
+
+void
+pylon_fp12_cyclotomic_sqr(pylon_fp12 *r, const pylon_fp12 *a)
+{
+    pylon_fp2  z0, z1, z2, z3, z4, z5, t0, t1, t2, t3;
+
+    /*
+     * Granger-Scott: the cyclotomic subgroup element viewed as three Fp4
+     * elements (z0, z1), (z2, z3), (z4, z5); each output coefficient is
+     * 3 t -/+ 2 z of the Fp4 squares.
+     */
+    z0 = a->c0.c0;
+    z4 = a->c0.c1;
+    z3 = a->c0.c2;
+    z2 = a->c1.c0;
+    z1 = a->c1.c1;
+    z5 = a->c1.c2;
+
+    fp4_sqr(&t0, &t1, &z0, &z1);
+    pylon_fp2_sub(&z0, &t0, &z0);
+    pylon_fp2_add(&z0, &z0, &z0);
+    pylon_fp2_add(&z0, &z0, &t0);
+    pylon_fp2_add(&z1, &t1, &z1);
+    pylon_fp2_add(&z1, &z1, &z1);
+    pylon_fp2_add(&z1, &z1, &t1);
+
+    fp4_sqr(&t0, &t1, &z2, &z3);
+    fp4_sqr(&t2, &t3, &z4, &z5);
+
+    pylon_fp2_sub(&z4, &t0, &z4);
+    pylon_fp2_add(&z4, &z4, &z4);
+    pylon_fp2_add(&z4, &z4, &t0);
+    pylon_fp2_add(&z5, &t1, &z5);
+    pylon_fp2_add(&z5, &z5, &z5);
+    pylon_fp2_add(&z5, &z5, &t1);
+
+    pylon_fp2_mul_xi(&t0, &t3);
+    pylon_fp2_add(&z2, &t0, &z2);
+    pylon_fp2_add(&z2, &z2, &z2);
+    pylon_fp2_add(&z2, &z2, &t0);
+    pylon_fp2_sub(&z3, &t2, &z3);
+    pylon_fp2_add(&z3, &z3, &z3);
+    pylon_fp2_add(&z3, &z3, &t2);
+
+    r->c0.c0 = z0;
+    r->c0.c1 = z4;
+    r->c0.c2 = z3;
+    r->c1.c0 = z2;
+    r->c1.c1 = z1;
+    r->c1.c2 = z5;
 }
 
 

@@ -208,26 +208,46 @@ pylon_g2_neg(pylon_g2 *r, const pylon_g2 *a)
 }
 
 
+/*
+ * Fixed 4-bit windows: four doublings and one addition of a table entry
+ * per nibble; the entry is picked by scanning the whole table with masked
+ * moves, so neither the operation sequence nor the memory access pattern
+ * depends on k.
+ */
 void
 pylon_g2_mul(pylon_g2 *r, const pylon_g2 *a, const unsigned char *k,
     size_t klen)
 {
-    pylon_g2  acc, t, base;
-    uint64_t  bit;
+    pylon_g2  table[16], acc, sel;
+    uint64_t  nib, eq;
     size_t    i;
-    int       j;
+    int       h, j, d;
 
-    base = *a;
+    pylon_g2_identity(&table[0]);
+    table[1] = *a;
+    for (j = 2; j < 16; j++) {
+        pylon_g2_add(&table[j], &table[j - 1], a);
+    }
+
     pylon_g2_identity(&acc);
 
     for (i = 0; i < klen; i++) {
-        for (j = 7; j >= 0; j--) {
-            bit = (k[i] >> j) & 1;
-            pylon_g2_dbl(&acc, &acc);
-            pylon_g2_add(&t, &acc, &base);
-            pylon_fp2_cmov(&acc.x, &t.x, bit);
-            pylon_fp2_cmov(&acc.y, &t.y, bit);
-            pylon_fp2_cmov(&acc.z, &t.z, bit);
+        for (h = 1; h >= 0; h--) {
+            nib = (k[i] >> (4 * h)) & 0xf;
+
+            for (d = 0; d < 4; d++) {
+                pylon_g2_dbl(&acc, &acc);
+            }
+
+            sel = table[0];
+            for (j = 1; j < 16; j++) {
+                eq = (((uint64_t) j ^ nib) - 1) >> 63;
+                pylon_fp2_cmov(&sel.x, &table[j].x, eq);
+                pylon_fp2_cmov(&sel.y, &table[j].y, eq);
+                pylon_fp2_cmov(&sel.z, &table[j].z, eq);
+            }
+
+            pylon_g2_add(&acc, &acc, &sel);
         }
     }
 

@@ -127,14 +127,22 @@ pylon_bls_miller_loop(pylon_fp12 *f, const pylon_g1 *p, const pylon_g2 *q)
 }
 
 
-/* r = a^x for a unitary a (x negative: conjugate of a^|x|) */
+/* r = a^x for a in the cyclotomic subgroup (x < 0: conj of a^|x|) */
 static void
 exp_by_x(pylon_fp12 *r, const pylon_fp12 *a)
 {
-    uint64_t  e = BLS_X_ABS;
+    pylon_fp12  acc;
+    int         i;
 
-    pylon_fp12_pow(r, a, &e, 1);
-    pylon_fp12_conj(r, r);
+    acc = *a;
+    for (i = 62; i >= 0; i--) {
+        pylon_fp12_cyclotomic_sqr(&acc, &acc);
+        if ((BLS_X_ABS >> i) & 1) {
+            pylon_fp12_mul(&acc, &acc, a);
+        }
+    }
+
+    pylon_fp12_conj(r, &acc);
 }
 
 

@@ -7,8 +7,10 @@
  * v = sigma ^ sha256(ser(g)), w = esk ^ sha256(sigma), body = AES-GCM
  * under esk.  Decrypt: g = e(sig, U) recovers sigma and esk, and r is
  * recomputed to check U.  The scalar r, esk and sigma are secrets: the
- * scalar multiplications are uniform ladders and every secret buffer is
- * wiped with sodium_memzero.  AES-GCM comes from OpenSSL's EVP interface.
+ * scalar multiplications are uniform (fixed windows, masked table scans),
+ * the Miller loop branches only on the public curve parameter, and every
+ * secret buffer is wiped with sodium_memzero.  AES-GCM comes from
+ * OpenSSL's EVP interface.
  */
 
 #include <string.h>

@@ -368,6 +368,20 @@ test_fp12(void)
     ok(frob, "Fp12 Frobenius equals a^p (gamma constants right)");
     ok(!pylon_fp12_eq(&a, &one) && pylon_fp12_is_one(&one), "is_one");
 
+    /* after the easy part, cyclotomic squaring equals squaring */
+    pylon_fp12_inv(&b, &a);
+    pylon_fp12_conj(&c, &a);
+    pylon_fp12_mul(&c, &c, &b);
+    pylon_fp12_frob(&b, &c);
+    pylon_fp12_frob(&b, &b);
+    pylon_fp12_mul(&c, &b, &c);
+    pylon_fp12_sqr(&b, &c);
+    pylon_fp12_cyclotomic_sqr(&d, &c);
+    ok(pylon_fp12_eq(&b, &d), "cyclotomic squaring equals squaring");
+    pylon_fp12_mul(&d, &a, &a);
+    pylon_fp12_sqr(&b, &a);
+    ok(pylon_fp12_eq(&b, &d), "Fp12 squaring equals a * a");
+
     /* conj(a) a^-1 ... conj is a^(p^6): apply frob six times */
     pylon_fp12_conj(&b, &a);
     c = a;
