@@ -40,14 +40,20 @@ extern const unsigned char  pylon_bls_r_be[32];
 
 /* --- G1 (bls12_381_g1.c) --------------------------------------------- */
 
+/*
+ * Points are caller-owned structs; outputs may alias inputs.  Predicates
+ * return 1 for true, 0 for false.
+ */
 void pylon_g1_identity(pylon_g1 *r);
 void pylon_g1_generator(pylon_g1 *r);
 int pylon_g1_is_identity(const pylon_g1 *a);
 /* projective equality */
 int pylon_g1_eq(const pylon_g1 *a, const pylon_g1 *b);
+/* Y^2 Z = X^3 + 4 Z^3, or the canonical identity (0 : Y : 0) */
 int pylon_g1_is_on_curve(const pylon_g1 *a);
 /* r * a == identity (a must be on the curve) */
 int pylon_g1_in_subgroup(const pylon_g1 *a);
+/* complete group law: any inputs, identity and doubling included */
 void pylon_g1_add(pylon_g1 *r, const pylon_g1 *a, const pylon_g1 *b);
 void pylon_g1_dbl(pylon_g1 *r, const pylon_g1 *a);
 void pylon_g1_neg(pylon_g1 *r, const pylon_g1 *a);
@@ -56,10 +62,11 @@ void pylon_g1_mul(pylon_g1 *r, const pylon_g1 *a, const unsigned char *k,
     size_t klen);
 /* affine coordinates; -1 for the identity */
 int pylon_g1_to_affine(pylon_fp *x, pylon_fp *y, const pylon_g1 *a);
+/* (x : y : 1), not checked: use pylon_g1_is_on_curve / in_subgroup */
 void pylon_g1_from_affine(pylon_g1 *r, const pylon_fp *x, const pylon_fp *y);
 
 
-/* --- G2 (bls12_381_g2.c) --------------------------------------------- */
+/* --- G2 (bls12_381_g2.c): the same operations on the twist ----------- */
 
 void pylon_g2_identity(pylon_g2 *r);
 void pylon_g2_generator(pylon_g2 *r);
@@ -79,6 +86,7 @@ void pylon_g2_from_affine(pylon_g2 *r, const pylon_fp2 *x,
 
 /* --- compressed serialisation (bls12_381_serial.c) ------------------- */
 
+/* zcash compressed encoding of any point (identity: c0 00 ... 00) */
 void pylon_g1_compress(unsigned char out[PYLON_G1_COMPRESSED_BYTES],
     const pylon_g1 *a);
 /* 0, or -1 when flags, range, curve equation or subgroup are wrong */

@@ -45,12 +45,17 @@ typedef struct {
 /* the modulus p as canonical little-endian limbs */
 extern const uint64_t  pylon_fp_modulus[6];
 
+/*
+ * All outputs may alias inputs.  Elements are plain structs owned by the
+ * caller; nothing here allocates.
+ */
 void pylon_fp_zero(pylon_fp *r);
 void pylon_fp_one(pylon_fp *r);
 /* r = v (small integer) */
 void pylon_fp_from_u64(pylon_fp *r, uint64_t v);
 int pylon_fp_is_zero(const pylon_fp *a);            /* 1 when a == 0 */
 int pylon_fp_eq(const pylon_fp *a, const pylon_fp *b); /* 1 when equal */
+/* r = a + b, a - b, -a, a b, a^2 (mod p), constant time */
 void pylon_fp_add(pylon_fp *r, const pylon_fp *a, const pylon_fp *b);
 void pylon_fp_sub(pylon_fp *r, const pylon_fp *a, const pylon_fp *b);
 void pylon_fp_neg(pylon_fp *r, const pylon_fp *a);
@@ -76,12 +81,13 @@ void pylon_fp_to_bytes_be(unsigned char out[48], const pylon_fp *a);
 void pylon_fp_to_bytes_le(unsigned char out[48], const pylon_fp *a);
 /* r = (64-byte big-endian integer) mod p, as hash_to_field needs */
 void pylon_fp_from_bytes_wide(pylon_fp *r, const unsigned char in[64]);
-/* parse up to 96 hex digits (no 0x) mod nothing: -1 if bad or >= p */
+/* parse up to 96 hex digits (big-endian, no 0x); -1 if bad or >= p */
 int pylon_fp_from_hex(pylon_fp *r, const char *hex);
 
 
 /* --- Fp2 (bls12_381_fp2.c) ------------------------------------------- */
 
+/* as for Fp; conj(a0 + a1 u) = a0 - a1 u = a^p; mul_fp scales by Fp */
 void pylon_fp2_zero(pylon_fp2 *r);
 void pylon_fp2_one(pylon_fp2 *r);
 int pylon_fp2_is_zero(const pylon_fp2 *a);
@@ -95,6 +101,7 @@ void pylon_fp2_mul_fp(pylon_fp2 *r, const pylon_fp2 *a, const pylon_fp *b);
 void pylon_fp2_sqr(pylon_fp2 *r, const pylon_fp2 *a);
 /* r = a * (1 + u) */
 void pylon_fp2_mul_xi(pylon_fp2 *r, const pylon_fp2 *a);
+/* r = 1/a (0 for 0); r = a^e for a public exponent in LE limbs */
 void pylon_fp2_inv(pylon_fp2 *r, const pylon_fp2 *a);
 void pylon_fp2_pow(pylon_fp2 *r, const pylon_fp2 *a, const uint64_t *e,
     size_t nlimbs);
@@ -109,6 +116,7 @@ int pylon_fp2_from_hex(pylon_fp2 *r, const char *c0, const char *c1);
 
 /* --- Fp6 and Fp12 (bls12_381_fp12.c) --------------------------------- */
 
+/* Fp6 ring operations and inverse (a != 0) */
 void pylon_fp6_add(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b);
 void pylon_fp6_sub(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b);
 void pylon_fp6_neg(pylon_fp6 *r, const pylon_fp6 *a);
@@ -117,6 +125,7 @@ void pylon_fp6_mul(pylon_fp6 *r, const pylon_fp6 *a, const pylon_fp6 *b);
 void pylon_fp6_mul_v(pylon_fp6 *r, const pylon_fp6 *a);
 void pylon_fp6_inv(pylon_fp6 *r, const pylon_fp6 *a);
 
+/* Fp12: one, equality tests (1 when true), product, square, inverse */
 void pylon_fp12_one(pylon_fp12 *r);
 int pylon_fp12_is_one(const pylon_fp12 *a);
 int pylon_fp12_eq(const pylon_fp12 *a, const pylon_fp12 *b);
