@@ -110,11 +110,12 @@ int pylon_g2_decompress_trusted(pylon_g2 *r,
 int pylon_bls_expand_message_xmd(unsigned char *out, size_t len,
     const unsigned char *msg, size_t msglen, const unsigned char *dst,
     size_t dstlen);
-/* hash_to_field(msg, 2) */
+/* hash_to_field(msg, 2); -1 when dstlen > 255 */
 int pylon_g1_hash_to_field(pylon_fp u[2], const unsigned char *msg,
     size_t msglen, const unsigned char *dst, size_t dstlen);
 /* iso_map(map_to_curve_simple_swu(u)): a point of E, before clearing */
 void pylon_g1_map_to_curve(pylon_g1 *r, const pylon_fp *u);
+/* r = hash_to_curve(msg) in G1; 0, or -1 when dstlen > 255 */
 int pylon_g1_hash_to_curve(pylon_g1 *r, const unsigned char *msg,
     size_t msglen, const unsigned char *dst, size_t dstlen);
 
