@@ -118,3 +118,31 @@ def test_large_fragmented_messages_are_reassembled(nginx_factory, fake_node):
 def test_helper_state_is_not_a_route(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
     assert n.get("/S/helper").status == 404
+
+
+def test_nginx_errors_in_a_pylon_location_use_the_envelope(nginx_factory, fake_node):
+    conf = pylon_conf(fake_node.url,
+                      extra_http="limit_req_zone $binary_remote_addr zone=one:1m rate=1r/m;",
+                      location_extra="limit_req zone=one nodelay;")
+    n = nginx_factory(conf)
+    wait = [n.get("/api/v1/block/latest") for _ in range(3)]
+    limited = [r for r in wait if r.status == 503 and r.json()["detail"] == "Service Unavailable"]
+    assert limited, wait
+    assert limited[0].json() == {"status_code": 503, "detail": "Service Unavailable"}
+    assert limited[0].header("Content-Type") == "application/json"
+
+
+def test_deny_answers_403_in_the_envelope(nginx_factory, fake_node):
+    n = nginx_factory(pylon_conf(fake_node.url, location_extra="deny all;"))
+    r = n.get("/api/v1/block/latest")
+    assert r.status == 403 and r.json() == {"status_code": 403, "detail": "Forbidden"}
+
+
+def test_own_error_page_wins(nginx_factory, fake_node):
+    n = nginx_factory(pylon_conf(fake_node.url, location_extra="deny all; error_page 403 =418 /x;"))
+    assert n.get("/api/v1/block/latest").status != 403
+
+
+def test_internal_error_route_is_not_reachable_directly(nginx_factory, fake_node):
+    n = nginx_factory(pylon_conf(fake_node.url))
+    assert n.get("/__pylon_error").status == 404
