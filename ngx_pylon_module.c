@@ -56,10 +56,13 @@ static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
 static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
 
 
-/* what nginx itself may answer inside a pylon location */
+/*
+ * What nginx itself may answer inside a pylon location.  Not 401 and 403:
+ * access checks (deny, auth_request) run again on the redirect and would
+ * refuse the error page too.
+ */
 static ngx_int_t  ngx_pylon_error_codes[] = {
-    NGX_HTTP_BAD_REQUEST, NGX_HTTP_UNAUTHORIZED, NGX_HTTP_FORBIDDEN,
-    NGX_HTTP_REQUEST_TIME_OUT, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+    NGX_HTTP_BAD_REQUEST, NGX_HTTP_REQUEST_TIME_OUT, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
     NGX_HTTP_TOO_MANY_REQUESTS, NGX_HTTP_INTERNAL_SERVER_ERROR,
     NGX_HTTP_BAD_GATEWAY, NGX_HTTP_SERVICE_UNAVAILABLE,
     NGX_HTTP_GATEWAY_TIME_OUT, 0
@@ -337,7 +340,7 @@ ngx_pylon_preconfiguration(ngx_conf_t *cf)
 
 /*
  * Errors nginx itself answers in a pylon location (413 from
- * client_max_body_size, 503 or 429 from limit_req, 403 from deny, ...)
+ * client_max_body_size, 503 or 429 from limit_req, ...)
  * go out in Pylon's envelope too: unless the location has error_page of
  * its own, they are redirected to "<location>__pylon_error", which the
  * handler answers from r->err_status.  Prefix locations only.
