@@ -119,3 +119,29 @@ pylon_hex_decode_alloc(uint8_t **out, size_t *outlen, const char *hex,
 
     return 0;
 }
+
+
+int
+pylon_hex_decode_text(uint8_t **out, size_t *outlen, const char *text,
+    size_t len)
+{
+    while (len && (text[0] == ' ' || text[0] == '\t' || text[0] == '\n'
+                   || text[0] == '\r'))
+    {
+        text++;
+        len--;
+    }
+
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'
+                   || text[len - 1] == '\n' || text[len - 1] == '\r'))
+    {
+        len--;
+    }
+
+    if (len >= 2 && text[0] == '"' && text[len - 1] == '"') {
+        text++;
+        len -= 2;
+    }
+
+    return pylon_hex_decode_alloc(out, outlen, text, len);
+}

@@ -40,4 +40,12 @@ int pylon_hex_decode(uint8_t *out, size_t outmax, size_t *outlen,
 int pylon_hex_decode_alloc(uint8_t **out, size_t *outlen, const char *hex,
     size_t hexlen);
 
+/*
+ * Decode hex found in a text file's contents: surrounding whitespace and
+ * one pair of double quotes (a JSON string) are stripped first.  Result
+ * as pylon_hex_decode_alloc (caller frees *out).  Returns 0 or -1.
+ */
+int pylon_hex_decode_text(uint8_t **out, size_t *outlen, const char *text,
+    size_t len);
+
 #endif /* PYLON_CHAIN_HEX_H */

@@ -1,0 +1,251 @@
+/*
+ * pylon-decode: decode SCALE bytes to JSON with a runtime's metadata.
+ *
+ *   pylon-decode [-i] METADATA TYPE|API HEX
+ *
+ * METADATA  a file with the metadata blob: hex text (as state_getMetadata
+ *           or Metadata_metadata_at_version return it, optionally as a
+ *           JSON string) or raw bytes
+ * TYPE      a type id ("633"), a type path or name ("NeuronInfoLite"),
+ *           or "legacy:NAME" for a built-in old-runtime layout
+ * API       a runtime API call ("NeuronInfoRuntimeApi_get_neurons_lite"
+ *           or "NeuronInfoRuntimeApi.get_neurons_lite"): its output type
+ * HEX       the bytes: hex on the command line, "@FILE" (hex text) or "-"
+ *           (hex on stdin)
+ *
+ * Prints the JSON on one line (-i: indented) and exits 0; on error prints
+ * a reason to stderr and exits 1.  All bytes must be consumed.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "chain/decode.h"
+#include "chain/hex.h"
+#include "chain/legacy.h"
+#include "chain/metadata.h"
+#include "chain/runtime_api.h"
+
+
+static char *
+read_all(FILE *f, size_t *len)
+{
+    char    *buf, *p;
+    size_t   cap, n, r;
+
+    cap = 1 << 16;
+    n = 0;
+    buf = malloc(cap);
+
+    while (buf != NULL) {
+        r = fread(buf + n, 1, cap - n, f);
+        n += r;
+
+        if (n < cap) {
+            if (ferror(f)) {
+                free(buf);
+                return NULL;
+            }
+            *len = n;
+            return buf;
+        }
+
+        cap *= 2;
+        p = realloc(buf, cap);
+        if (p == NULL) {
+            free(buf);
+            return NULL;
+        }
+        buf = p;
+    }
+
+    return NULL;
+}
+
+
+static char *
+read_file(const char *path, size_t *len)
+{
+    FILE  *f;
+    char  *buf;
+
+    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "pylon-decode: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+
+    buf = read_all(f, len);
+
+    if (f != stdin) {
+        fclose(f);
+    }
+
+    if (buf == NULL) {
+        fprintf(stderr, "pylon-decode: %s: read error\n", path);
+    }
+
+    return buf;
+}
+
+
+static int
+load_bytes(const char *arg, uint8_t **out, size_t *len)
+{
+    char    *text;
+    size_t   n;
+    int      rc;
+
+    if (arg[0] == '@' || strcmp(arg, "-") == 0) {
+        text = read_file(arg[0] == '@' ? arg + 1 : arg, &n);
+        if (text == NULL) {
+            return -1;
+        }
+
+        rc = pylon_hex_decode_text(out, len, text, n);
+        free(text);
+
+    } else {
+        rc = pylon_hex_decode_text(out, len, arg, strlen(arg));
+    }
+
+    if (rc != 0) {
+        fprintf(stderr, "pylon-decode: bad hex input\n");
+    }
+
+    return rc;
+}
+
+
+static pylon_meta_t *
+load_metadata(const char *path)
+{
+    pylon_meta_t  *m;
+    uint8_t       *blob;
+    char          *text, err[160];
+    size_t         n, blen;
+    int            rc;
+
+    text = read_file(path, &n);
+    if (text == NULL) {
+        return NULL;
+    }
+
+    if (n >= 4 && (memcmp(text, "meta", 4) == 0 || text[0] == '\x01')) {
+        rc = pylon_meta_parse(&m, (uint8_t *) text, n, err, sizeof(err));
+
+    } else if (pylon_hex_decode_text(&blob, &blen, text, n) == 0) {
+        rc = pylon_meta_parse(&m, blob, blen, err, sizeof(err));
+        free(blob);
+
+    } else {
+        snprintf(err, sizeof(err), "neither hex nor a metadata blob");
+        rc = -1;
+    }
+
+    free(text);
+
+    if (rc != 0) {
+        fprintf(stderr, "pylon-decode: %s: %s\n", path, err);
+        return NULL;
+    }
+
+    return m;
+}
+
+
+int
+main(int argc, char **argv)
+{
+    const pylon_meta_method_t  *me;
+    const pylon_meta_api_t     *api;
+    const pylon_meta_t         *reg;
+    pylon_meta_t               *m;
+    json_t                     *j;
+    uint8_t                    *bytes;
+    size_t                      len, flags;
+    int64_t                     type;
+    char                       *end, *s, err[160];
+    int                         indent;
+
+    indent = 0;
+    if (argc > 1 && strcmp(argv[1], "-i") == 0) {
+        indent = 1;
+        argv++;
+        argc--;
+    }
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: pylon-decode [-i] METADATA TYPE|API HEX\n");
+        return 2;
+    }
+
+    m = load_metadata(argv[1]);
+    if (m == NULL) {
+        return 1;
+    }
+
+    if (load_bytes(argv[3], &bytes, &len) != 0) {
+        pylon_meta_free(m);
+        return 1;
+    }
+
+    j = NULL;
+    err[0] = '\0';
+    me = pylon_runtime_api_find(m, argv[2], &api);
+
+    if (me != NULL) {
+        j = pylon_runtime_api_decode(m, api->name, me->name, bytes, len, err,
+                                     sizeof(err));
+
+    } else {
+        reg = m;
+
+        if (strncmp(argv[2], "legacy:", 7) == 0) {
+            reg = pylon_legacy_registry();
+            type = pylon_legacy_type(argv[2] + 7);
+
+        } else {
+            type = strtoll(argv[2], &end, 10);
+            if (*end != '\0' || end == argv[2]) {
+                type = pylon_meta_type_find(m, argv[2]);
+            }
+        }
+
+        if (reg == NULL || type < 0 || (uint64_t) type >= reg->ntypes) {
+            snprintf(err, sizeof(err), "no type or runtime api \"%s\"",
+                     argv[2]);
+        } else {
+            j = pylon_decode_all(reg, (uint32_t) type, bytes, len, err,
+                                 sizeof(err));
+        }
+    }
+
+    free(bytes);
+    pylon_meta_free(m);
+
+    if (j == NULL) {
+        fprintf(stderr, "pylon-decode: %s\n", err);
+        pylon_legacy_cleanup();
+        return 1;
+    }
+
+    flags = JSON_ENCODE_ANY | (indent ? JSON_INDENT(2) : JSON_COMPACT);
+    s = json_dumps(j, flags);
+    json_decref(j);
+    pylon_legacy_cleanup();
+
+    if (s == NULL) {
+        fprintf(stderr, "pylon-decode: out of memory\n");
+        return 1;
+    }
+
+    puts(s);
+    free(s);
+
+    return 0;
+}
