@@ -13,6 +13,11 @@
  * HEX       the bytes: hex on the command line, "@FILE" (hex text) or "-"
  *           (hex on stdin)
  *
+ *   pylon-decode --info METADATA       version, counts, pallet and
+ *                                      extension names as JSON
+ *   pylon-decode --constants METADATA  every pallet constant decoded,
+ *                                      {"Pallet.NAME": value, ...}
+ *
  * Prints the JSON on one line (-i: indented) and exits 0; on error prints
  * a reason to stderr and exits 1.  All bytes must be consumed.
  */
@@ -158,6 +163,58 @@ load_metadata(const char *path)
 }
 
 
+static json_t *
+info(const pylon_meta_t *m)
+{
+    json_t    *pallets, *exts;
+    uint32_t   i;
+
+    pallets = json_array();
+    for (i = 0; i < m->npallets; i++) {
+        json_array_append_new(pallets, json_string(m->pallets[i].name));
+    }
+
+    exts = json_array();
+    for (i = 0; i < m->nexts; i++) {
+        json_array_append_new(exts, json_string(m->exts[i].identifier));
+    }
+
+    return json_pack("{s:i, s:i, s:o, s:i, s:o}", "version", m->version,
+                     "types", (json_int_t) m->ntypes, "pallets", pallets,
+                     "apis", (json_int_t) m->napis, "extensions", exts);
+}
+
+
+static json_t *
+constants(const pylon_meta_t *m, char *err, size_t errlen)
+{
+    const pylon_meta_pallet_t  *p;
+    json_t                     *all, *v;
+    uint32_t                    i, k;
+    char                        key[256];
+
+    all = json_object();
+
+    for (i = 0; i < m->npallets; i++) {
+        p = &m->pallets[i];
+
+        for (k = 0; k < p->nconsts; k++) {
+            v = pylon_decode_all(m, p->consts[k].type, p->consts[k].value,
+                                 p->consts[k].len, err, errlen);
+            if (v == NULL) {
+                json_decref(all);
+                return NULL;
+            }
+
+            snprintf(key, sizeof(key), "%s.%s", p->name, p->consts[k].name);
+            json_object_set_new(all, key, v);
+        }
+    }
+
+    return all;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -173,14 +230,30 @@ main(int argc, char **argv)
     int                         indent;
 
     indent = 0;
+    err[0] = '\0';
+
     if (argc > 1 && strcmp(argv[1], "-i") == 0) {
         indent = 1;
         argv++;
         argc--;
     }
 
+    if (argc == 3 && (strcmp(argv[1], "--info") == 0
+                      || strcmp(argv[1], "--constants") == 0))
+    {
+        m = load_metadata(argv[2]);
+        if (m == NULL) {
+            return 1;
+        }
+
+        j = argv[1][2] == 'i' ? info(m) : constants(m, err, sizeof(err));
+        pylon_meta_free(m);
+        goto print;
+    }
+
     if (argc != 4) {
-        fprintf(stderr, "usage: pylon-decode [-i] METADATA TYPE|API HEX\n");
+        fprintf(stderr, "usage: pylon-decode [-i] METADATA TYPE|API HEX\n"
+                        "       pylon-decode --info|--constants METADATA\n");
         return 2;
     }
 
@@ -195,7 +268,6 @@ main(int argc, char **argv)
     }
 
     j = NULL;
-    err[0] = '\0';
     me = pylon_runtime_api_find(m, argv[2], &api);
 
     if (me != NULL) {
@@ -227,6 +299,8 @@ main(int argc, char **argv)
 
     free(bytes);
     pylon_meta_free(m);
+
+print:
 
     if (j == NULL) {
         fprintf(stderr, "pylon-decode: %s\n", err);
