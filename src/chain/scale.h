@@ -96,8 +96,10 @@ int pylon_scale_vec_u8(const uint8_t **p, size_t *len, pylon_scale_cur_t *c);
 
 /*
  * Option/Result tag: one byte, 0 or 1 (None/Some, Ok/Err).  Other values
- * are -1.  Option<bool> is the one-byte special case: use
- * pylon_scale_option_bool (*out = -1 None, 0 false, 1 true).
+ * are -1.  pylon_scale_option_bool reads parity-scale-codec's one-byte
+ * OptionBool (0 None, 1 true, 2 false; *out = -1, 1, 0).  A plain
+ * Option<bool> in the metadata uses the generic two-byte form, as both
+ * parity-scale-codec and polkadot-js encode it.
  */
 int pylon_scale_tag01(int *out, pylon_scale_cur_t *c);
 int pylon_scale_option_bool(int *out, pylon_scale_cur_t *c);
