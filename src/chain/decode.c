@@ -1,52 +1,323 @@
 /*
  * decode.c: the recursive registry-driven decoder (see decode.h).
  *
- * One function per type kind, all sharing a small context (registry,
- * depth, first error).  Sequences check their element count against the
- * bytes left before looping, so a forged length cannot make the decoder
- * spin or allocate beyond what the input could hold.
+ * One traversal of the type registry emits a stream of JSON events
+ * (scalar, open object/array, key, close) into one of three sinks:
+ *   TREE  builds a jansson value (a stack of open containers),
+ *   TEXT  writes compact JSON text into a pylon_buf_t (the fast path:
+ *         no allocation per value, output identical to json_dumps with
+ *         JSON_COMPACT),
+ *   SKIP  only moves the cursor.
+ * Sequences check their element count against the bytes left before
+ * looping, so a forged length cannot make the decoder spin or allocate
+ * beyond what the input could hold.  AccountIds are rendered through a
+ * small direct-mapped SS58 cache per call (coldkeys repeat a lot).
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chain/decode.h"
 #include "chain/hex.h"
+#include "chain/json_text.h"
 #include "chain/ss58.h"
+
+
+enum {
+    PYLON_DC_SKIP = 0,
+    PYLON_DC_TREE,
+    PYLON_DC_TEXT
+};
+
+
+#define PYLON_DC_LEVELS     (PYLON_DECODE_MAX_DEPTH + 2)
+#define PYLON_SS58_CACHE    1024
+
+
+typedef struct {
+    uint8_t       key[32];
+    uint8_t       used;
+    uint8_t       len;
+    char          ss58[PYLON_SS58_MAX_CHARS];
+} pylon_ss58_slot_t;
 
 
 typedef struct {
     const pylon_meta_t  *m;
-    unsigned             depth;
     const char          *err;
-    int                  skip;       /* 1: measure only, build no JSON */
+    unsigned             depth;       /* type nesting (recursion guard) */
+    int                  mode;
+
+    /* container stack shared by TREE and TEXT */
+    unsigned             level;
+    uint8_t              is_obj[PYLON_DC_LEVELS];
+    uint8_t              first[PYLON_DC_LEVELS];
+
+    /* TREE */
+    json_t              *stack[PYLON_DC_LEVELS];
+    json_t              *root;
+    const char          *key;
+
+    /* TEXT */
+    pylon_buf_t         *buf;
+
+    pylon_ss58_slot_t   *cache;
 } pylon_dc_t;
 
 
-static json_t *pylon_dc_value(pylon_dc_t *dc, uint32_t type,
+static int pylon_dc_value(pylon_dc_t *dc, uint32_t type,
     pylon_scale_cur_t *c);
 
 
-/* a non-NULL placeholder returned while skipping (never dereferenced) */
-static json_t  pylon_dc_placeholder;
+static const size_t  pylon_prim_bytes[PYLON_PRIM_COUNT] = {
+    1, 4, 0, 1, 2, 4, 8, 16, 32, 1, 2, 4, 8, 16, 32
+};
 
-#define pylon_dc_skipped  (&pylon_dc_placeholder)
 
-
-static json_t *
+static int
 pylon_dc_fail(pylon_dc_t *dc, const char *msg)
 {
     if (dc->err == NULL) {
         dc->err = msg;
     }
 
-    return NULL;
+    return -1;
 }
 
 
-static const size_t  pylon_prim_bytes[PYLON_PRIM_COUNT] = {
-    1, 4, 0, 1, 2, 4, 8, 16, 32, 1, 2, 4, 8, 16, 32
-};
+/* --- sinks ------------------------------------------------------------- */
+
+
+/* TREE: attach a new value to the open container (or make it the root) */
+static int
+pylon_dc_attach(pylon_dc_t *dc, json_t *v)
+{
+    json_t  *top;
+
+    if (v == NULL) {
+        return pylon_dc_fail(dc, "out of memory");
+    }
+
+    if (dc->level == 0) {
+        if (dc->root != NULL) {
+            json_decref(v);
+            return pylon_dc_fail(dc, "two root values");
+        }
+        dc->root = v;
+        return 0;
+    }
+
+    top = dc->stack[dc->level - 1];
+
+    if (dc->is_obj[dc->level - 1]) {
+        if (json_object_set_new_nocheck(top, dc->key, v) != 0) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+
+    } else if (json_array_append_new(top, v) != 0) {
+        return pylon_dc_fail(dc, "out of memory");
+    }
+
+    return 0;
+}
+
+
+/* TEXT: the comma before a value inside an array */
+static int
+pylon_dc_sep(pylon_dc_t *dc)
+{
+    unsigned  l;
+
+    if (dc->level == 0) {
+        return 0;
+    }
+
+    l = dc->level - 1;
+
+    if (dc->is_obj[l]) {
+        return 0;
+    }
+
+    if (dc->first[l]) {
+        dc->first[l] = 0;
+        return 0;
+    }
+
+    return pylon_buf_put(dc->buf, ",", 1);
+}
+
+
+static int
+pylon_dc_raw(pylon_dc_t *dc, const char *text, size_t n)
+{
+    if (pylon_dc_sep(dc) != 0 || pylon_buf_put(dc->buf, text, n) != 0) {
+        return pylon_dc_fail(dc, "out of memory");
+    }
+
+    return 0;
+}
+
+
+static int
+pylon_dc_null(pylon_dc_t *dc)
+{
+    switch (dc->mode) {
+    case PYLON_DC_TREE:
+        return pylon_dc_attach(dc, json_null());
+    case PYLON_DC_TEXT:
+        return pylon_dc_raw(dc, "null", 4);
+    default:
+        return 0;
+    }
+}
+
+
+static int
+pylon_dc_bool(pylon_dc_t *dc, int b)
+{
+    switch (dc->mode) {
+    case PYLON_DC_TREE:
+        return pylon_dc_attach(dc, json_boolean(b));
+    case PYLON_DC_TEXT:
+        return b ? pylon_dc_raw(dc, "true", 4) : pylon_dc_raw(dc, "false", 5);
+    default:
+        return 0;
+    }
+}
+
+
+static int
+pylon_dc_int(pylon_dc_t *dc, int64_t v)
+{
+    switch (dc->mode) {
+    case PYLON_DC_TREE:
+        return pylon_dc_attach(dc, json_integer(v));
+    case PYLON_DC_TEXT:
+        if (pylon_dc_sep(dc) != 0 || pylon_json_put_int(dc->buf, v) != 0) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+
+/* a string of valid UTF-8 without NUL */
+static int
+pylon_dc_string(pylon_dc_t *dc, const char *s, size_t n)
+{
+    switch (dc->mode) {
+    case PYLON_DC_TREE:
+        return pylon_dc_attach(dc, json_stringn_nocheck(s, n));
+    case PYLON_DC_TEXT:
+        if (pylon_dc_sep(dc) != 0
+            || pylon_json_put_string(dc->buf, s, n) != 0)
+        {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+
+static int
+pylon_dc_open(pylon_dc_t *dc, int obj)
+{
+    json_t  *v;
+
+    if (dc->level >= PYLON_DC_LEVELS) {
+        return pylon_dc_fail(dc, "nesting too deep");
+    }
+
+    switch (dc->mode) {
+
+    case PYLON_DC_TREE:
+        v = obj ? json_object() : json_array();
+
+        /* the parent owns v from here on (or it is freed on failure) */
+        if (pylon_dc_attach(dc, v) != 0) {
+            return -1;
+        }
+
+        dc->stack[dc->level] = v;
+        break;
+
+    case PYLON_DC_TEXT:
+        if (pylon_dc_raw(dc, obj ? "{" : "[", 1) != 0) {
+            return -1;
+        }
+        break;
+
+    default:
+        return 0;
+    }
+
+    dc->is_obj[dc->level] = (uint8_t) obj;
+    dc->first[dc->level] = 1;
+    dc->level++;
+
+    return 0;
+}
+
+
+static int
+pylon_dc_close(pylon_dc_t *dc)
+{
+    if (dc->mode == PYLON_DC_SKIP) {
+        return 0;
+    }
+
+    dc->level--;
+
+    if (dc->mode == PYLON_DC_TEXT
+        && pylon_buf_put(dc->buf, dc->is_obj[dc->level] ? "}" : "]", 1) != 0)
+    {
+        return pylon_dc_fail(dc, "out of memory");
+    }
+
+    return 0;
+}
+
+
+/* an object key (metadata names are valid UTF-8, checked when parsed) */
+static int
+pylon_dc_key(pylon_dc_t *dc, const char *k)
+{
+    unsigned  l;
+
+    switch (dc->mode) {
+
+    case PYLON_DC_TREE:
+        dc->key = k;
+        return 0;
+
+    case PYLON_DC_TEXT:
+        l = dc->level - 1;
+
+        if (!dc->first[l] && pylon_buf_put(dc->buf, ",", 1) != 0) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+
+        dc->first[l] = 0;
+
+        if (pylon_json_put_string(dc->buf, k, strlen(k)) != 0
+            || pylon_buf_put(dc->buf, ":", 1) != 0)
+        {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+        return 0;
+
+    default:
+        return 0;
+    }
+}
+
+
+/* --- values ------------------------------------------------------------ */
 
 
 size_t
@@ -67,6 +338,10 @@ pylon_decimal_from_le(char *out, const uint8_t *le, size_t n)
     }
 
     top = 0;
+    while (top < n && num[top] == 0) {
+        top++;
+    }
+
     len = 0;
 
     while (top < n) {
@@ -98,82 +373,56 @@ pylon_decimal_from_le(char *out, const uint8_t *le, size_t n)
 }
 
 
-int
-pylon_utf8_valid(const uint8_t *p, size_t n)
+static int
+pylon_dc_hex(pylon_dc_t *dc, const uint8_t *p, size_t n)
 {
-    size_t    i, k, need;
-    uint32_t  cp;
+    char   small[258], *buf;
+    int    rc;
 
-    for (i = 0; i < n; ) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-
-        if ((p[i] & 0xe0) == 0xc0) {
-            need = 1;
-            cp = p[i] & 0x1f;
-        } else if ((p[i] & 0xf0) == 0xe0) {
-            need = 2;
-            cp = p[i] & 0x0f;
-        } else if ((p[i] & 0xf8) == 0xf0) {
-            need = 3;
-            cp = p[i] & 0x07;
-        } else {
-            return 0;
-        }
-
-        if (n - i <= need) {
-            return 0;
-        }
-
-        for (k = 1; k <= need; k++) {
-            if ((p[i + k] & 0xc0) != 0x80) {
-                return 0;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-
-        if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800)
-            || (need == 3 && cp < 0x10000) || cp > 0x10ffff
-            || (cp >= 0xd800 && cp <= 0xdfff))
-        {
-            return 0;
-        }
-
-        i += need + 1;
+    if (dc->mode == PYLON_DC_SKIP) {
+        return 0;
     }
 
-    return 1;
-}
+    if (dc->mode == PYLON_DC_TEXT) {
+        uint8_t  *d;
 
+        if (pylon_dc_sep(dc) != 0) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
 
-static json_t *
-pylon_dc_hex(const uint8_t *p, size_t n)
-{
-    json_t  *j;
-    char     small[256], *buf;
+        d = pylon_buf_reserve(dc->buf, PYLON_HEX_ENCODED_BYTES(n) + 1);
+        if (d == NULL) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+
+        d[0] = '"';
+        pylon_hex_encode((char *) d + 1, PYLON_HEX_ENCODED_BYTES(n), p, n);
+        d[2 * n + 3] = '"';
+        dc->buf->len += 2 * n + 4;
+
+        return 0;
+    }
 
     buf = PYLON_HEX_ENCODED_BYTES(n) <= sizeof(small)
           ? small : malloc(PYLON_HEX_ENCODED_BYTES(n));
     if (buf == NULL) {
-        return NULL;
+        return pylon_dc_fail(dc, "out of memory");
     }
 
     pylon_hex_encode(buf, PYLON_HEX_ENCODED_BYTES(n), p, n);
-    j = json_stringn_nocheck(buf, 2 * n + 2);
+    rc = pylon_dc_string(dc, buf, 2 * n + 2);
 
     if (buf != small) {
         free(buf);
     }
 
-    return j;
+    return rc;
 }
 
 
 /* an unsigned value of n LE bytes: integer if <= INT64_MAX, else decimal */
-static json_t *
-pylon_dc_unsigned(const uint8_t *le, size_t n)
+static int
+pylon_dc_unsigned(pylon_dc_t *dc, const uint8_t *le, size_t n)
 {
     uint64_t  v;
     size_t    i;
@@ -191,42 +440,40 @@ pylon_dc_unsigned(const uint8_t *le, size_t n)
     }
 
     if (v <= INT64_MAX) {
-        return json_integer((json_int_t) v);
+        return pylon_dc_int(dc, (int64_t) v);
     }
 
 big:
 
-    pylon_decimal_from_le(dec, le, n);
-
-    return json_string_nocheck(dec);
+    return pylon_dc_string(dc, dec, pylon_decimal_from_le(dec, le, n));
 }
 
 
-static json_t *
-pylon_dc_signed(const uint8_t *le, size_t n)
+static int
+pylon_dc_signed(pylon_dc_t *dc, const uint8_t *le, size_t n)
 {
     uint8_t   mag[32];
     char      dec[82];
     size_t    i;
     unsigned  carry;
-    int64_t   v;
+    uint64_t  v;
 
     if (n <= 8) {
         v = 0;
         for (i = n; i > 0; i--) {
-            v = (int64_t) ((uint64_t) v << 8) | le[i - 1];
+            v = (v << 8) | le[i - 1];
         }
         if (n < 8 && (le[n - 1] & 0x80)) {
-            v -= (int64_t) 1 << (8 * n);
+            v |= ~(uint64_t) 0 << (8 * n);
         }
-        return json_integer(v);
+        return pylon_dc_int(dc, (int64_t) v);
     }
 
     if (!(le[n - 1] & 0x80)) {
-        return pylon_dc_unsigned(le, n);
+        return pylon_dc_unsigned(dc, le, n);
     }
 
-    /* negative: magnitude = two's complement, then "-" + decimal */
+    /* negative: magnitude = two's complement */
     carry = 1;
     for (i = 0; i < n; i++) {
         carry += (uint8_t) ~le[i];
@@ -240,22 +487,21 @@ pylon_dc_signed(const uint8_t *le, size_t n)
         }
     }
 
-    if (i == n && !(mag[7] & 0x80)) {
+    if (i == n && (mag[7] & 0x80) == 0) {
         v = 0;
         for (i = 8; i > 0; i--) {
-            v = (int64_t) ((uint64_t) v << 8) | mag[i - 1];
+            v = (v << 8) | mag[i - 1];
         }
-        return json_integer(-v);
+        return pylon_dc_int(dc, -(int64_t) v);
     }
 
     dec[0] = '-';
-    pylon_decimal_from_le(dec + 1, mag, n);
 
-    return json_string_nocheck(dec);
+    return pylon_dc_string(dc, dec, 1 + pylon_decimal_from_le(dec + 1, mag, n));
 }
 
 
-static json_t *
+static int
 pylon_dc_primitive(pylon_dc_t *dc, const pylon_meta_type_t *t,
     pylon_scale_cur_t *c)
 {
@@ -271,26 +517,23 @@ pylon_dc_primitive(pylon_dc_t *dc, const pylon_meta_type_t *t,
         if (pylon_scale_bool(&b, c) != 0) {
             return pylon_dc_fail(dc, "bad bool");
         }
-        return dc->skip ? pylon_dc_skipped : json_boolean(b);
+        return pylon_dc_bool(dc, b);
 
     case PYLON_PRIM_STR:
         if (pylon_scale_vec_u8(&p, &n, c) != 0) {
             return pylon_dc_fail(dc, "truncated string");
         }
-        if (dc->skip) {
-            return pylon_dc_skipped;
+        if (dc->mode == PYLON_DC_SKIP) {
+            return 0;
         }
         if (!pylon_utf8_valid(p, n) || memchr(p, '\0', n) != NULL) {
-            return pylon_dc_hex(p, n);
+            return pylon_dc_hex(dc, p, n);
         }
-        return json_stringn_nocheck((const char *) p, n);
+        return pylon_dc_string(dc, (const char *) p, n);
 
     case PYLON_PRIM_CHAR:
         if (pylon_scale_u32(&cp, c) != 0) {
             return pylon_dc_fail(dc, "truncated char");
-        }
-        if (dc->skip) {
-            return pylon_dc_skipped;
         }
         if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
             return pylon_dc_fail(dc, "bad char");
@@ -314,23 +557,23 @@ pylon_dc_primitive(pylon_dc_t *dc, const pylon_meta_type_t *t,
             utf8[3] = (char) (0x80 | (cp & 0x3f));
             n = 4;
         }
-        return json_stringn_nocheck(utf8, n);
+        return pylon_dc_string(dc, utf8, n);
 
     default:
         n = pylon_prim_bytes[t->prim];
         if (pylon_scale_bytes(&p, n, c) != 0) {
             return pylon_dc_fail(dc, "truncated integer");
         }
-        if (dc->skip) {
-            return pylon_dc_skipped;
+        if (dc->mode == PYLON_DC_SKIP) {
+            return 0;
         }
-        return t->prim >= PYLON_PRIM_I8 ? pylon_dc_signed(p, n)
-                                        : pylon_dc_unsigned(p, n);
+        return t->prim >= PYLON_PRIM_I8 ? pylon_dc_signed(dc, p, n)
+                                        : pylon_dc_unsigned(dc, p, n);
     }
 }
 
 
-static json_t *
+static int
 pylon_dc_compact(pylon_dc_t *dc, pylon_scale_cur_t *c)
 {
     pylon_u128_t  v;
@@ -341,110 +584,90 @@ pylon_dc_compact(pylon_dc_t *dc, pylon_scale_cur_t *c)
         return pylon_dc_fail(dc, "bad compact");
     }
 
-    if (dc->skip) {
-        return pylon_dc_skipped;
-    }
-
     if (v <= INT64_MAX) {
-        return json_integer((json_int_t) v);
+        return pylon_dc_int(dc, (int64_t) v);
     }
 
     for (i = 0; i < 16; i++) {
         le[i] = (uint8_t) (v >> (8 * i));
     }
 
-    return pylon_dc_unsigned(le, 16);
+    return pylon_dc_unsigned(dc, le, 16);
 }
 
 
-/* build an array of n values of one type (arrays and sequences) */
-static json_t *
-pylon_dc_items(pylon_dc_t *dc, uint32_t elem, size_t n,
-    pylon_scale_cur_t *c)
+static int
+pylon_dc_account(pylon_dc_t *dc, pylon_scale_cur_t *c)
 {
-    json_t  *arr, *v;
-    size_t   i;
+    pylon_ss58_slot_t  *s, tmp;
+    const uint8_t      *p;
+    uint32_t            h;
+    int                 n;
 
-    arr = dc->skip ? pylon_dc_skipped : json_array();
-    if (arr == NULL) {
-        return pylon_dc_fail(dc, "out of memory");
+    if (pylon_scale_bytes(&p, 32, c) != 0) {
+        return pylon_dc_fail(dc, "truncated account id");
     }
 
-    for (i = 0; i < n; i++) {
-        v = pylon_dc_value(dc, elem, c);
-        if (v == NULL) {
-            goto failed;
+    if (dc->mode == PYLON_DC_SKIP) {
+        return 0;
+    }
+
+    if (dc->cache == NULL) {
+        dc->cache = calloc(PYLON_SS58_CACHE, sizeof(pylon_ss58_slot_t));
+    }
+
+    if (dc->cache != NULL) {
+        h = (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16;
+        s = &dc->cache[(h ^ p[31] << 3) % PYLON_SS58_CACHE];
+
+        if (s->used && memcmp(s->key, p, 32) == 0) {
+            return pylon_dc_string(dc, s->ss58, s->len);
         }
 
-        if (!dc->skip && json_array_append_new(arr, v) != 0) {
-            pylon_dc_fail(dc, "out of memory");
-            goto failed;
-        }
+    } else {
+        s = &tmp;
     }
 
-    return arr;
-
-failed:
-
-    if (!dc->skip) {
-        json_decref(arr);
+    n = pylon_ss58_encode(s->ss58, sizeof(s->ss58), p, dc->m->ss58_prefix);
+    if (n < 0) {
+        return pylon_dc_fail(dc, "bad ss58 prefix");
     }
 
-    return NULL;
+    memcpy(s->key, p, 32);
+    s->len = (uint8_t) n;
+    s->used = 1;
+
+    return pylon_dc_string(dc, s->ss58, (size_t) n);
 }
 
 
-static json_t *
+static int
 pylon_dc_fields(pylon_dc_t *dc, const pylon_meta_field_t *f, uint32_t n,
     int named, pylon_scale_cur_t *c)
 {
-    json_t    *out, *v;
-    uint32_t   i;
+    uint32_t  i;
 
     if (n == 0) {
-        return dc->skip ? pylon_dc_skipped : json_null();
+        return pylon_dc_null(dc);
     }
 
     if (n == 1 && f[0].name == NULL) {
         return pylon_dc_value(dc, f[0].type, c);
     }
 
-    if (dc->skip) {
-        out = pylon_dc_skipped;
-    } else {
-        out = named ? json_object() : json_array();
-        if (out == NULL) {
-            return pylon_dc_fail(dc, "out of memory");
-        }
+    if (pylon_dc_open(dc, named) != 0) {
+        return -1;
     }
 
     for (i = 0; i < n; i++) {
-        v = pylon_dc_value(dc, f[i].type, c);
-        if (v == NULL) {
-            goto failed;
-        }
-
-        if (dc->skip) {
-            continue;
-        }
-
-        if ((named ? json_object_set_new(out, f[i].name, v)
-                   : json_array_append_new(out, v)) != 0)
+        if ((named && pylon_dc_key(dc, f[i].name) != 0)
+            || pylon_dc_value(dc, f[i].type, c) != 0)
         {
-            pylon_dc_fail(dc, "bad field name or out of memory");
-            goto failed;
+            return -1;
         }
     }
 
-    return out;
-
-failed:
-
-    if (!dc->skip) {
-        json_decref(out);
-    }
-
-    return NULL;
+    return pylon_dc_close(dc);
 }
 
 
@@ -463,12 +686,11 @@ pylon_dc_all_named(const pylon_meta_field_t *f, uint32_t n)
 }
 
 
-static json_t *
+static int
 pylon_dc_variant(pylon_dc_t *dc, const pylon_meta_type_t *t,
     pylon_scale_cur_t *c)
 {
     const pylon_meta_variant_t  *v;
-    json_t                      *val, *obj;
     uint8_t                      idx;
 
     if (pylon_scale_u8(&idx, c) != 0) {
@@ -482,189 +704,253 @@ pylon_dc_variant(pylon_dc_t *dc, const pylon_meta_type_t *t,
 
     if (t->special == PYLON_SPECIAL_OPTION) {
         if (v->nfields == 0) {
-            return dc->skip ? pylon_dc_skipped : json_null();
+            return pylon_dc_null(dc);
         }
         return pylon_dc_fields(dc, v->fields, v->nfields, 0, c);
     }
 
     if (v->nfields == 0) {
-        return dc->skip ? pylon_dc_skipped : json_string(v->name);
+        return pylon_dc_string(dc, v->name, strlen(v->name));
     }
 
-    val = pylon_dc_fields(dc, v->fields, v->nfields,
-                          pylon_dc_all_named(v->fields, v->nfields), c);
-    if (val == NULL || dc->skip) {
-        return val;
+    if (pylon_dc_open(dc, 1) != 0 || pylon_dc_key(dc, v->name) != 0
+        || pylon_dc_fields(dc, v->fields, v->nfields,
+                           pylon_dc_all_named(v->fields, v->nfields), c) != 0)
+    {
+        return -1;
     }
 
-    obj = json_object();
-    if (obj == NULL || json_object_set_new(obj, v->name, val) != 0) {
-        json_decref(obj);
-        return pylon_dc_fail(dc, "bad variant name or out of memory");
-    }
-
-    return obj;
+    return pylon_dc_close(dc);
 }
 
 
-static json_t *
-pylon_dc_value(pylon_dc_t *dc, uint32_t type, pylon_scale_cur_t *c)
+/*
+ * TEXT fast path for Vec<Compact<uN>> and Vec/arrays of unsigned integers
+ * up to u64 (most of SubnetState): one loop, no per-item dispatch.  Falls
+ * back (returns 1) on values above INT64_MAX so they render as strings.
+ */
+static int
+pylon_dc_int_items(pylon_dc_t *dc, const pylon_meta_type_t *t, size_t n,
+    pylon_scale_cur_t *c)
 {
-    const pylon_meta_type_t  *t, *st;
+    pylon_scale_cur_t   save;
+    pylon_u128_t        v;
+    pylon_buf_t        *b;
+    uint8_t            *d;
+    size_t              i, width, start;
+
+    if (t->kind == PYLON_TYPE_COMPACT) {
+        width = 0;
+
+    } else if (t->kind == PYLON_TYPE_PRIMITIVE && t->prim >= PYLON_PRIM_U8
+               && t->prim <= PYLON_PRIM_U64)
+    {
+        width = pylon_prim_bytes[t->prim];
+
+    } else {
+        return 1;
+    }
+
+    b = dc->buf;
+    save = *c;
+    start = b->len;
+
+    for (i = 0; i < n; i++) {
+        if ((width ? pylon_scale_uint(&v, width, c)
+                   : pylon_scale_compact(&v, c)) != 0)
+        {
+            return pylon_dc_fail(dc, "truncated integer");
+        }
+
+        if (v > INT64_MAX) {
+            *c = save;
+            b->len = start;
+            return 1;
+        }
+
+        d = pylon_buf_reserve(b, 21);
+        if (d == NULL) {
+            return pylon_dc_fail(dc, "out of memory");
+        }
+
+        if (i) {
+            *d++ = ',';
+            b->len++;
+        }
+
+        b->len += pylon_json_u64(d, (uint64_t) v);
+    }
+
+    return 0;
+}
+
+
+static int
+pylon_dc_items(pylon_dc_t *dc, uint32_t elem, size_t n, pylon_scale_cur_t *c)
+{
+    size_t  i;
+    int     rc;
+
+    if (pylon_dc_open(dc, 0) != 0) {
+        return -1;
+    }
+
+    if (dc->mode == PYLON_DC_TEXT && elem < dc->m->ntypes) {
+        rc = pylon_dc_int_items(dc, &dc->m->types[elem], n, c);
+        if (rc <= 0) {
+            return rc == 0 ? pylon_dc_close(dc) : -1;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        if (pylon_dc_value(dc, elem, c) != 0) {
+            return -1;
+        }
+    }
+
+    return pylon_dc_close(dc);
+}
+
+
+static int
+pylon_dc_kind(pylon_dc_t *dc, const pylon_meta_type_t *t,
+    pylon_scale_cur_t *c)
+{
+    const pylon_meta_type_t  *st;
     const uint8_t            *p;
-    json_t                   *r;
     uint64_t                  nbits;
+    uint32_t                  i;
     size_t                    n;
-    char                      ss58[PYLON_SS58_MAX_CHARS];
-
-    if (type >= dc->m->ntypes) {
-        return pylon_dc_fail(dc, "type id out of range");
-    }
-
-    if (++dc->depth > PYLON_DECODE_MAX_DEPTH) {
-        dc->depth--;
-        return pylon_dc_fail(dc, "nesting too deep");
-    }
-
-    t = &dc->m->types[type];
-    r = NULL;
 
     switch (t->kind) {
 
     case PYLON_TYPE_PRIMITIVE:
-        r = pylon_dc_primitive(dc, t, c);
-        break;
+        return pylon_dc_primitive(dc, t, c);
 
     case PYLON_TYPE_COMPACT:
-        r = pylon_dc_compact(dc, c);
-        break;
+        return pylon_dc_compact(dc, c);
 
     case PYLON_TYPE_COMPOSITE:
         if (t->special == PYLON_SPECIAL_ACCOUNT_ID) {
-            if (pylon_scale_bytes(&p, 32, c) != 0) {
-                r = pylon_dc_fail(dc, "truncated account id");
-                break;
-            }
-            if (dc->skip) {
-                r = pylon_dc_skipped;
-                break;
-            }
-            if (pylon_ss58_encode(ss58, sizeof(ss58), p,
-                                  dc->m->ss58_prefix) < 0)
-            {
-                r = pylon_dc_fail(dc, "bad ss58 prefix");
-                break;
-            }
-            r = json_string_nocheck(ss58);
-            break;
+            return pylon_dc_account(dc, c);
         }
-
-        r = pylon_dc_fields(dc, t->u.composite.fields, t->u.composite.n,
-                            t->named, c);
-        break;
+        return pylon_dc_fields(dc, t->u.composite.fields, t->u.composite.n,
+                               t->named, c);
 
     case PYLON_TYPE_VARIANT:
-        r = pylon_dc_variant(dc, t, c);
-        break;
+        return pylon_dc_variant(dc, t, c);
 
     case PYLON_TYPE_SEQUENCE:
         if (t->special == PYLON_SPECIAL_BYTES) {
             if (pylon_scale_vec_u8(&p, &n, c) != 0) {
-                r = pylon_dc_fail(dc, "truncated bytes");
-                break;
+                return pylon_dc_fail(dc, "truncated bytes");
             }
-            r = dc->skip ? pylon_dc_skipped : pylon_dc_hex(p, n);
-            break;
+            return pylon_dc_hex(dc, p, n);
         }
 
-        /* every element takes at least one byte, except zero-sized ones */
+        /* every element is taken to use at least one byte */
         if (pylon_scale_len(&n, 1, c) != 0) {
-            r = pylon_dc_fail(dc, "sequence length exceeds input");
-            break;
+            return pylon_dc_fail(dc, "sequence length exceeds input");
         }
 
-        r = pylon_dc_items(dc, t->u.elem.type, n, c);
-        break;
+        return pylon_dc_items(dc, t->u.elem.type, n, c);
 
     case PYLON_TYPE_ARRAY:
         if (t->special == PYLON_SPECIAL_BYTES) {
             if (pylon_scale_bytes(&p, t->u.array.len, c) != 0) {
-                r = pylon_dc_fail(dc, "truncated byte array");
-                break;
+                return pylon_dc_fail(dc, "truncated byte array");
             }
-            r = dc->skip ? pylon_dc_skipped : pylon_dc_hex(p, t->u.array.len);
-            break;
+            return pylon_dc_hex(dc, p, t->u.array.len);
         }
 
         if (t->u.array.len > pylon_scale_remaining(c)
             && t->u.array.len > 1024)
         {
-            r = pylon_dc_fail(dc, "array length exceeds input");
-            break;
+            return pylon_dc_fail(dc, "array length exceeds input");
         }
 
-        r = pylon_dc_items(dc, t->u.array.type, t->u.array.len, c);
-        break;
+        return pylon_dc_items(dc, t->u.array.type, t->u.array.len, c);
 
     case PYLON_TYPE_TUPLE:
-        {
-            json_t    *arr, *v;
-            uint32_t   i;
-
-            arr = dc->skip ? pylon_dc_skipped : json_array();
-            if (arr == NULL) {
-                r = pylon_dc_fail(dc, "out of memory");
-                break;
-            }
-
-            for (i = 0; i < t->u.tuple.n; i++) {
-                v = pylon_dc_value(dc, t->u.tuple.types[i], c);
-                if (v == NULL || (!dc->skip
-                                  && json_array_append_new(arr, v) != 0))
-                {
-                    if (!dc->skip) {
-                        json_decref(arr);
-                    }
-                    arr = pylon_dc_fail(dc, "tuple element");
-                    break;
-                }
-            }
-
-            r = arr;
+        if (pylon_dc_open(dc, 0) != 0) {
+            return -1;
         }
-        break;
+
+        for (i = 0; i < t->u.tuple.n; i++) {
+            if (pylon_dc_value(dc, t->u.tuple.types[i], c) != 0) {
+                return -1;
+            }
+        }
+
+        return pylon_dc_close(dc);
 
     case PYLON_TYPE_BITSEQ:
         st = &dc->m->types[t->u.bitseq.store];
         if (st->kind != PYLON_TYPE_PRIMITIVE
             || st->prim < PYLON_PRIM_U8 || st->prim > PYLON_PRIM_U64)
         {
-            r = pylon_dc_fail(dc, "bad bit sequence store type");
-            break;
+            return pylon_dc_fail(dc, "bad bit sequence store type");
         }
 
         if (pylon_scale_bitseq(&p, &n, &nbits, pylon_prim_bytes[st->prim],
                                c) != 0)
         {
-            r = pylon_dc_fail(dc, "truncated bit sequence");
-            break;
+            return pylon_dc_fail(dc, "truncated bit sequence");
         }
 
-        r = dc->skip ? pylon_dc_skipped : pylon_dc_hex(p, n);
-        break;
+        return pylon_dc_hex(dc, p, n);
 
     default:
-        r = pylon_dc_fail(dc, "unknown type kind");
-        break;
+        return pylon_dc_fail(dc, "unknown type kind");
+    }
+}
+
+
+static int
+pylon_dc_value(pylon_dc_t *dc, uint32_t type, pylon_scale_cur_t *c)
+{
+    int  rc;
+
+    if (type >= dc->m->ntypes) {
+        return pylon_dc_fail(dc, "type id out of range");
     }
 
+    if (dc->depth >= PYLON_DECODE_MAX_DEPTH) {
+        return pylon_dc_fail(dc, "nesting too deep");
+    }
+
+    dc->depth++;
+    rc = pylon_dc_kind(dc, &dc->m->types[type], c);
     dc->depth--;
 
-    if (r == NULL) {
-        pylon_dc_fail(dc, "out of memory");
-    }
+    return rc;
+}
 
-    return r;
+
+/* --- entry points ------------------------------------------------------ */
+
+
+static void
+pylon_dc_init(pylon_dc_t *dc, const pylon_meta_t *m, int mode)
+{
+    dc->m = m;
+    dc->err = NULL;
+    dc->depth = 0;
+    dc->mode = mode;
+    dc->level = 0;
+    dc->root = NULL;
+    dc->key = NULL;
+    dc->buf = NULL;
+    dc->cache = NULL;
+}
+
+
+static void
+pylon_dc_error(pylon_dc_t *dc, char *err, size_t errlen)
+{
+    if (err && errlen) {
+        snprintf(err, errlen, "decode: %s", dc->err ? dc->err : "failed");
+    }
 }
 
 
@@ -672,21 +958,21 @@ json_t *
 pylon_decode(const pylon_meta_t *m, uint32_t type, pylon_scale_cur_t *c,
     char *err, size_t errlen)
 {
-    pylon_dc_t   dc;
-    json_t      *j;
+    pylon_dc_t  dc;
+    int         rc;
 
-    dc.m = m;
-    dc.depth = 0;
-    dc.err = NULL;
-    dc.skip = 0;
+    pylon_dc_init(&dc, m, PYLON_DC_TREE);
 
-    j = pylon_dc_value(&dc, type, c);
+    rc = pylon_dc_value(&dc, type, c);
+    free(dc.cache);
 
-    if (j == NULL && err && errlen) {
-        snprintf(err, errlen, "decode: %s", dc.err ? dc.err : "failed");
+    if (rc != 0) {
+        pylon_dc_error(&dc, err, errlen);
+        json_decref(dc.root);
+        return NULL;
     }
 
-    return j;
+    return dc.root;
 }
 
 
@@ -718,14 +1004,66 @@ pylon_decode_all(const pylon_meta_t *m, uint32_t type, const uint8_t *buf,
 
 
 int
+pylon_decode_text(pylon_buf_t *out, const pylon_meta_t *m, uint32_t type,
+    pylon_scale_cur_t *c, char *err, size_t errlen)
+{
+    pylon_dc_t  dc;
+    size_t      start;
+    int         rc;
+
+    pylon_dc_init(&dc, m, PYLON_DC_TEXT);
+    dc.buf = out;
+    start = out->len;
+
+    rc = pylon_dc_value(&dc, type, c);
+    free(dc.cache);
+
+    if (rc != 0 || out->err) {
+        if (out->err) {
+            pylon_dc_fail(&dc, "out of memory");
+        }
+        pylon_dc_error(&dc, err, errlen);
+        out->len = start;
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+pylon_decode_all_text(pylon_buf_t *out, const pylon_meta_t *m,
+    uint32_t type, const uint8_t *buf, size_t len, char *err, size_t errlen)
+{
+    pylon_scale_cur_t  c;
+    size_t             start;
+
+    pylon_scale_init(&c, buf, len);
+    start = out->len;
+
+    if (pylon_decode_text(out, m, type, &c, err, errlen) != 0) {
+        return -1;
+    }
+
+    if (pylon_scale_remaining(&c) != 0) {
+        if (err && errlen) {
+            snprintf(err, errlen, "decode: %zu trailing bytes",
+                     pylon_scale_remaining(&c));
+        }
+        out->len = start;
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
 pylon_decode_skip(const pylon_meta_t *m, uint32_t type, pylon_scale_cur_t *c)
 {
     pylon_dc_t  dc;
 
-    dc.m = m;
-    dc.depth = 0;
-    dc.err = NULL;
-    dc.skip = 1;
+    pylon_dc_init(&dc, m, PYLON_DC_SKIP);
 
-    return pylon_dc_value(&dc, type, c) != NULL ? 0 : -1;
+    return pylon_dc_value(&dc, type, c);
 }

@@ -28,6 +28,7 @@
 
 #include <jansson.h>
 
+#include "chain/json_text.h"
 #include "chain/metadata.h"
 #include "chain/scale.h"
 
@@ -51,6 +52,19 @@ json_t *pylon_decode_all(const pylon_meta_t *m, uint32_t type,
     const uint8_t *buf, size_t len, char *err, size_t errlen);
 
 /*
+ * The fast path: append the compact JSON text of one value at the cursor
+ * to out (byte for byte what json_dumps(pylon_decode(...), JSON_COMPACT)
+ * gives, without building a tree).  On error out is restored to its
+ * previous length.  Returns 0 or -1 with a reason in err.
+ */
+int pylon_decode_text(pylon_buf_t *out, const pylon_meta_t *m, uint32_t type,
+    pylon_scale_cur_t *c, char *err, size_t errlen);
+
+/* the same for exactly len bytes (trailing bytes are an error) */
+int pylon_decode_all_text(pylon_buf_t *out, const pylon_meta_t *m,
+    uint32_t type, const uint8_t *buf, size_t len, char *err, size_t errlen);
+
+/*
  * Move the cursor over one value without building JSON (to find where a
  * value ends, e.g. inside a storage key).  Returns 0 or -1.
  */
@@ -62,8 +76,5 @@ int pylon_decode_skip(const pylon_meta_t *m, uint32_t type,
  * into out (at least 80 bytes), NUL-terminated.  Returns the length.
  */
 size_t pylon_decimal_from_le(char *out, const uint8_t *le, size_t n);
-
-/* 1 if the n bytes at p are valid UTF-8 (no overlongs, no surrogates) */
-int pylon_utf8_valid(const uint8_t *p, size_t n);
 
 #endif /* PYLON_CHAIN_DECODE_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "chain/hasher.h"
+#include "chain/json_text.h"
 #include "chain/metadata.h"
 #include "chain/scale.h"
 
@@ -106,6 +107,10 @@ pylon_mp_string(pylon_mp_t *mp, const char **s, int keep)
 
     if (memchr(p, '\0', n) != NULL) {
         PYLON_MP_FAIL(mp, "NUL in string");
+    }
+
+    if (keep && !pylon_utf8_valid(p, n)) {
+        PYLON_MP_FAIL(mp, "name is not UTF-8");
     }
 
     if (keep) {

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "chain/metadata.h"
+#include "chain/scale.h"
 
 
 /*
@@ -37,5 +38,13 @@ const pylon_meta_method_t *pylon_runtime_api_find(const pylon_meta_t *m,
 json_t *pylon_runtime_api_decode(const pylon_meta_t *m, const char *api,
     const char *method, const uint8_t *out, size_t len, char *err,
     size_t errlen);
+
+/*
+ * The same, appending compact JSON text to out (the fast path; see
+ * pylon_decode_text).  Returns 0 or -1 (out unchanged) with a reason.
+ */
+int pylon_runtime_api_decode_text(pylon_buf_t *out, const pylon_meta_t *m,
+    const char *api, const char *method, const uint8_t *res, size_t len,
+    char *err, size_t errlen);
 
 #endif /* PYLON_CHAIN_RUNTIME_API_H */

@@ -404,19 +404,19 @@ pylon_buf_free(pylon_buf_t *b)
 }
 
 
-int
-pylon_buf_put(pylon_buf_t *b, const void *p, size_t n)
+uint8_t *
+pylon_buf_grow(pylon_buf_t *b, size_t n)
 {
     uint8_t  *d;
     size_t    cap;
 
     if (b->err) {
-        return -1;
+        return NULL;
     }
 
     if (n > SIZE_MAX - b->len) {
         b->err = 1;
-        return -1;
+        return NULL;
     }
 
     if (b->len + n > b->cap) {
@@ -432,15 +432,29 @@ pylon_buf_put(pylon_buf_t *b, const void *p, size_t n)
         d = realloc(b->data, cap);
         if (d == NULL) {
             b->err = 1;
-            return -1;
+            return NULL;
         }
 
         b->data = d;
         b->cap = cap;
     }
 
+    return b->data + b->len;
+}
+
+
+int
+pylon_buf_put(pylon_buf_t *b, const void *p, size_t n)
+{
+    uint8_t  *d;
+
+    d = pylon_buf_reserve(b, n);
+    if (d == NULL) {
+        return -1;
+    }
+
     if (n) {
-        memcpy(b->data + b->len, p, n);
+        memcpy(d, p, n);
         b->len += n;
     }
 

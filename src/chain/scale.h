@@ -122,6 +122,24 @@ void pylon_buf_free(pylon_buf_t *b);
 /* append raw bytes; on allocation failure b->err is set and -1 returned */
 int pylon_buf_put(pylon_buf_t *b, const void *p, size_t n);
 
+/*
+ * Make room for n more bytes and return where they go (b->data + b->len);
+ * the caller writes at most n bytes and adds what it wrote to b->len.
+ * NULL (b->err set) on allocation failure.  (pylon_buf_grow is its
+ * out-of-line slow path.)
+ */
+uint8_t *pylon_buf_grow(pylon_buf_t *b, size_t n);
+
+static inline uint8_t *
+pylon_buf_reserve(pylon_buf_t *b, size_t n)
+{
+    if (b->err == 0 && n <= b->cap - b->len) {
+        return b->data + b->len;
+    }
+
+    return pylon_buf_grow(b, n);
+}
+
 /* SCALE encoders appending to b; each returns 0 or -1 (b->err set) */
 int pylon_scale_put_u8(pylon_buf_t *b, uint8_t v);
 int pylon_scale_put_u16(pylon_buf_t *b, uint16_t v);

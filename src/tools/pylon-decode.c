@@ -18,6 +18,10 @@
  *   pylon-decode --constants METADATA  every pallet constant decoded,
  *                                      {"Pallet.NAME": value, ...}
  *
+ * Runtime API results are rendered by the direct JSON writer
+ * (pylon_runtime_api_decode_text); -i and TYPE decoding go through a
+ * jansson tree, so the two paths can be compared.
+ *
  * Prints the JSON on one line (-i: indented) and exits 0; on error prints
  * a reason to stderr and exits 1.  All bytes must be consumed.
  */
@@ -226,8 +230,9 @@ main(int argc, char **argv)
     uint8_t                    *bytes;
     size_t                      len, flags;
     int64_t                     type;
+    pylon_buf_t                 text;
     char                       *end, *s, err[160];
-    int                         indent;
+    int                         indent, rc;
 
     indent = 0;
     err[0] = '\0';
@@ -269,6 +274,29 @@ main(int argc, char **argv)
 
     j = NULL;
     me = pylon_runtime_api_find(m, argv[2], &api);
+
+    if (me != NULL && !indent) {
+        /* the fast path: JSON text without a tree */
+        pylon_buf_init(&text);
+
+        rc = pylon_runtime_api_decode_text(&text, m, api->name, me->name,
+                                           bytes, len, err, sizeof(err));
+        free(bytes);
+        pylon_meta_free(m);
+        pylon_legacy_cleanup();
+
+        if (rc != 0) {
+            fprintf(stderr, "pylon-decode: %s\n", err);
+            pylon_buf_free(&text);
+            return 1;
+        }
+
+        fwrite(text.data, 1, text.len, stdout);
+        putchar('\n');
+        pylon_buf_free(&text);
+
+        return 0;
+    }
 
     if (me != NULL) {
         j = pylon_runtime_api_decode(m, api->name, me->name, bytes, len, err,

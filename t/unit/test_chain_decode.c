@@ -180,6 +180,59 @@ test_neurons_lite(const pylon_meta_t *m)
 }
 
 
+/* the direct text writer must equal json_dumps of the tree, byte for byte */
+static void
+test_text_equals_tree(const pylon_meta_t *m, const char *method,
+    const char *call)
+{
+    const pylon_meta_method_t  *me;
+    const pylon_meta_api_t     *a;
+    pylon_buf_t                 out;
+    uint8_t                    *b;
+    size_t                      len, i, fails;
+    json_t                     *j;
+    char                       *s, err[160];
+
+    b = recorded_call(method, &len);
+    me = pylon_runtime_api_find(m, call, &a);
+    if (b == NULL || me == NULL) {
+        ok(0, "%s loads", method);
+        free(b);
+        return;
+    }
+
+    pylon_buf_init(&out);
+    ok(pylon_runtime_api_decode_text(&out, m, a->name, me->name, b, len, err,
+                                     sizeof(err)) == 0,
+       "%s renders as text", method);
+
+    j = pylon_runtime_api_decode(m, a->name, me->name, b, len, err,
+                                 sizeof(err));
+    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    ok(s != NULL && strlen(s) == out.len && memcmp(s, out.data, out.len) == 0,
+       "%s: text writer == json_dumps(tree) (%zu bytes)", method, out.len);
+    free(s);
+    json_decref(j);
+
+    /* truncated inputs through the text path: errors, buffer restored */
+    fails = 0;
+    for (i = 0; i < 40; i++) {
+        out.len = 0;
+        if (pylon_runtime_api_decode_text(&out, m, a->name, me->name, b,
+                                          (len * i) / 40, err, sizeof(err))
+            != 0 && out.len == 0)
+        {
+            fails++;
+        }
+    }
+    is_int(fails, 40, "%s: 40 truncations fail in the text path, output "
+           "rolled back", method);
+
+    pylon_buf_free(&out);
+    free(b);
+}
+
+
 static void
 test_subnet_state(const pylon_meta_t *m)
 {
@@ -400,6 +453,12 @@ main(void)
 
     test_neurons_lite(m);
     test_subnet_state(m);
+    test_text_equals_tree(m, "get_neurons_lite",
+                          "NeuronInfoRuntimeApi_get_neurons_lite");
+    test_text_equals_tree(m, "get_subnet_state",
+                          "SubnetInfoRuntimeApi_get_subnet_state");
+    test_text_equals_tree(m, "get_selective_mechagraph",
+                          "SubnetInfoRuntimeApi_get_selective_mechagraph");
     pylon_meta_free(m);
 
     test_hyperparams_318();
