@@ -153,7 +153,14 @@ if (args[0] === '--info') {
   if (inner.length === 0) {
     console.log('null');
   } else {
-    console.log(run(() => registry.createType(args[1], inner), bench));
+    const decode = () => {
+      const v = registry.createType(args[1], inner);
+      if (v.encodedLength !== inner.length) {
+        throw new Error(`consumed ${v.encodedLength} of ${inner.length} bytes`);
+      }
+      return v;
+    };
+    console.log(run(decode, bench));
   }
 } else {
   const { registry, metadata } = loadRegistry(args[0]);
