@@ -148,3 +148,30 @@ pylon_runtime_api_decode_text(pylon_buf_t *out, const pylon_meta_t *m,
         return -1;
     }
 }
+
+
+int
+pylon_runtime_api_value(pylon_val_t *out, const pylon_meta_t *m,
+    const char *api, const char *method, const uint8_t *res, size_t len,
+    char *err, size_t errlen)
+{
+    const pylon_meta_t  *reg;
+    uint32_t             type;
+    int                  rc;
+
+    rc = pylon_runtime_api_target(m, api, method, &reg, &type, &res, &len,
+                                  err, errlen);
+    if (rc != 0) {
+        return rc;
+    }
+
+    if (pylon_val_init(out, reg, type, res, len) != 0) {
+        if (err && errlen) {
+            snprintf(err, errlen, "decode: %s_%s result is malformed", api,
+                     method);
+        }
+        return -1;
+    }
+
+    return 0;
+}

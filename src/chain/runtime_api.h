@@ -17,6 +17,7 @@
 
 #include "chain/metadata.h"
 #include "chain/scale.h"
+#include "chain/value.h"
 
 
 /*
@@ -44,6 +45,16 @@ json_t *pylon_runtime_api_decode(const pylon_meta_t *m, const char *api,
  * pylon_decode_text).  Returns 0 or -1 (out unchanged) with a reason.
  */
 int pylon_runtime_api_decode_text(pylon_buf_t *out, const pylon_meta_t *m,
+    const char *api, const char *method, const uint8_t *res, size_t len,
+    char *err, size_t errlen);
+
+/*
+ * The result as a typed value (value.h) in the registry that describes
+ * it: the runtime's, or the legacy one for old Vec<u8> outputs.  Returns
+ * 0 with *out set, 1 for the legacy "None" (an empty Vec<u8>), or -1 with
+ * a reason.  *out points into res.
+ */
+int pylon_runtime_api_value(pylon_val_t *out, const pylon_meta_t *m,
     const char *api, const char *method, const uint8_t *res, size_t len,
     char *err, size_t errlen);
 
