@@ -87,7 +87,7 @@ typedef struct {
     uint8_t                prim;        /* pylon_prim_e, for PRIMITIVE */
     uint8_t                special;     /* pylon_special_e */
     uint8_t                named;       /* composite: all fields named */
-    const char            *path;        /* "sp_core::crypto::AccountId32" or "" */
+    const char            *path;        /* "sp_core::crypto::AccountId32" */
     const char            *name;        /* last path segment, or "" */
     uint32_t               nparams;
     const char           **param_names;
