@@ -1183,7 +1183,13 @@ pylon_meta_type(const pylon_meta_t *m, uint32_t id)
 int64_t
 pylon_meta_type_find(const pylon_meta_t *m, const char *name)
 {
+    static const char  *prims[PYLON_PRIM_COUNT] = {
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "u256",
+        "i8", "i16", "i32", "i64", "i128", "i256"
+    };
+
     uint32_t  i;
+    unsigned  p;
 
     for (i = 0; i < m->ntypes; i++) {
         if (strcmp(m->types[i].path, name) == 0) {
@@ -1194,6 +1200,20 @@ pylon_meta_type_find(const pylon_meta_t *m, const char *name)
     for (i = 0; i < m->ntypes; i++) {
         if (m->types[i].name[0] && strcmp(m->types[i].name, name) == 0) {
             return i;
+        }
+    }
+
+    for (p = 0; p < PYLON_PRIM_COUNT; p++) {
+        if (strcmp(prims[p], name) != 0) {
+            continue;
+        }
+
+        for (i = 0; i < m->ntypes; i++) {
+            if (m->types[i].kind == PYLON_TYPE_PRIMITIVE
+                && m->types[i].prim == p)
+            {
+                return i;
+            }
         }
     }
 

@@ -252,7 +252,8 @@ const pylon_meta_type_t *pylon_meta_type(const pylon_meta_t *m, uint32_t id);
 /*
  * The first type whose full path ("pallet_subtensor::rpc_info::
  * neuron_info::NeuronInfoLite") or, failing that, last path segment
- * ("NeuronInfoLite") equals name.  Returns its id or -1.
+ * ("NeuronInfoLite") equals name; a primitive name ("u16", "bool") finds
+ * a primitive of that kind.  Returns its id or -1.
  */
 int64_t pylon_meta_type_find(const pylon_meta_t *m, const char *name);
 

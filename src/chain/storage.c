@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chain/decode.h"
+#include "chain/encode.h"
 #include "chain/hasher.h"
 #include "chain/storage.h"
 
@@ -89,6 +90,73 @@ nomem:
     }
 
     return -1;
+}
+
+
+int
+pylon_storage_key_json(pylon_buf_t *out, const pylon_meta_t *m,
+    const char *pallet, const char *item, const json_t *keys, char *err,
+    size_t errlen)
+{
+    const pylon_meta_storage_t  *e;
+    const pylon_meta_type_t     *kt;
+    pylon_bytes_t                parts[16];
+    pylon_buf_t                  enc;
+    const char                  *prefix;
+    size_t                       n, i, offs[16];
+    uint32_t                     type;
+    int                          rc;
+
+    e = pylon_storage_entry(m, pallet, item, &prefix, err, errlen);
+    if (e == NULL) {
+        return -1;
+    }
+
+    n = json_array_size(keys);
+
+    if (!json_is_array(keys) || n > e->nhashers || n > 16) {
+        if (err && errlen) {
+            snprintf(err, errlen, "storage %s.%s takes up to %u keys",
+                     pallet, item, e->nhashers);
+        }
+        return -1;
+    }
+
+    kt = e->is_map ? &m->types[e->key_type] : NULL;
+
+    if (kt && e->nhashers > 1
+        && (kt->kind != PYLON_TYPE_TUPLE || kt->u.tuple.n != e->nhashers))
+    {
+        if (err && errlen) {
+            snprintf(err, errlen, "storage %s.%s: key type does not match "
+                     "its hashers", pallet, item);
+        }
+        return -1;
+    }
+
+    pylon_buf_init(&enc);
+
+    for (i = 0; i < n; i++) {
+        type = e->nhashers > 1 ? kt->u.tuple.types[i] : e->key_type;
+        offs[i] = enc.len;
+
+        if (pylon_encode(&enc, m, type, json_array_get(keys, i), err, errlen)
+            != 0)
+        {
+            pylon_buf_free(&enc);
+            return -1;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        parts[i].data = enc.data + offs[i];
+        parts[i].len = (i + 1 < n ? offs[i + 1] : enc.len) - offs[i];
+    }
+
+    rc = pylon_storage_key(out, m, pallet, item, parts, n, err, errlen);
+    pylon_buf_free(&enc);
+
+    return rc;
 }
 
 

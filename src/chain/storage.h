@@ -42,6 +42,16 @@ int pylon_storage_key(pylon_buf_t *out, const pylon_meta_t *m,
     size_t nparts, char *err, size_t errlen);
 
 /*
+ * The same with the key values given as JSON (an array, one element per
+ * key part, in the shapes pylon_encode accepts: 1, "5Grw…" …), each
+ * SCALE-encoded by the key type the metadata gives it.  Returns 0 or -1
+ * with a reason (out unchanged).
+ */
+int pylon_storage_key_json(pylon_buf_t *out, const pylon_meta_t *m,
+    const char *pallet, const char *item, const json_t *keys, char *err,
+    size_t errlen);
+
+/*
  * Decode a full key of pallet.item (as state_getKeysPaged returns it)
  * into a JSON array with one element per map key: its value when the
  * hasher keeps it (Blake2_128Concat, Twox64Concat, Identity), null when

@@ -15,6 +15,12 @@
  *
  *   pylon-decode --info METADATA       version, counts, pallet and
  *                                      extension names as JSON
+ *   pylon-decode --encode METADATA TYPE|API JSON
+ *                                      the SCALE hex of JSON as TYPE, or of
+ *                                      an API's argument array
+ *   pylon-decode --key METADATA Pallet.Item JSON
+ *                                      the storage key of Pallet.Item with
+ *                                      the key values of the JSON array
  *   pylon-decode --constants METADATA  every pallet constant decoded,
  *                                      {"Pallet.NAME": value, ...}
  *
@@ -34,10 +40,12 @@
 #include <jansson.h>
 
 #include "chain/decode.h"
+#include "chain/encode.h"
 #include "chain/hex.h"
 #include "chain/legacy.h"
 #include "chain/metadata.h"
 #include "chain/runtime_api.h"
+#include "chain/storage.h"
 
 
 static char *
@@ -219,6 +227,88 @@ constants(const pylon_meta_t *m, char *err, size_t errlen)
 }
 
 
+/* --encode and --key: JSON in, hex out */
+static int
+encode_cmd(const char *cmd, const char *metafile, const char *what,
+    const char *json)
+{
+    const pylon_meta_method_t  *me;
+    const pylon_meta_api_t     *api;
+    pylon_meta_t               *m;
+    pylon_buf_t                 out;
+    json_error_t                jerr;
+    json_t                     *v;
+    int64_t                     type;
+    char                        err[160], pallet[128], *hex, *dot, *end;
+    int                         rc;
+
+    v = json_loads(json, JSON_DECODE_ANY, &jerr);
+    if (v == NULL) {
+        fprintf(stderr, "pylon-decode: bad JSON: %s\n", jerr.text);
+        return 1;
+    }
+
+    m = load_metadata(metafile);
+    if (m == NULL) {
+        json_decref(v);
+        return 1;
+    }
+
+    pylon_buf_init(&out);
+    rc = -1;
+
+    if (strcmp(cmd, "--key") == 0) {
+        dot = strchr(what, '.');
+        if (dot == NULL || (size_t) (dot - what) >= sizeof(pallet)) {
+            snprintf(err, sizeof(err), "expected Pallet.Item");
+        } else {
+            memcpy(pallet, what, dot - what);
+            pallet[dot - what] = '\0';
+            rc = pylon_storage_key_json(&out, m, pallet, dot + 1, v, err,
+                                        sizeof(err));
+        }
+
+    } else if ((me = pylon_runtime_api_find(m, what, &api)) != NULL) {
+        rc = pylon_encode_api_args(&out, m, api->name, me->name, v, err,
+                                   sizeof(err));
+
+    } else {
+        type = strtoll(what, &end, 10);
+        if (*end != '\0' || end == what) {
+            type = pylon_meta_type_find(m, what);
+        }
+
+        if (type < 0 || (uint64_t) type >= m->ntypes) {
+            snprintf(err, sizeof(err), "no type or runtime api \"%s\"", what);
+        } else {
+            rc = pylon_encode(&out, m, (uint32_t) type, v, err, sizeof(err));
+        }
+    }
+
+    json_decref(v);
+    pylon_meta_free(m);
+
+    if (rc != 0) {
+        fprintf(stderr, "pylon-decode: %s\n", err);
+        pylon_buf_free(&out);
+        return 1;
+    }
+
+    hex = malloc(PYLON_HEX_ENCODED_BYTES(out.len));
+    if (hex == NULL) {
+        pylon_buf_free(&out);
+        return 1;
+    }
+
+    pylon_hex_encode(hex, PYLON_HEX_ENCODED_BYTES(out.len), out.data, out.len);
+    puts(hex);
+    free(hex);
+    pylon_buf_free(&out);
+
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -243,6 +333,12 @@ main(int argc, char **argv)
         argc--;
     }
 
+    if (argc == 5 && (strcmp(argv[1], "--encode") == 0
+                      || strcmp(argv[1], "--key") == 0))
+    {
+        return encode_cmd(argv[1], argv[2], argv[3], argv[4]);
+    }
+
     if (argc == 3 && (strcmp(argv[1], "--info") == 0
                       || strcmp(argv[1], "--constants") == 0))
     {
@@ -258,7 +354,10 @@ main(int argc, char **argv)
 
     if (argc != 4) {
         fprintf(stderr, "usage: pylon-decode [-i] METADATA TYPE|API HEX\n"
-                        "       pylon-decode --info|--constants METADATA\n");
+                        "       pylon-decode --info|--constants METADATA\n"
+                        "       pylon-decode --encode METADATA TYPE|API JSON\n"
+                        "       pylon-decode --key METADATA Pallet.Item "
+                        "JSON\n");
         return 2;
     }
 

@@ -235,6 +235,33 @@ test_storage_keys(pylon_meta_t *m)
        == -1, "unknown pallet refused: %s", err);
     pylon_buf_free(&b);
 
+    /* keys from JSON values: the same bytes */
+    {
+        json_t  *keys;
+        size_t   mark;
+
+        keys = json_loads("[1, \"5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKu"
+                          "tQY\"]", 0, NULL);
+        pylon_buf_init(&b);
+        ok(pylon_storage_key_json(&b, m, "Commitments", "CommitmentOf", keys,
+                                  err, sizeof(err)) == 0,
+           "CommitmentOf key from JSON [1, ss58]");
+        is_hex(b.data, b.len,
+               "ca407206ec1ab726b2636c4b145ac287419a60ae8b01e6dcaebd7317e43c6"
+               "9bf0100518366b5b1bc7c99d43593c715fdd31c61141abd04a99fd6822c85"
+               "58854ccde39a5684e7a56da27d",
+               "CommitmentOf(1, Alice) from JSON");
+        json_decref(keys);
+
+        mark = b.len;
+        keys = json_loads("[70000]", 0, NULL);
+        ok(pylon_storage_key_json(&b, m, "Commitments", "CommitmentOf", keys,
+                                  err, sizeof(err)) == -1 && b.len == mark,
+           "netuid 70000 does not fit u16: %s", err);
+        json_decref(keys);
+        pylon_buf_free(&b);
+    }
+
     /* read back Uids(1, Alice) */
     pylon_storage_key(&b, m, "SubtensorModule", "Uids", parts, 2, NULL, 0);
     j = pylon_storage_key_decode(m, "SubtensorModule", "Uids", b.data, b.len,
