@@ -117,3 +117,26 @@ def test_codec_every_pallet_constant_matches_polkadot_js(meta):
     ref = theirs("--constants", meta)
     assert len(mine) > 100
     assert differences(mine, ref) == []
+
+
+@pytest.mark.parametrize("scenario,call,type_", [
+    ("neurons_lite", "NeuronInfoRuntimeApi_get_neurons_lite", "Vec<NeuronInfoLite>"),
+    ("get_subnet_hyperparameters", "SubnetInfoRuntimeApi_get_subnet_hyperparams",
+     "SubnetHyperparams"),
+])
+def test_codec_spec208_vec_u8_results_match_polkadot_js(tmp_path, scenario, call, type_):
+    """Old-runtime (spec 208) recordings: Vec<u8>-wrapped, legacy layouts."""
+    with open(os.path.join(FIX, "sdk-websocket-responses.json")) as f:
+        calls = json.load(f)[scenario]["state_call"]
+    (params, resp), = [(p, r) for p, r in calls.items() if call in p]
+    assert json.loads(params)[1] == "0x1700"          # netuid 23
+    path = tmp_path / "result.hex"
+    path.write_text(resp["result"])
+    mine = ours(V15_343, "legacy:" + call, "@" + str(path))
+    ref = theirs("--legacy", type_, str(path))
+    assert mine is not None and ref is not None
+    assert differences(mine, ref) == []
+    if isinstance(mine, list):
+        assert len(mine) == 19 and all(n["netuid"] == 23 for n in mine)
+    else:
+        assert mine["tempo"] == 1000

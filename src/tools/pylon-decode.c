@@ -7,7 +7,9 @@
  *           or Metadata_metadata_at_version return it, optionally as a
  *           JSON string) or raw bytes
  * TYPE      a type id ("633"), a type path or name ("NeuronInfoLite"),
- *           or "legacy:NAME" for a built-in old-runtime layout
+ *           "legacy:NAME" for a built-in old-runtime layout, or
+ *           "legacy:Api_method" for the Vec<u8>-wrapped result of an old
+ *           runtime's API (METADATA is then not consulted)
  * API       a runtime API call ("NeuronInfoRuntimeApi_get_neurons_lite"
  *           or "NeuronInfoRuntimeApi.get_neurons_lite"): its output type
  * HEX       the bytes: hex on the command line, "@FILE" (hex text) or "-"
@@ -227,6 +229,55 @@ constants(const pylon_meta_t *m, char *err, size_t errlen)
 }
 
 
+/*
+ * "Api_method" of the legacy table: strip the Vec<u8> wrapper in place
+ * (*bytes and *len become the inner bytes) and give the legacy type, or an
+ * empty-result null in *none.  Returns 0, or -1 if call is not an API.
+ */
+static int
+legacy_api(const char *call, uint8_t **bytes, size_t *len, int64_t *type,
+    json_t **none)
+{
+    pylon_scale_cur_t   c;
+    const uint8_t      *inner;
+    const char         *us;
+    char                api[128];
+    size_t              n;
+    int                 empty_null;
+
+    us = strchr(call, '_');
+    if (us == NULL || (size_t) (us - call) >= sizeof(api)) {
+        return -1;
+    }
+
+    memcpy(api, call, us - call);
+    api[us - call] = '\0';
+
+    *type = pylon_legacy_api_type(api, us + 1, &empty_null);
+    if (*type < 0) {
+        return -1;
+    }
+
+    pylon_scale_init(&c, *bytes, *len);
+
+    if (pylon_scale_vec_u8(&inner, &n, &c) != 0
+        || pylon_scale_remaining(&c) != 0)
+    {
+        *type = -1;
+        return 0;
+    }
+
+    if (n == 0 && empty_null) {
+        *none = json_null();
+    }
+
+    memmove(*bytes, inner, n);
+    *len = n;
+
+    return 0;
+}
+
+
 /* --encode and --key: JSON in, hex out */
 static int
 encode_cmd(const char *cmd, const char *metafile, const char *what,
@@ -404,7 +455,12 @@ main(int argc, char **argv)
     } else {
         reg = m;
 
-        if (strncmp(argv[2], "legacy:", 7) == 0) {
+        if (strncmp(argv[2], "legacy:", 7) == 0
+            && legacy_api(argv[2] + 7, &bytes, &len, &type, &j) == 0)
+        {
+            reg = pylon_legacy_registry();
+
+        } else if (strncmp(argv[2], "legacy:", 7) == 0) {
             reg = pylon_legacy_registry();
             type = pylon_legacy_type(argv[2] + 7);
 
@@ -415,7 +471,10 @@ main(int argc, char **argv)
             }
         }
 
-        if (reg == NULL || type < 0 || (uint64_t) type >= reg->ntypes) {
+        if (j != NULL) {
+            /* legacy "None" */
+
+        } else if (reg == NULL || type < 0 || (uint64_t) type >= reg->ntypes) {
             snprintf(err, sizeof(err), "no type or runtime api \"%s\"",
                      argv[2]);
         } else {
