@@ -27,6 +27,8 @@
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
+#include "helper/ngx_pylon_refresh.h"
+#include "helper/ngx_pylon_fetch.h"
 #include "crypto/sr25519.h"
 
 
@@ -208,11 +210,23 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     ngx_pylon_follow_start(h->follow, h->chain);
 
+    /* subnet data every block, and cache misses on demand */
+
+    h->refresh = ngx_pylon_refresh_create(h, h->chain);
+    if (h->refresh == NULL
+        || ngx_pylon_follow_listen(h->follow, ngx_pylon_refresh_head,
+                                   h->refresh) != NGX_OK
+        || ngx_pylon_fetch_init(h, h->refresh) != NGX_OK)
+    {
+        exit(2);
+    }
+
     if (ngx_pylon_runner_init(h) != NGX_OK) {
         exit(2);
     }
 
     ngx_pylon_session_connect(h->chain);
+    ngx_pylon_fetch_connect();
 
     lws_sul_schedule(h->lws, 0, &h->sul_tick, ngx_pylon_helper_tick,
                      NGX_PYLON_TICK);
@@ -247,8 +261,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     lws_sul_cancel(&h->sul_paths);
     ngx_pylon_runner_done(h);
     ngx_pylon_session_shutdown(h->chain);
+    ngx_pylon_fetch_shutdown();
     lws_context_destroy(h->lws);
     ngx_pylon_session_free(h->chain);
+    ngx_pylon_fetch_free();
+    ngx_pylon_refresh_destroy(h->refresh);
     ngx_pylon_follow_destroy(h->follow);
     pylon_store_close(h->store);
 

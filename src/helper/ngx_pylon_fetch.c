@@ -1,0 +1,322 @@
+/*
+ * ngx_pylon_fetch.c: the "fetch" job (see ngx_pylon_fetch.h).
+ *
+ *   latest:      track the subnet -> one round at the current head (L/)
+ *   historical:  chain_getBlockHash([n]) on the main node -> null: 404
+ *                -> a round at that hash (B/) on the main node, or on the
+ *                archive node past the cutoff -> unknown block on the
+ *                main node: the same round on the archive node.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "helper/ngx_pylon_session.h"
+#include "helper/ngx_pylon_follow.h"
+#include "helper/ngx_pylon_runner.h"
+#include "helper/ngx_pylon_fetch.h"
+
+
+typedef struct {
+    ngx_pylon_helper_t    *helper;
+    ngx_pylon_job_t       *job;
+    ngx_int_t              netuid;
+    int64_t                block;
+    char                   hash[67];
+    ngx_uint_t             archive;         /* the round runs there */
+    ngx_uint_t             cutoff;          /* ... because of the cutoff */
+} ngx_pylon_fetch_t;
+
+
+static void ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job);
+static void ngx_pylon_fetch_hash(void *data, json_t *result,
+    const char *error);
+static void ngx_pylon_fetch_start(ngx_pylon_fetch_t *f);
+static void ngx_pylon_fetch_done(void *data, const char *error,
+    ngx_uint_t unknown);
+static void ngx_pylon_fetch_end(ngx_pylon_fetch_t *f, ngx_uint_t status,
+    const char *detail, const char *error);
+static void ngx_pylon_fetch_event(void *data);
+
+
+static ngx_pylon_refresh_t  *ngx_pylon_fetch_refresh;
+static ngx_pylon_session_t  *ngx_pylon_archive;
+static ngx_uint_t            ngx_pylon_fallbacks;
+
+
+ngx_int_t
+ngx_pylon_fetch_init(ngx_pylon_helper_t *h, ngx_pylon_refresh_t *refresh)
+{
+    ngx_pylon_fetch_refresh = refresh;
+
+    if (h->pmcf->archive.url.len) {
+        ngx_pylon_archive = ngx_pylon_session_create(h, &h->pmcf->archive,
+                                                     "archive",
+                                                     ngx_pylon_fetch_event,
+                                                     ngx_pylon_fetch_event,
+                                                     NULL);
+        if (ngx_pylon_archive == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    return ngx_pylon_runner_register("fetch", ngx_pylon_fetch_run);
+}
+
+
+void
+ngx_pylon_fetch_connect(void)
+{
+    if (ngx_pylon_archive) {
+        ngx_pylon_session_connect(ngx_pylon_archive);
+    }
+}
+
+
+void
+ngx_pylon_fetch_shutdown(void)
+{
+    if (ngx_pylon_archive) {
+        ngx_pylon_session_shutdown(ngx_pylon_archive);
+    }
+}
+
+
+void
+ngx_pylon_fetch_free(void)
+{
+    if (ngx_pylon_archive) {
+        ngx_pylon_session_free(ngx_pylon_archive);
+        ngx_pylon_archive = NULL;
+    }
+}
+
+
+ngx_uint_t
+ngx_pylon_fetch_fallbacks(void)
+{
+    return ngx_pylon_fallbacks;
+}
+
+
+static void
+ngx_pylon_fetch_event(void *data)
+{
+    /* the archive session needs no follow-up on (re)connection */
+}
+
+
+static void
+ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
+{
+    uint64_t            head;
+    json_t             *route, *netuid, *block;
+    const u_char       *hash;
+    ngx_pylon_fetch_t  *f;
+    u_char              detail[64];
+
+    f = ngx_calloc(sizeof(ngx_pylon_fetch_t), h->log);
+    if (f == NULL) {
+        ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
+                             "no memory");
+        return;
+    }
+
+    f->helper = h;
+    f->job = job;
+
+    route = json_object_get(job->params, "route");
+    netuid = json_object_get(job->params, "netuid");
+    block = json_object_get(job->params, "block");
+
+    if (!json_is_string(route) || !json_is_integer(netuid)
+        || !json_is_integer(block))
+    {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error", "bad params");
+        return;
+    }
+
+    f->netuid = (ngx_int_t) json_integer_value(netuid);
+    f->block = json_integer_value(block);
+
+    if (ngx_strcmp(json_string_value(route), PYLON_ROUTE_EXTRINSIC) == 0
+        || f->netuid < 0 || f->netuid > 65535)
+    {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error",
+                            "route not fetched by this helper");
+        return;
+    }
+
+    head = ngx_pylon_follow_head(h->follow, &hash);
+
+    if (f->block < 0) {
+
+        if (head == 0) {
+            ngx_pylon_fetch_end(f, 503, "Service Unavailable",
+                                "no head yet");
+            return;
+        }
+
+        (void) ngx_pylon_refresh_track(ngx_pylon_fetch_refresh, f->netuid);
+
+        f->block = (int64_t) head;
+        ngx_cpystrn((u_char *) f->hash, (u_char *) hash, sizeof(f->hash));
+
+        if (ngx_pylon_refresh_one(ngx_pylon_fetch_refresh, h->chain,
+                                  f->netuid, head, f->hash, 1,
+                                  ngx_pylon_fetch_done, f)
+            != NGX_OK)
+        {
+            ngx_pylon_fetch_end(f, 500, "Internal Server Error",
+                                "no memory");
+        }
+
+        return;
+    }
+
+    if (head && (uint64_t) f->block > head) {
+        ngx_snprintf(detail, sizeof(detail), "Block %L not found.%Z",
+                     f->block);
+        ngx_pylon_fetch_end(f, 404, (char *) detail, "block above head");
+        return;
+    }
+
+    if (ngx_pylon_session_call(h->chain, "chain_getBlockHash",
+                               json_pack("[I]", (json_int_t) f->block),
+                               ngx_pylon_fetch_hash, f)
+        != NGX_OK)
+    {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error",
+                            "chain not connected");
+    }
+}
+
+
+static void
+ngx_pylon_fetch_hash(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_fetch_t  *f = data;
+
+    uint64_t   head;
+    u_char     detail[64];
+
+    if (result != NULL && json_is_null(result)) {
+        ngx_snprintf(detail, sizeof(detail), "Block %L not found.%Z",
+                     f->block);
+        ngx_pylon_fetch_end(f, 404, (char *) detail, "no such block");
+        return;
+    }
+
+    if (result == NULL || !json_is_string(result)
+        || json_string_length(result) != 66)
+    {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error",
+                            error ? error : "malformed block hash");
+        return;
+    }
+
+    ngx_cpystrn((u_char *) f->hash, (u_char *) json_string_value(result),
+                sizeof(f->hash));
+
+    head = ngx_pylon_follow_head(f->helper->follow, NULL);
+
+    if (ngx_pylon_archive
+        && head > (uint64_t) f->block
+        && head - (uint64_t) f->block > f->helper->pmcf->archive_cutoff)
+    {
+        f->archive = 1;
+        f->cutoff = 1;
+    }
+
+    ngx_pylon_fetch_start(f);
+}
+
+
+static void
+ngx_pylon_fetch_start(ngx_pylon_fetch_t *f)
+{
+    if (ngx_pylon_refresh_one(ngx_pylon_fetch_refresh,
+                              f->archive ? ngx_pylon_archive
+                                         : f->helper->chain,
+                              f->netuid, (uint64_t) f->block, f->hash, 0,
+                              ngx_pylon_fetch_done, f)
+        != NGX_OK)
+    {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error", "no memory");
+    }
+}
+
+
+static void
+ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
+{
+    ngx_pylon_fetch_t  *f = data;
+
+    u_char  detail[256];
+
+    if (error == NULL) {
+        ngx_pylon_fetch_end(f, 200, NULL, NULL);
+        return;
+    }
+
+    if (!f->archive && unknown && ngx_pylon_archive) {
+        ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
+                      "pylon helper: block %L not on the main node (%s), "
+                      "asking the archive node", f->block, error);
+        ngx_pylon_fallbacks++;
+        ngx_pylon_refresh_observe(f->helper, "archive_fallback", 0, 1);
+        f->archive = 1;
+        ngx_pylon_fetch_start(f);
+        return;
+    }
+
+    if (f->archive && f->cutoff) {
+        ngx_snprintf(detail, sizeof(detail),
+                     "Block %L data is unavailable on the archive node. "
+                     "Archive was used because the block exceeded archive "
+                     "block cutoff (%ui blocks).%Z",
+                     f->block, f->helper->pmcf->archive_cutoff);
+        ngx_pylon_fetch_end(f, 502, (char *) detail, error);
+        return;
+    }
+
+    if (f->archive) {
+        ngx_snprintf(detail, sizeof(detail),
+                     "Block %L data is unavailable on both main and "
+                     "archive nodes.%Z", f->block);
+        ngx_pylon_fetch_end(f, 502, (char *) detail, error);
+        return;
+    }
+
+    ngx_pylon_fetch_end(f, 500, "Internal Server Error", error);
+}
+
+
+static void
+ngx_pylon_fetch_end(ngx_pylon_fetch_t *f, ngx_uint_t status,
+    const char *detail, const char *error)
+{
+    char    *body;
+    json_t  *env;
+
+    if (status == 200) {
+        ngx_pylon_job_finish(f->helper, f->job, PYLON_JOB_DONE, 200, NULL,
+                             NULL);
+        ngx_free(f);
+        return;
+    }
+
+    env = json_pack("{sIss}", "status_code", (json_int_t) status,
+                    "detail", detail);
+    body = env ? json_dumps(env, JSON_COMPACT|JSON_PRESERVE_ORDER) : NULL;
+    json_decref(env);
+
+    ngx_log_error(NGX_LOG_INFO, f->helper->log, 0,
+                  "pylon helper: fetch of subnet %i at %L failed: %ui %s",
+                  f->netuid, f->block, status, error ? error : "");
+
+    ngx_pylon_job_finish(f->helper, f->job, PYLON_JOB_FAILED, status, body,
+                         error);
+    free(body);
+    ngx_free(f);
+}

@@ -1,0 +1,77 @@
+/*
+ * ngx_pylon_refresh.h: subnet data fresh every block.
+ *
+ * A "round" reads a set of subnets at one block hash over one session and
+ * writes their Pylon bodies (bittensor/subnet.h) in one LMDB transaction:
+ * the runtime version at that hash, its metadata (cached per spec
+ * version), then per subnet get_neurons_lite, get_subnet_state and the
+ * paged CommitmentOf / NeuronCertificates entries, all asynchronous.
+ * Every new head starts a round over the tracked subnets that writes the
+ * latest keys (L/...); a fetch job starts a round for one subnet that
+ * writes latest or historical (B/...) keys.  A latest round older than
+ * what the cache holds is dropped.
+ *
+ * Tracked subnets: the identities' subnets and pylon_netuids (for good),
+ * plus subnets asked for by clients (auto-tracked, at most
+ * NGX_PYLON_AUTO_MAX, dropped 10 minutes after they were added, with
+ * their L/ records deleted so that the next request misses again).
+ */
+
+#ifndef NGX_PYLON_REFRESH_H
+#define NGX_PYLON_REFRESH_H
+
+#include "helper/ngx_pylon_helper.h"
+
+
+#define NGX_PYLON_TRACK_MAX     64
+#define NGX_PYLON_AUTO_MAX      16
+#define NGX_PYLON_AUTO_TTL      (600 * 1000)     /* ms */
+
+
+
+
+
+/*
+ * A round's outcome: error NULL when written, else why it failed; when
+ * the chain answered "unknown block" / "state discarded", unknown is 1.
+ */
+typedef void (*ngx_pylon_round_pt)(void *data, const char *error,
+    ngx_uint_t unknown);
+
+
+/* creates the refresher; tracks the configured subnets */
+ngx_pylon_refresh_t *ngx_pylon_refresh_create(ngx_pylon_helper_t *h,
+    ngx_pylon_session_t *chain);
+
+/* frees it (pending rounds are abandoned: their replies must not come) */
+void ngx_pylon_refresh_destroy(ngx_pylon_refresh_t *r);
+
+/* the follow listener: a round over the tracked subnets at this head */
+void ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash);
+
+/*
+ * Adds netuid to the tracked set as an auto-tracked subnet (a no-op when
+ * it is tracked already).  NGX_OK, or NGX_DECLINED when the auto set is
+ * full of subnets younger than the TTL.
+ */
+ngx_int_t ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid);
+
+/*
+ * Starts a round for one subnet at (number, hash) on session s: latest 1
+ * writes L/ keys, 0 writes B/ keys.  done is called exactly once, unless
+ * NGX_ERROR is returned (nothing started).
+ */
+ngx_int_t ngx_pylon_refresh_one(ngx_pylon_refresh_t *r,
+    ngx_pylon_session_t *s, ngx_int_t netuid, uint64_t number,
+    const char *hash, ngx_uint_t latest, ngx_pylon_round_pt done,
+    void *data);
+
+/*
+ * Metrics hook: called after every chain call and every round with an
+ * operation name ("state_call", "round", ...), its duration and outcome.
+ * It only logs at debug level for now; the metrics code takes it over.
+ */
+void ngx_pylon_refresh_observe(ngx_pylon_helper_t *h, const char *op,
+    ngx_msec_t ms, ngx_uint_t ok);
+
+#endif /* NGX_PYLON_REFRESH_H */
