@@ -42,9 +42,10 @@ typedef struct {
 
 typedef struct {
     uint32_t                spec;
-    pylon_meta_t           *meta;
+    pylon_meta_t           *meta;          /* NULL while being fetched */
     ngx_uint_t              refs;
     uint64_t                used_ms;
+    ngx_pylon_round_t      *waiters;       /* rounds waiting for meta */
 } ngx_pylon_meta_slot_t;
 
 
@@ -55,6 +56,8 @@ struct ngx_pylon_refresh_s {
     ngx_uint_t              ntracked;
     ngx_pylon_meta_slot_t   metas[NGX_PYLON_META_SLOTS];
     uint64_t                written;         /* newest latest round */
+    uint64_t                started;         /* newest head refreshed */
+    char                    started_hash[67];
     ngx_uint_t              rounds;
     ngx_uint_t              failures;
     ngx_uint_t              calls;
@@ -99,6 +102,7 @@ struct ngx_pylon_round_s {
     ngx_msec_t              started;
     ngx_pylon_round_pt      done;
     void                   *data;
+    ngx_pylon_round_t      *next_waiter;
 };
 
 
@@ -250,6 +254,18 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
     if (r->ntracked == 0) {
         return;
     }
+
+    /* the same head again (a reconnection's catch-up): nothing new */
+
+    if (number == r->started
+        && ngx_strcmp(r->started_hash, (const char *) hash) == 0)
+    {
+        return;
+    }
+
+    r->started = number;
+    ngx_cpystrn((u_char *) r->started_hash, (u_char *) hash,
+                sizeof(r->started_hash));
 
     for (i = 0; i < r->ntracked; i++) {
         netuids[i] = r->tracked[i].netuid;
@@ -408,14 +424,28 @@ ngx_pylon_round_version(void *data, json_t *result, const char *error)
 
     for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
         slot = &r->metas[i];
-        if (slot->meta && slot->spec == spec) {
-            slot->refs++;
-            slot->used_ms = now;
-            rd->slot = slot;
+
+        if (slot->spec != spec || (slot->meta == NULL && slot->refs == 0)) {
+            continue;
+        }
+
+        slot->refs++;
+        slot->used_ms = now;
+        rd->slot = slot;
+
+        if (slot->meta) {
             ngx_pylon_round_subnets(rd);
-            ngx_pylon_round_step(rd);
+
+        } else {
+            /* another round is fetching it: wait (the version call's
+             * count is kept until then) */
+            rd->next_waiter = slot->waiters;
+            slot->waiters = rd;
             return;
         }
+
+        ngx_pylon_round_step(rd);
+        return;
     }
 
     /* a free or least recently used unreferenced slot, if any */
@@ -457,40 +487,54 @@ ngx_pylon_round_metadata(void *data, json_t *result, const char *error)
 {
     ngx_pylon_round_t  *rd = data;
 
-    size_t         len;
-    u_char        *blob;
-    pylon_meta_t  *m;
-    char           err[128];
+    size_t              len;
+    u_char             *blob;
+    pylon_meta_t       *m;
+    ngx_pylon_round_t  *w, *next;
+    char                err[128];
+
+    m = NULL;
 
     if (result == NULL || ngx_pylon_hex_bytes(result, &blob, &len) != NGX_OK)
     {
-        ngx_pylon_round_fail(rd, "metadata", error ? error
-                                                   : "malformed answer");
-        ngx_pylon_round_step(rd);
-        return;
-    }
+        ngx_snprintf((u_char *) err, sizeof(err) - 1, "%s%Z",
+                     error ? error : "malformed answer");
 
-    if (pylon_meta_parse(&m, blob, len, err, sizeof(err)) != 0) {
+    } else {
+        if (pylon_meta_parse(&m, blob, len, err, sizeof(err)) != 0) {
+            m = NULL;
+        }
         ngx_free(blob);
-        ngx_pylon_round_fail(rd, "metadata", err);
-        ngx_pylon_round_step(rd);
-        return;
     }
-
-    ngx_free(blob);
 
     if (rd->slot) {
-        if (rd->slot->meta == NULL) {
-            rd->slot->meta = m;
-        } else {
-            pylon_meta_free(m);   /* another round filled it meanwhile */
-        }
+        rd->slot->meta = m;
+        w = rd->slot->waiters;
+        rd->slot->waiters = NULL;
 
     } else {
         rd->own_meta = m;
+        w = NULL;
     }
 
-    ngx_pylon_round_subnets(rd);
+    /* this round and those waiting for the same metadata go on */
+
+    for ( /* void */ ; w; w = next) {
+        next = w->next_waiter;
+        if (m == NULL) {
+            ngx_pylon_round_fail(w, "metadata", err);
+        } else {
+            ngx_pylon_round_subnets(w);
+        }
+        ngx_pylon_round_step(w);
+    }
+
+    if (m == NULL) {
+        ngx_pylon_round_fail(rd, "metadata", err);
+    } else {
+        ngx_pylon_round_subnets(rd);
+    }
+
     ngx_pylon_round_step(rd);
 }
 
