@@ -106,10 +106,12 @@ def run_setup(chain, tmpdir, miners=3):
     return r.stdout.strip().splitlines()[-1]
 
 
-def fetch(chain, outdir, calls):
-    """Raw results of state_call for 'Api_method:0xargs' strings."""
+def fetch(chain, outdir, calls, blocks=-1):
+    """Raw results of state_call for 'Api_method:0xargs' strings, and the
+    extrinsics of blocks 0..blocks in outdir/blocks.json."""
+    extra = ["--blocks", str(blocks)] if blocks >= 0 else []
     r = subprocess.run(["node", os.path.join(ROOT, "t", "oracle", "codec_fetch.mjs"),
-                        chain.url, outdir, *calls],
+                        chain.url, outdir, *extra, *calls],
                        capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         raise RuntimeError("codec_fetch.mjs failed:\n" + r.stderr[-2000:])

@@ -14,6 +14,9 @@
 //       an empty inner Vec prints null
 //   node codec_decode.mjs --info META_FILE
 //       version, type/pallet/api counts (to cross-check the parser)
+//   node codec_decode.mjs --extrinsic META_FILE HEX_FILE
+//       a block's extrinsic: {address, call_module, call_function,
+//       call_args: [{name, value}]} (polkadot-js names, camelCase)
 //   node codec_decode.mjs --constants META_FILE
 //       every pallet constant decoded: {"Pallet.NAME": value}
 //
@@ -134,6 +137,17 @@ if (args[0] === '--info') {
     extensions: latest.extrinsic.signedExtensions
       ? latest.extrinsic.signedExtensions.map((e) => e.identifier.toString())
       : latest.extrinsic.transactionExtensions.map((e) => e.identifier.toString()),
+  }));
+} else if (args[0] === '--extrinsic') {
+  const { registry } = loadRegistry(args[1]);
+  const xt = registry.createType('Extrinsic', readHex(args[2]));
+  const m = xt.method;
+  console.log(JSON.stringify({
+    address: xt.isSigned ? xt.signer.toString() : null,
+    call_module: m.section,
+    call_function: m.method,
+    call_args: m.meta.args.map((a, i) => ({ name: a.name.toString(), value: m.args[i].toJSON() })),
+    extrinsic_hash: xt.hash.toHex(),
   }));
 } else if (args[0] === '--constants') {
   const { registry, metadata } = loadRegistry(args[1]);
