@@ -120,7 +120,7 @@ def test_codec_218_block_extrinsics_match_polkadot_js(chain218, tmp_path):
     with open(os.path.join(chain218["dir"], "blocks.json")) as f:
         blocks = json.load(f)
     seen = set()
-    count = 0
+    count = outcomes = 0
     for block in blocks:
         for i, hexxt in enumerate(block["extrinsics"]):
             path = tmp_path / f"xt-{block['number']}-{i}.hex"
@@ -149,7 +149,18 @@ def test_codec_218_block_extrinsics_match_polkadot_js(chain218, tmp_path):
                     assert differences(a["value"], b["value"]) == [], where
             seen.add(call["call_module"] + "." + call["call_function"])
             count += 1
+            # every extrinsic of the fixture succeeded (setup.js checks it)
+            if block["events"]:
+                ev = tmp_path / f"ev-{block['number']}.hex"
+                ev.write_text(block["events"])
+                r = subprocess.run([DECODE, "--outcome", meta, "@" + str(ev), str(i)],
+                                   capture_output=True, text=True, timeout=60)
+                assert r.returncode == 0, r.stderr
+                outcome = json.loads(r.stdout)
+                assert outcome["success"] is True, (where, outcome)
+                outcomes += 1
     assert count >= 15
+    assert outcomes == count
     assert {"Timestamp.set", "SubtensorModule.set_weights",
             "SubtensorModule.burned_register",
             "Commitments.set_commitment"} <= seen

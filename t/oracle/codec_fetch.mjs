@@ -3,8 +3,9 @@
 //
 //   node codec_fetch.mjs WS_URL OUT_DIR [--blocks N] CALL:HEXARGS ...
 //
-// With --blocks N, OUT_DIR/blocks.json holds the extrinsics (hex) of
-// blocks 0..N: [{"number": n, "extrinsics": ["0x…", …]}, …].
+// With --blocks N, OUT_DIR/blocks.json holds the extrinsics (hex) and the
+// System.Events value of blocks 0..N:
+// [{"number": n, "extrinsics": ["0x…", …], "events": "0x…"}, …].
 // Writes OUT_DIR/metadata.hex (Metadata_metadata_at_version(15)),
 // OUT_DIR/runtime.json (state_getRuntimeVersion) and, for every
 // CALL:HEXARGS (e.g. NeuronInfoRuntimeApi_get_neurons_lite:0x0200), the
@@ -44,7 +45,9 @@ if (blocks >= 0) {
     const hash = await provider.send('chain_getBlockHash', [n]);
     if (!hash) break;
     const b = await provider.send('chain_getBlock', [hash]);
-    all.push({ number: n, extrinsics: b.block.extrinsics });
+    const events = await provider.send('state_getStorage', [
+      '0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7', hash]);
+    all.push({ number: n, extrinsics: b.block.extrinsics, events });
   }
   writeFileSync(join(out, 'blocks.json'), JSON.stringify(all));
 }
