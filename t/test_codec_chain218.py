@@ -36,6 +36,8 @@ CALLS = {
     "SubnetInfoRuntimeApi_get_subnet_hyperparams:0x0200": "SubnetHyperparams",
     "SubnetInfoRuntimeApi_get_subnet_hyperparams:0x0100": "SubnetHyperparams",
     "SubnetInfoRuntimeApi_get_subnet_hyperparams:0x0900": "SubnetHyperparams",
+    "SubnetInfoRuntimeApi_get_subnet_state:0x0200": "Option<SubnetState>",
+    "SubnetInfoRuntimeApi_get_subnet_state:0x0900": "Option<SubnetState>",
 }
 
 
@@ -102,6 +104,14 @@ def test_codec_218_neurons_match_the_fixture_state(chain218):
     assert n0["weights"] == setup["weights"]
 
     call = "NeuronInfoRuntimeApi_get_neuron:0x02000900"
+    assert ours(meta, call.split(":")[0], chain218["files"][call]) is None
+
+    call = "SubnetInfoRuntimeApi_get_subnet_state:0x0200"
+    state = ours(meta, call.split(":")[0], chain218["files"][call])
+    assert state["netuid"] == setup["netuid"]
+    assert state["hotkeys"] == [n["hotkey"] for n in setup["neurons"]]
+    assert state["alpha_stake"][0] == int(setup["validatorAlpha"])
+    call = "SubnetInfoRuntimeApi_get_subnet_state:0x0900"
     assert ours(meta, call.split(":")[0], chain218["files"][call]) is None
 
     call = "SubnetInfoRuntimeApi_get_subnet_hyperparams:0x0200"

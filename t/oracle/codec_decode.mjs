@@ -67,6 +67,15 @@ const LEGACY = {
     commit_reveal_weights_interval: 'Compact<u64>', commit_reveal_weights_enabled: 'bool',
     alpha_high: 'Compact<u16>', alpha_low: 'Compact<u16>', liquid_alpha_enabled: 'bool',
   },
+  SubnetState: {
+    netuid: 'Compact<u16>', hotkeys: 'Vec<AccountId32>', coldkeys: 'Vec<AccountId32>',
+    active: 'Vec<bool>', validator_permit: 'Vec<bool>', pruning_score: 'Vec<Compact<u16>>',
+    last_update: 'Vec<Compact<u64>>', emission: 'Vec<Compact<u64>>', dividends: 'Vec<Compact<u16>>',
+    incentives: 'Vec<Compact<u16>>', consensus: 'Vec<Compact<u16>>', trust: 'Vec<Compact<u16>>',
+    rank: 'Vec<Compact<u16>>', block_at_registration: 'Vec<Compact<u64>>',
+    alpha_stake: 'Vec<Compact<u64>>', tao_stake: 'Vec<Compact<u64>>', total_stake: 'Vec<Compact<u64>>',
+    emission_history: 'Vec<Vec<Compact<u64>>>',
+  },
 };
 
 function readHex(path) {
