@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 import chainutil_codec as cu
-from codec_compare import differences
+from chainutil_codec import differences
 
 DECODE = os.path.join(cu.ROOT, "build", "pylon-decode")
 ORACLE = os.path.join(cu.ROOT, "t", "oracle", "codec_decode.mjs")

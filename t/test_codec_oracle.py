@@ -2,7 +2,7 @@
 
 Same bytes, same metadata, two decoders: build/pylon-decode and
 @polkadot/types (t/oracle/codec_decode.mjs).  Every field must agree
-(after the naming/number conventions normalised in codec_compare.py).
+(after the naming/number conventions normalised in chainutil_codec.py).
 Data: ../shared/fixtures (finney block 6852690, runtime spec 343, and the
 V15 metadata of spec 318).
 """
@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from codec_compare import differences
+from chainutil_codec import differences
+
 
 ROOT = os.environ.get("PYLON_ROOT",
                       os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -4,7 +4,7 @@
  * a module error resolved to its name and docs, a non-module error).
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/encode.h"
 #include "chain/events.h"

@@ -5,7 +5,7 @@
  * malformed inputs.
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/extrinsic.h"
 

@@ -4,7 +4,7 @@
  * storage key/value decoding, and malformed metadata.
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/decode.h"
 #include "chain/hasher.h"
