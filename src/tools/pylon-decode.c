@@ -49,7 +49,7 @@
 #include "chain/decode.h"
 #include "chain/encode.h"
 #include "chain/events.h"
-#include "chain/extrinsic.h"
+#include "chain/xdecode.h"
 #include "chain/hex.h"
 #include "chain/legacy.h"
 #include "chain/metadata.h"

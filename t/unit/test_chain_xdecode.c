@@ -7,7 +7,7 @@
 
 #include "test_chain_fixture.h"
 
-#include "chain/extrinsic.h"
+#include "chain/xdecode.h"
 
 
 static json_t *

@@ -1,5 +1,5 @@
 /*
- * extrinsic.h: decoding extrinsics found in blocks (chain_getBlock).
+ * xdecode.h: decoding extrinsics found in blocks (chain_getBlock).
  *
  * An extrinsic is Compact<u32> length ++ version byte ++ [signed part]
  * ++ call.  Version 4 signed (0x84: address, signature, the signed
@@ -25,8 +25,8 @@
  * qualifiers removed (Vec<u8> is "Bytes", as py-scale-codec names it).
  */
 
-#ifndef PYLON_CHAIN_EXTRINSIC_H
-#define PYLON_CHAIN_EXTRINSIC_H
+#ifndef PYLON_CHAIN_XDECODE_H
+#define PYLON_CHAIN_XDECODE_H
 
 #include <jansson.h>
 
@@ -47,4 +47,4 @@ json_t *pylon_extrinsic_decode(const pylon_meta_t *m, const uint8_t *xt,
 json_t *pylon_call_decode(const pylon_meta_t *m, const uint8_t *call,
     size_t len, char *err, size_t errlen);
 
-#endif /* PYLON_CHAIN_EXTRINSIC_H */
+#endif /* PYLON_CHAIN_XDECODE_H */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "chain/decode.h"
-#include "chain/extrinsic.h"
+#include "chain/xdecode.h"
 #include "chain/hasher.h"
 #include "chain/hex.h"
 #include "chain/scale.h"
