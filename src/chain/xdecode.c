@@ -1,5 +1,5 @@
 /*
- * extrinsic.c: extrinsic and call decoding (see extrinsic.h).
+ * xdecode.c: extrinsic and call decoding (see xdecode.h).
  *
  * The address, signature and extension types are taken from the V15
  * extrinsic section, or for V14 from the parameters (Address, Signature,
