@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "tap.h"
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "bittensor/pyfloat.h"
 #include "bittensor/subnet.h"
