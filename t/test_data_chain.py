@@ -194,3 +194,38 @@ def test_data_fetches_do_not_block_other_routes(world, ngx):
         t.join()
     assert all(s == 200 for s in slow), slow
     assert worst < 0.5, "a cached route took %.3f s while fetches ran" % worst
+
+
+def test_data_extrinsics_of_a_block(world, ngx):
+    import hashlib
+    import struct
+    from fakenode import TIMESTAMP_NOW
+    c, info = world
+    n = info["block"]                  # the block of the validator's commitment
+    h = c.block_hash(n)
+    xts = c.rpc("chain_getBlock", [h])["block"]["extrinsics"]
+    seen = {}
+    for i, x in enumerate(xts):
+        r = ngx.request("/api/v1/block/%d/extrinsic/%d" % (n, i))
+        assert r.status == 200, r.body
+        body = r.json()
+        assert list(body) == ["block_number", "extrinsic_index", "extrinsic_hash",
+                              "extrinsic_length", "address", "call"]
+        assert body["block_number"] == n and body["extrinsic_index"] == i
+        raw = bytes.fromhex(x[2:])
+        assert body["extrinsic_hash"] == "0x" + hashlib.blake2b(raw, digest_size=32).hexdigest()
+        assert 0 < body["extrinsic_length"] < len(raw)
+        call = body["call"]
+        seen[(call["call_module"], call["call_function"])] = body
+    ts = seen[("Timestamp", "set")]
+    assert ts["address"] is None
+    now = struct.unpack("<Q", bytes.fromhex(c.rpc("state_getStorage", [TIMESTAMP_NOW, h])[2:]))[0]
+    assert ts["call"]["call_args"][0]["name"] == "now"
+    assert ts["call"]["call_args"][0]["value"] == now
+    commit = seen[("Commitments", "set_commitment")]
+    assert commit["address"] == info["hotkeys"][0]
+    assert commit["call"]["call_args"][0]["value"] == info["netuid"]
+    r = ngx.request("/api/v1/block/%d/extrinsic/%d" % (n, len(xts)))
+    assert r.status == 404
+    assert r.json() == {"status_code": 404,
+                        "detail": "Extrinsic %d-%d not found." % (n, len(xts))}

@@ -25,6 +25,7 @@ typedef struct {
     char                   hash[67];
     ngx_uint_t             archive;         /* the round runs there */
     ngx_uint_t             cutoff;          /* ... because of the cutoff */
+    ngx_uint_t             extrinsic;       /* the whole block's body */
 } ngx_pylon_fetch_t;
 
 
@@ -139,15 +140,19 @@ ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
     f->netuid = (ngx_int_t) json_integer_value(netuid);
     f->block = json_integer_value(block);
 
-    if (ngx_strcmp(json_string_value(route), PYLON_ROUTE_EXTRINSIC) == 0
-        || f->netuid < 0 || f->netuid > 65535)
-    {
-        ngx_pylon_fetch_end(f, 500, "Internal Server Error",
-                            "route not fetched by this helper");
+    f->extrinsic = ngx_strcmp(json_string_value(route),
+                              PYLON_ROUTE_EXTRINSIC) == 0;
+
+    if (!f->extrinsic && (f->netuid < 0 || f->netuid > 65535)) {
+        ngx_pylon_fetch_end(f, 500, "Internal Server Error", "bad netuid");
         return;
     }
 
     head = ngx_pylon_follow_head(h->follow, &hash);
+
+    if (f->block < 0 && f->extrinsic) {
+        f->block = (int64_t) head;
+    }
 
     if (f->block < 0) {
 
@@ -235,6 +240,21 @@ ngx_pylon_fetch_hash(void *data, json_t *result, const char *error)
 static void
 ngx_pylon_fetch_start(ngx_pylon_fetch_t *f)
 {
+    if (f->extrinsic) {
+        if (ngx_pylon_refresh_block(ngx_pylon_fetch_refresh,
+                                    f->archive ? ngx_pylon_archive
+                                               : f->helper->chain,
+                                    (uint64_t) f->block, f->hash,
+                                    ngx_pylon_fetch_done, f)
+            != NGX_OK)
+        {
+            ngx_pylon_fetch_end(f, 500, "Internal Server Error",
+                                "no memory");
+        }
+
+        return;
+    }
+
     if (ngx_pylon_refresh_one(ngx_pylon_fetch_refresh,
                               f->archive ? ngx_pylon_archive
                                          : f->helper->chain,

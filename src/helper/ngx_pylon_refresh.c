@@ -21,6 +21,7 @@
 #include "bittensor/subnet.h"
 #include "chain/hex.h"
 #include "chain/metadata.h"
+#include "chain/xdecode.h"
 
 
 #define NGX_PYLON_PAGE          1000
@@ -103,6 +104,8 @@ struct ngx_pylon_round_s {
     ngx_pylon_round_pt      done;
     void                   *data;
     ngx_pylon_round_t      *next_waiter;
+    ngx_uint_t              extrinsics;      /* read the block's body */
+    json_t                 *xts;             /* its extrinsics (hex) */
 };
 
 
@@ -136,6 +139,9 @@ static void ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
 static void ngx_pylon_round_step(ngx_pylon_round_t *rd);
 static void ngx_pylon_round_write(ngx_pylon_round_t *rd);
 static void ngx_pylon_round_free(ngx_pylon_round_t *rd);
+static void ngx_pylon_round_block(void *data, json_t *result,
+    const char *error);
+static ngx_int_t ngx_pylon_round_write_xts(ngx_pylon_round_t *rd);
 static void ngx_pylon_sub_neurons(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_sub_state(void *data, json_t *result,
@@ -339,6 +345,27 @@ ngx_pylon_refresh_one(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
 }
 
 
+ngx_int_t
+ngx_pylon_refresh_block(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
+    uint64_t number, const char *hash, ngx_pylon_round_pt done, void *data)
+{
+    ngx_pylon_round_t  *rd;
+
+    rd = ngx_pylon_round_create(r, s, number, hash, 0, NULL, 0);
+    if (rd == NULL) {
+        return NGX_ERROR;
+    }
+
+    rd->extrinsics = 1;
+    rd->done = done;
+    rd->data = data;
+
+    ngx_pylon_round_start(rd);
+
+    return NGX_OK;
+}
+
+
 static ngx_pylon_round_t *
 ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
     uint64_t number, const char *hash, ngx_uint_t latest, ngx_int_t *netuids,
@@ -352,7 +379,8 @@ ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
         return NULL;
     }
 
-    rd->subs = ngx_calloc(n * sizeof(ngx_pylon_sub_t), r->helper->log);
+    rd->subs = ngx_calloc((n ? n : 1) * sizeof(ngx_pylon_sub_t),
+                          r->helper->log);
     if (rd->subs == NULL) {
         ngx_free(rd);
         return NULL;
@@ -554,6 +582,16 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
 
     m = rd->slot ? rd->slot->meta : rd->own_meta;
 
+    if (rd->extrinsics
+        && ngx_pylon_round_call(rd, "chain_getBlock",
+                                json_pack("[s]", rd->hash),
+                                ngx_pylon_round_block, rd)
+           != NGX_OK)
+    {
+        ngx_pylon_round_fail(rd, "chain_getBlock", "not connected");
+        return;
+    }
+
     for (i = 0; i < rd->nsubs && !rd->failed; i++) {
         sub = &rd->subs[i];
 
@@ -721,6 +759,11 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         }
     }
 
+    if (rd->extrinsics && ngx_pylon_round_write_xts(rd) != NGX_OK) {
+        pylon_store_write_abort(st);
+        goto done;
+    }
+
     for (s = 0; s < rd->nsubs; s++) {
         sub = &rd->subs[s];
 
@@ -877,8 +920,111 @@ ngx_pylon_round_free(ngx_pylon_round_t *rd)
     }
 
     pylon_meta_free(rd->own_meta);
+    json_decref(rd->xts);
     ngx_free(rd->subs);
     ngx_free(rd);
+}
+
+
+static void
+ngx_pylon_round_block(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_round_t  *rd = data;
+
+    json_t  *xts;
+
+    if (result != NULL && json_is_null(result)) {
+        ngx_pylon_round_fail(rd, "chain_getBlock", "unknown block");
+        ngx_pylon_round_step(rd);
+        return;
+    }
+
+    xts = json_object_get(json_object_get(result, "block"), "extrinsics");
+
+    if (!json_is_array(xts)) {
+        ngx_pylon_round_fail(rd, "chain_getBlock",
+                             error ? error : "malformed answer");
+        ngx_pylon_round_step(rd);
+        return;
+    }
+
+    rd->xts = json_incref(xts);
+
+    ngx_pylon_round_step(rd);
+}
+
+
+/*
+ * Every extrinsic of the block as Pylon's Extrinsic: the position first,
+ * then what the decoder gives (hash, length, address, call), in one
+ * transaction with the rest of the round.
+ */
+
+static ngx_int_t
+ngx_pylon_round_write_xts(ngx_pylon_round_t *rd)
+{
+    size_t         i, len;
+    json_t        *x, *d, *out;
+    u_char        *bytes, item[24];
+    char          *body;
+    int            rc;
+    pylon_meta_t  *m;
+    char           key[PYLON_KEY_MAX], err[128];
+
+    m = rd->slot ? rd->slot->meta : rd->own_meta;
+
+    json_array_foreach(rd->xts, i, x) {
+
+        if (ngx_pylon_hex_bytes(x, &bytes, &len) != NGX_OK) {
+            ngx_pylon_round_fail(rd, "extrinsic", "not hex");
+            return NGX_ERROR;
+        }
+
+        d = pylon_extrinsic_decode(m, bytes, len, err, sizeof(err));
+        ngx_free(bytes);
+
+        if (d == NULL) {
+            ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,
+                          "pylon helper: extrinsic %uL-%uz not decoded: %s",
+                          rd->number, i, err);
+            continue;
+        }
+
+        out = json_pack("{sIsIsOsOsOsO}",
+                        "block_number", (json_int_t) rd->number,
+                        "extrinsic_index", (json_int_t) i,
+                        "extrinsic_hash", json_object_get(d, "extrinsic_hash"),
+                        "extrinsic_length",
+                        json_object_get(d, "extrinsic_length"),
+                        "address", json_object_get(d, "address"),
+                        "call", json_object_get(d, "call"));
+        json_decref(d);
+
+        body = out ? json_dumps(out, JSON_COMPACT|JSON_PRESERVE_ORDER)
+                   : NULL;
+        json_decref(out);
+
+        if (body == NULL) {
+            ngx_pylon_round_fail(rd, "extrinsic", "incomplete decoding");
+            return NGX_ERROR;
+        }
+
+        ngx_sprintf(item, "%uz%Z", i);
+        pylon_key_at_block_item(key, sizeof(key), PYLON_ROUTE_EXTRINSIC,
+                                PYLON_NETUID_NONE, rd->number, (char *) item);
+
+        rc = pylon_store_put(rd->refresh->helper->store, key, rd->number, 0,
+                             body, ngx_strlen(body));
+        free(body);
+
+        if (rc != 0) {
+            ngx_pylon_round_fail(rd, "cache",
+                                 pylon_store_error(rd->refresh->helper->store));
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -67,6 +67,15 @@ ngx_int_t ngx_pylon_refresh_one(ngx_pylon_refresh_t *r,
     void *data);
 
 /*
+ * Starts a round that reads block (number, hash) on session s and stores
+ * each of its extrinsics, decoded with that block's runtime metadata, as
+ * B/extrinsic/-/<block>/<index> (Pylon's Extrinsic JSON).  done as above.
+ */
+ngx_int_t ngx_pylon_refresh_block(ngx_pylon_refresh_t *r,
+    ngx_pylon_session_t *s, uint64_t number, const char *hash,
+    ngx_pylon_round_pt done, void *data);
+
+/*
  * Metrics hook: called after every chain call and every round with an
  * operation name ("state_call", "round", ...), its duration and outcome.
  * It only logs at debug level for now; the metrics code takes it over.
