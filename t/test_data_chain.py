@@ -229,3 +229,28 @@ def test_data_extrinsics_of_a_block(world, ngx):
     assert r.status == 404
     assert r.json() == {"status_code": 404,
                         "detail": "Extrinsic %d-%d not found." % (n, len(xts))}
+
+
+def test_data_hyperparams_and_state_records(world, ngx):
+    import shutil
+    if shutil.which("mdb_dump") is None:
+        pytest.skip("mdb_dump (lmdb-utils) not installed")
+    c, info = world
+    netuid = info["netuid"]
+    head = c.head()
+    assert wait_served(ngx, netuid, head, 10)
+    recs = dc.cache_records(os.path.join(ngx.prefix, "data", "cache"))
+    hyper = json.loads(recs["L/hyperparams/%d" % netuid][1])
+    raw = c.rpc("state_call", ["SubnetInfoRuntimeApi_get_subnet_hyperparams",
+                               "0x" + dc.u16le(netuid), c.block_hash(head)])
+    theirs = dc.legacy_decode("SubnetHyperparams", raw)
+
+    def num(v):                 # big integers: decimal (ours) or hex (theirs)
+        return int(v, 0) if isinstance(v, str) else v
+
+    assert {k: num(v) for k, v in hyper.items()} == {k: num(v) for k, v in theirs.items()}
+    assert hyper["tempo"] == 10                    # set by setup.mjs
+    state = json.loads(recs["S/refresh"][1])
+    mine = [s for s in state["subnets"] if s["netuid"] == netuid]
+    assert mine and mine[0]["block"] == head and mine[0]["auto"] is False
+    assert state["rounds"] >= 1 and state["calls"] >= 1

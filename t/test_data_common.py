@@ -122,3 +122,33 @@ def routes(netuid, block="latest", api="v1"):
             "commitments": base + "commitments",
             "commitments_full": "/api/_unstable/subnet/%d/block/%s/commitments" % (netuid, block),
             "certificates": base + "certificates"}
+
+
+def cache_records(cache_dir):
+    """Every record of the LMDB cache as {key: (header32, body)} (mdb_dump)."""
+    r = subprocess.run(["mdb_dump", cache_dir], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.split("\n")
+    start = lines.index("HEADER=END") + 1
+    out = {}
+    for k, v in zip(lines[start::2], lines[start + 1::2]):
+        if k == "DATA=END":
+            break
+        key, val = bytes.fromhex(k.strip()).decode(), bytes.fromhex(v.strip())
+        out[key] = (val[:32], val[32:])
+    return out
+
+
+def legacy_decode(type_name, raw_hex):
+    """polkadot-js decoding of an old runtime's Vec<u8> result (codec oracle)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".hex", delete=False) as f:
+        f.write(raw_hex)
+    try:
+        r = subprocess.run(["node", os.path.join(ROOT, "t", "oracle", "codec_decode.mjs"),
+                            "--legacy", type_name, f.name],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        os.unlink(f.name)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)

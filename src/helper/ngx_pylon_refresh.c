@@ -21,6 +21,7 @@
 #include "bittensor/subnet.h"
 #include "chain/hex.h"
 #include "chain/metadata.h"
+#include "chain/runtime_api.h"
 #include "chain/xdecode.h"
 
 
@@ -82,6 +83,8 @@ struct ngx_pylon_sub_s {
     size_t                  neurons_len;
     u_char                 *state;
     size_t                  state_len;
+    u_char                 *hyper;          /* NULL: not available */
+    size_t                  hyper_len;
     ngx_pylon_page_t        page[2];
 };
 
@@ -146,6 +149,10 @@ static void ngx_pylon_sub_neurons(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_sub_state(void *data, json_t *result,
     const char *error);
+static void ngx_pylon_sub_hyper(void *data, json_t *result,
+    const char *error);
+static ngx_int_t ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd,
+    ngx_pylon_sub_t *sub, const pylon_meta_t *m);
 static void ngx_pylon_page_next(ngx_pylon_page_t *pg, const char *start);
 static void ngx_pylon_page_keys(void *data, json_t *result,
     const char *error);
@@ -165,7 +172,8 @@ static ngx_uint_t ngx_pylon_is_unknown_block(const char *error);
 
 static const char  *ngx_pylon_routes[] = {
     PYLON_ROUTE_NEURONS, PYLON_ROUTE_VALIDATORS, PYLON_ROUTE_COMMITMENTS,
-    PYLON_ROUTE_COMMITS_FULL, PYLON_ROUTE_CERTIFICATES, NULL
+    PYLON_ROUTE_COMMITS_FULL, PYLON_ROUTE_CERTIFICATES, PYLON_ROUTE_HYPERPARAMS,
+    NULL
 };
 
 
@@ -607,7 +615,12 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
                                  json_pack("[sss]",
                                      "SubnetInfoRuntimeApi_get_subnet_state",
                                      (char *) nu, rd->hash),
-                                 ngx_pylon_sub_state, sub) != NGX_OK)
+                                 ngx_pylon_sub_state, sub) != NGX_OK
+            || ngx_pylon_round_call(rd, "state_call",
+                                 json_pack("[sss]",
+                               "SubnetInfoRuntimeApi_get_subnet_hyperparams",
+                                     (char *) nu, rd->hash),
+                                 ngx_pylon_sub_hyper, sub) != NGX_OK)
         {
             ngx_pylon_round_fail(rd, "state_call", "not connected");
             return;
@@ -784,11 +797,26 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
         if (pylon_subnet_render(&in, ngx_pylon_round_put, &ctx, err,
                                 sizeof(err))
-            != 0)
+            != 0
+            || ngx_pylon_sub_put_hyper(rd, sub, in.meta) != NGX_OK)
         {
             ngx_pylon_round_fail(rd, "render", err);
             pylon_store_write_abort(st);
             goto done;
+        }
+    }
+
+    if (rd->latest) {
+        now = ngx_pylon_helper_now_ms();
+
+        for (s = 0; s < rd->nsubs; s++) {
+            for (i = 0; i < r->ntracked; i++) {
+                if (r->tracked[i].netuid == rd->subs[s].netuid) {
+                    r->tracked[i].block = rd->number;
+                    r->tracked[i].written_ms = now;
+                    r->tracked[i].duration = ngx_current_msec - rd->started;
+                }
+            }
         }
     }
 
@@ -805,17 +833,6 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     if (rd->latest) {
         r->written = rd->number;
-        now = ngx_pylon_helper_now_ms();
-
-        for (s = 0; s < rd->nsubs; s++) {
-            for (i = 0; i < r->ntracked; i++) {
-                if (r->tracked[i].netuid == rd->subs[s].netuid) {
-                    r->tracked[i].block = rd->number;
-                    r->tracked[i].written_ms = now;
-                    r->tracked[i].duration = ngx_current_msec - rd->started;
-                }
-            }
-        }
     }
 
 done:
@@ -903,6 +920,7 @@ ngx_pylon_round_free(ngx_pylon_round_t *rd)
         sub = &rd->subs[i];
         ngx_free(sub->neurons);
         ngx_free(sub->state);
+        ngx_free(sub->hyper);
         for (k = 0; k < 2; k++) {
             for (j = 0; j < sub->page[k].n; j++) {
                 ngx_free((void *) sub->page[k].kv[j].key);
@@ -1059,6 +1077,70 @@ ngx_pylon_sub_state(void *data, json_t *result, const char *error)
     }
 
     ngx_pylon_round_step(sub->round);
+}
+
+
+/* hyperparameters are for the writes: a failure here fails nothing */
+
+static void
+ngx_pylon_sub_hyper(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_sub_t  *sub = data;
+
+    if (result == NULL
+        || ngx_pylon_hex_bytes(result, &sub->hyper, &sub->hyper_len)
+           != NGX_OK)
+    {
+        sub->hyper = NULL;
+        ngx_log_debug2(NGX_LOG_DEBUG_CORE, sub->round->refresh->helper->log,
+                       0, "pylon refresh: no hyperparameters of %i: %s",
+                       sub->netuid, error ? error : "malformed");
+    }
+
+    ngx_pylon_round_step(sub->round);
+}
+
+
+/* L/hyperparams/<netuid>: the decoded Option<SubnetHyperparams> (JSON) */
+
+static ngx_int_t
+ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
+    const pylon_meta_t *m)
+{
+    int                  rc;
+    char                *body, err[128];
+    json_t              *j;
+    ngx_pylon_put_ctx_t  ctx;
+
+    if (sub->hyper == NULL) {
+        return NGX_OK;
+    }
+
+    j = pylon_runtime_api_decode(m, "SubnetInfoRuntimeApi",
+                                 "get_subnet_hyperparams", sub->hyper,
+                                 sub->hyper_len, err, sizeof(err));
+    if (j == NULL) {
+        ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,
+                      "pylon helper: hyperparameters of subnet %i not "
+                      "decoded: %s", sub->netuid, err);
+        return NGX_OK;
+    }
+
+    body = json_dumps(j, JSON_COMPACT|JSON_PRESERVE_ORDER|JSON_ENCODE_ANY);
+    json_decref(j);
+
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx.round = rd;
+    ctx.netuid = sub->netuid;
+
+    rc = ngx_pylon_round_put(&ctx, PYLON_ROUTE_HYPERPARAMS, NULL,
+                             (uint8_t *) body, ngx_strlen(body));
+    free(body);
+
+    return rc == 0 ? NGX_OK : NGX_ERROR;
 }
 
 
