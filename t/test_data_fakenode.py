@@ -255,3 +255,28 @@ def test_data_stalled_node_recent_neurons_503(nginx_factory, data_node):
                         "detail": "Recent neurons data is stale. Cache update may be failing."}
     # the latest data is still served from the cache
     assert n.request(dc.routes(1)["neurons"]).status == 200
+
+
+def test_data_history_evicts_least_recent_never_latest(nginx_factory, data_node):
+    import shutil
+    if shutil.which("mdb_dump") is None:
+        pytest.skip("mdb_dump (lmdb-utils) not installed")
+    node = data_node(1000)
+    n = nginx_factory(pylon_conf(node.url, extra_http="pylon_netuids 1; "
+                                 "pylon_archive_network %s;" % node.url,
+                                 cache_extra=" max_size=8m"))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    blocks = list(range(980, 992))
+    for b in blocks:
+        r = n.request(dc.routes(1, b)["neurons"], timeout=30)
+        assert r.status == 200, (b, r.body)
+    recs = dc.cache_records(os.path.join(n.prefix, "data", "cache"))
+    kept = sorted({int(k.split("/")[3]) for k in recs if k.startswith("B/neurons/1/")})
+    size = sum(len(h) + len(b) + len(k) for k, (h, b) in recs.items() if k.startswith("B/"))
+    assert kept and kept[-1] == blocks[-1], kept          # the most recent stays
+    assert blocks[0] not in kept, kept                      # the oldest went
+    assert size <= 8 * 2**20 // 2, size                     # under half the map
+    assert "L/neurons/1" in recs and "L/validators/1" in recs
+    # an evicted block is simply fetched again
+    r = n.request(dc.routes(1, blocks[0])["neurons"], timeout=30)
+    assert r.status == 200 and r.json()["block"]["number"] == blocks[0]

@@ -15,6 +15,7 @@
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_fetch.h"
+#include "helper/ngx_pylon_history.h"
 
 
 typedef struct {
@@ -26,6 +27,7 @@ typedef struct {
     ngx_uint_t             archive;         /* the round runs there */
     ngx_uint_t             cutoff;          /* ... because of the cutoff */
     ngx_uint_t             extrinsic;       /* the whole block's body */
+    ngx_uint_t             latest;          /* L/ keys, not history */
 } ngx_pylon_fetch_t;
 
 
@@ -165,6 +167,7 @@ ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
         (void) ngx_pylon_refresh_track(ngx_pylon_fetch_refresh, f->netuid);
 
         f->block = (int64_t) head;
+        f->latest = 1;
         ngx_cpystrn((u_char *) f->hash, (u_char *) hash, sizeof(f->hash));
 
         if (ngx_pylon_refresh_one(ngx_pylon_fetch_refresh, h->chain,
@@ -275,6 +278,11 @@ ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
     u_char  detail[256];
 
     if (error == NULL) {
+        if (!f->latest) {
+            ngx_pylon_history_touch(f->helper,
+                                    f->extrinsic ? -1 : f->netuid,
+                                    (uint64_t) f->block);
+        }
         ngx_pylon_fetch_end(f, 200, NULL, NULL);
         return;
     }

@@ -29,6 +29,7 @@
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_fetch.h"
+#include "helper/ngx_pylon_history.h"
 #include "crypto/sr25519.h"
 
 
@@ -216,7 +217,8 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     if (h->refresh == NULL
         || ngx_pylon_follow_listen(h->follow, ngx_pylon_refresh_head,
                                    h->refresh) != NGX_OK
-        || ngx_pylon_fetch_init(h, h->refresh) != NGX_OK)
+        || ngx_pylon_fetch_init(h, h->refresh) != NGX_OK
+        || ngx_pylon_history_init(h) != NGX_OK)
     {
         exit(2);
     }
@@ -266,6 +268,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_session_free(h->chain);
     ngx_pylon_fetch_free();
     ngx_pylon_refresh_destroy(h->refresh);
+    ngx_pylon_history_done();
     ngx_pylon_follow_destroy(h->follow);
     pylon_store_close(h->store);
 

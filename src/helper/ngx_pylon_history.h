@@ -1,0 +1,37 @@
+/*
+ * ngx_pylon_history.h: bounding the historical bodies in the cache.
+ *
+ * Historical blocks (B/... keys) are immutable once written, so they stay
+ * cached; but the LMDB map has a fixed size (pylon_cache max_size).  The
+ * helper remembers each historical group it wrote (one subnet at one
+ * block, or one block's extrinsics) with its size, and when the groups
+ * together pass half the map it deletes the least recently fetched ones
+ * until they are under three eighths.  The latest records (L/...) are
+ * never evicted.  At start the groups already in the cache are counted
+ * (oldest block first in line for eviction).  Workers' hits do not reach
+ * the helper, so "recently used" means recently fetched.
+ */
+
+#ifndef NGX_PYLON_HISTORY_H
+#define NGX_PYLON_HISTORY_H
+
+#include "helper/ngx_pylon_helper.h"
+
+
+/* scans the cache's B/ keys; NGX_OK or NGX_ERROR (out of memory) */
+ngx_int_t ngx_pylon_history_init(ngx_pylon_helper_t *h);
+
+/*
+ * Records that the group (netuid, or -1 for extrinsics; block) was just
+ * written or fetched again, then evicts as needed.
+ */
+void ngx_pylon_history_touch(ngx_pylon_helper_t *h, ngx_int_t netuid,
+    uint64_t block);
+
+/* bytes the historical groups hold, and how many groups were evicted */
+size_t ngx_pylon_history_bytes(void);
+ngx_uint_t ngx_pylon_history_evicted(void);
+
+void ngx_pylon_history_done(void);
+
+#endif /* NGX_PYLON_HISTORY_H */
