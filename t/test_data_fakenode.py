@@ -62,6 +62,7 @@ class DataNode(FakeNode):
         self.spec_switch = None            # (block, spec) from which spec changes
         self.metas = {343: hexfile(META343), 318: hexfile(META318)}
         self.state_calls = []              # (method, hash)
+        self.any_netuid = False            # every subnet is the recorded one
 
     def hash_of(self, n):
         return self.hashes.get(n) or block_hash(n)
@@ -104,6 +105,8 @@ class DataNode(FakeNode):
             if params[0] == "Metadata_metadata_at_version":
                 return self.metas[self.spec_at(n)]
             res = recorded().get((params[0], params[1].replace("0x", "")))
+            if res is None and self.any_netuid:
+                res = recorded().get((params[0], "0100"))
             if res is None:
                 raise KeyError("no recording for %s" % params[:2])
             return res
@@ -280,3 +283,27 @@ def test_data_history_evicts_least_recent_never_latest(nginx_factory, data_node)
     # an evicted block is simply fetched again
     r = n.request(dc.routes(1, blocks[0])["neurons"], timeout=30)
     assert r.status == 200 and r.json()["block"]["number"] == blocks[0]
+
+
+def test_data_auto_tracked_subnets_are_bounded(nginx_factory, data_node):
+    import shutil
+    if shutil.which("mdb_dump") is None:
+        pytest.skip("mdb_dump (lmdb-utils) not installed")
+    node = data_node(400)
+    node.any_netuid = True
+    n = nginx_factory(pylon_conf(node.url, cache_extra=" max_size=256m"))
+    assert wait_for(lambda: n.request("/api/v1/block/latest").status == 200, 20)
+    asked = list(range(1, 18))                       # one more than the 16 allowed
+    for u in asked:
+        r = n.request(dc.routes(u)["validators"], timeout=30)
+        assert r.status == 200, (u, r.body)
+    head = node.new_head()
+    assert wait_for(lambda: (lambda r: r and r.json()["block"]["number"] == head)(
+        served(n, dc.routes(17)["neurons"])), 10)
+    recs = dc.cache_records(os.path.join(n.prefix, "data", "cache"))
+    tracked = sorted(s["netuid"] for s in json.loads(recs["S/refresh"][1])["subnets"])
+    assert tracked == asked[1:]                      # the oldest made room
+    assert "L/neurons/1" not in recs and "L/validators/1" not in recs
+    assert "L/neurons/17" in recs
+    # asking again brings it back
+    assert n.request(dc.routes(1)["neurons"], timeout=30).status == 200

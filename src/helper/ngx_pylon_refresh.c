@@ -26,6 +26,7 @@
 
 
 #define NGX_PYLON_PAGE          1000
+#define NGX_PYLON_HYPER_EVERY   5           /* blocks between reads */
 #define NGX_PYLON_META_SLOTS    8
 
 
@@ -39,6 +40,7 @@ typedef struct {
     uint64_t                block;           /* last written */
     uint64_t                written_ms;
     ngx_msec_t              duration;        /* of that round */
+    uint64_t                hyper_block;     /* hyperparameters read at */
 } ngx_pylon_tracked_t;
 
 
@@ -134,6 +136,8 @@ static void ngx_pylon_round_version(void *data, json_t *result,
 static void ngx_pylon_round_metadata(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_round_subnets(ngx_pylon_round_t *rd);
+static ngx_uint_t ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd,
+    ngx_int_t netuid);
 static ngx_int_t ngx_pylon_round_call(ngx_pylon_round_t *rd,
     const char *method, json_t *params, ngx_pylon_reply_pt reply,
     void *data);
@@ -163,6 +167,8 @@ static int ngx_pylon_round_put(void *data, const char *route,
 static int ngx_pylon_keylist_add(void *data, const char *key, size_t klen,
     const void *val, size_t vlen);
 static void ngx_pylon_refresh_expire(ngx_pylon_refresh_t *r);
+static ngx_uint_t ngx_pylon_refresh_tracked(ngx_pylon_refresh_t *r,
+    ngx_int_t netuid);
 static void ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r,
     ngx_int_t netuid);
 static ngx_int_t ngx_pylon_refresh_put_state(ngx_pylon_refresh_t *r);
@@ -299,7 +305,8 @@ ngx_int_t
 ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 {
     uint64_t     now;
-    ngx_uint_t   i, nauto;
+    ngx_int_t    drop;
+    ngx_uint_t   i, nauto, oldest;
 
     nauto = 0;
 
@@ -314,7 +321,30 @@ ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 
     ngx_pylon_refresh_expire(r);
 
-    if (nauto >= NGX_PYLON_AUTO_MAX || r->ntracked == NGX_PYLON_TRACK_MAX) {
+    if (nauto >= NGX_PYLON_AUTO_MAX) {
+
+        /* full: the oldest auto-tracked subnet makes room */
+
+        oldest = NGX_PYLON_TRACK_MAX;
+
+        for (i = 0; i < r->ntracked; i++) {
+            if (r->tracked[i].expires_ms
+                && (oldest == NGX_PYLON_TRACK_MAX
+                    || r->tracked[i].expires_ms
+                       < r->tracked[oldest].expires_ms))
+            {
+                oldest = i;
+            }
+        }
+
+        if (oldest != NGX_PYLON_TRACK_MAX) {
+            drop = r->tracked[oldest].netuid;
+            r->tracked[oldest] = r->tracked[--r->ntracked];
+            ngx_pylon_refresh_drop(r, drop);
+        }
+    }
+
+    if (r->ntracked == NGX_PYLON_TRACK_MAX) {
         return NGX_DECLINED;
     }
 
@@ -616,11 +646,12 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
                                      "SubnetInfoRuntimeApi_get_subnet_state",
                                      (char *) nu, rd->hash),
                                  ngx_pylon_sub_state, sub) != NGX_OK
-            || ngx_pylon_round_call(rd, "state_call",
+            || (ngx_pylon_round_wants_hyper(rd, sub->netuid)
+                && ngx_pylon_round_call(rd, "state_call",
                                  json_pack("[sss]",
                                "SubnetInfoRuntimeApi_get_subnet_hyperparams",
                                      (char *) nu, rd->hash),
-                                 ngx_pylon_sub_hyper, sub) != NGX_OK)
+                                 ngx_pylon_sub_hyper, sub) != NGX_OK))
         {
             ngx_pylon_round_fail(rd, "state_call", "not connected");
             return;
@@ -642,6 +673,43 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
             ngx_pylon_page_next(&sub->page[k], NULL);
         }
     }
+}
+
+
+/*
+ * Hyperparameters change rarely and cost a runtime call: the latest ones
+ * are read every NGX_PYLON_HYPER_EVERY blocks per subnet (and at once
+ * for a subnet just tracked), never for historical blocks.
+ */
+
+static ngx_uint_t
+ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd, ngx_int_t netuid)
+{
+    ngx_uint_t            i;
+    ngx_pylon_tracked_t  *t;
+
+    if (!rd->latest) {
+        return 0;
+    }
+
+    for (i = 0; i < rd->refresh->ntracked; i++) {
+        t = &rd->refresh->tracked[i];
+
+        if (t->netuid != netuid) {
+            continue;
+        }
+
+        if (t->hyper_block && rd->number >= t->hyper_block
+            && rd->number - t->hyper_block < NGX_PYLON_HYPER_EVERY)
+        {
+            return 0;
+        }
+
+        t->hyper_block = rd->number;
+        return 1;
+    }
+
+    return 1;
 }
 
 
@@ -779,6 +847,10 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     for (s = 0; s < rd->nsubs; s++) {
         sub = &rd->subs[s];
+
+        if (rd->latest && !ngx_pylon_refresh_tracked(r, sub->netuid)) {
+            continue;                    /* dropped while being read */
+        }
 
         ngx_memzero(&in, sizeof(in));
         in.meta = rd->slot ? rd->slot->meta : rd->own_meta;
@@ -1282,6 +1354,21 @@ ngx_pylon_page_values(void *data, json_t *result, const char *error)
     }
 
     ngx_pylon_round_step(rd);
+}
+
+
+static ngx_uint_t
+ngx_pylon_refresh_tracked(ngx_pylon_refresh_t *r, ngx_int_t netuid)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < r->ntracked; i++) {
+        if (r->tracked[i].netuid == netuid) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 

@@ -13,8 +13,9 @@
  *
  * Tracked subnets: the identities' subnets and pylon_netuids (for good),
  * plus subnets asked for by clients (auto-tracked, at most
- * NGX_PYLON_AUTO_MAX, dropped 10 minutes after they were added, with
- * their L/ records deleted so that the next request misses again).
+ * NGX_PYLON_AUTO_MAX, dropped 10 minutes after they were added, or when
+ * a newer one needs the room, with their L/ records deleted so that the
+ * next request misses again).
  */
 
 #ifndef NGX_PYLON_REFRESH_H
@@ -51,8 +52,9 @@ void ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash);
 
 /*
  * Adds netuid to the tracked set as an auto-tracked subnet (a no-op when
- * it is tracked already).  NGX_OK, or NGX_DECLINED when the auto set is
- * full of subnets younger than the TTL.
+ * it is tracked already; the oldest auto-tracked subnet is dropped when
+ * the auto set is full).  NGX_OK, or NGX_DECLINED when the whole table is
+ * taken by configured subnets.
  */
 ngx_int_t ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid);
 
