@@ -127,6 +127,15 @@ typedef struct {
 } ngx_pylon_keylist_t;
 
 
+typedef struct {
+    ngx_pylon_helper_t     *helper;
+    const char             *method;
+    ngx_msec_t              started;
+    ngx_pylon_reply_pt      reply;
+    void                   *data;
+} ngx_pylon_timed_t;
+
+
 static ngx_pylon_round_t *ngx_pylon_round_create(ngx_pylon_refresh_t *r,
     ngx_pylon_session_t *s, uint64_t number, const char *hash,
     ngx_uint_t latest, ngx_int_t *netuids, ngx_uint_t n);
@@ -141,6 +150,8 @@ static ngx_uint_t ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd,
 static ngx_int_t ngx_pylon_round_call(ngx_pylon_round_t *rd,
     const char *method, json_t *params, ngx_pylon_reply_pt reply,
     void *data);
+static void ngx_pylon_timed_reply(void *data, json_t *result,
+    const char *error);
 static void ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
     const char *error);
 static void ngx_pylon_round_step(ngx_pylon_round_t *rd);
@@ -713,21 +724,57 @@ ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd, ngx_int_t netuid)
 }
 
 
+/* every call is timed for the metrics hook on its way back */
+
 static ngx_int_t
 ngx_pylon_round_call(ngx_pylon_round_t *rd, const char *method,
     json_t *params, ngx_pylon_reply_pt reply, void *data)
 {
+    ngx_pylon_timed_t  *t;
+
+    t = ngx_alloc(sizeof(ngx_pylon_timed_t), rd->refresh->helper->log);
+    if (t == NULL) {
+        json_decref(params);
+        return NGX_DECLINED;
+    }
+
+    t->helper = rd->refresh->helper;
+    t->method = method;                  /* always a string literal */
+    t->started = ngx_current_msec;
+    t->reply = reply;
+    t->data = data;
+
     rd->refresh->calls++;
 
-    if (ngx_pylon_session_call(rd->session, method, params, reply, data)
+    if (ngx_pylon_session_call(rd->session, method, params,
+                               ngx_pylon_timed_reply, t)
         != NGX_OK)
     {
+        ngx_free(t);
         return NGX_DECLINED;
     }
 
     rd->pending++;
 
     return NGX_OK;
+}
+
+
+static void
+ngx_pylon_timed_reply(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_timed_t  *t = data;
+
+    ngx_pylon_timed_t  c;
+
+    c = *t;
+    ngx_free(t);
+
+    ngx_time_update();
+    ngx_pylon_refresh_observe(c.helper, c.method,
+                              ngx_current_msec - c.started, result != NULL);
+
+    c.reply(c.data, result, error);
 }
 
 
