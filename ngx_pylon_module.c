@@ -13,6 +13,7 @@
 
 #include "ngx_pylon.h"
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 #include "helper/ngx_pylon_helper.h"
 
 
@@ -88,6 +89,13 @@ static ngx_command_t  ngx_pylon_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_pylon_main_conf_t, archive_cutoff),
+      NULL },
+
+    { ngx_string("pylon_metrics_token"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_metrics_token,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
       ngx_null_command
@@ -210,6 +218,10 @@ ngx_pylon_postconfiguration(ngx_conf_t *cf)
                       "\"pylon_subnet\" in %V:%ui requires \"pylon_cache\" "
                       "in the http block", &pmcf->conf_file,
                       pmcf->conf_line);
+        return NGX_ERROR;
+    }
+
+    if (ngx_pylon_metrics_init_conf(cf, pmcf) != NGX_OK) {
         return NGX_ERROR;
     }
 

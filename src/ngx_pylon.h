@@ -31,6 +31,10 @@ typedef struct {
 
     ngx_uint_t       archive_cutoff;
 
+    ngx_str_t        metrics_token;      /* "" = /metrics not configured */
+    ngx_flag_t       metrics_token_set;
+    ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;

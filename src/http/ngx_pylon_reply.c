@@ -5,6 +5,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 
 
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
@@ -130,6 +131,10 @@ ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
     }
 
     rc = pylon_store_read(st, key, &rec);
+
+    if (rc != PYLON_STORE_ERROR) {
+        ngx_pylon_metrics_cache(rc == PYLON_STORE_OK);
+    }
 
     if (rc == PYLON_STORE_NOTFOUND) {
         return ngx_pylon_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,

@@ -10,6 +10,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 
 
 #define NGX_PYLON_MAX_SEGMENTS  16
@@ -33,6 +34,15 @@ typedef struct {
 static ngx_pylon_route_t  ngx_pylon_routes[] = {
 
     { NGX_HTTP_GET, "api/v1/block/latest", ngx_pylon_block_latest },
+
+    /* metrics and the OpenAPI document (Litestar's /schema family) */
+    { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler },
+    { NGX_HTTP_GET, "schema", ngx_pylon_openapi_page },
+    { NGX_HTTP_GET, "schema/swagger", ngx_pylon_openapi_page },
+    { NGX_HTTP_GET, "schema/redoc", ngx_pylon_openapi_page },
+    { NGX_HTTP_GET, "schema/openapi.json", ngx_pylon_openapi_json },
+    { NGX_HTTP_GET, "schema/openapi.yaml", ngx_pylon_openapi_yaml },
+    { NGX_HTTP_GET, "schema/openapi.yml", ngx_pylon_openapi_yaml },
 
     { 0, NULL, NULL }
 };
@@ -215,7 +225,7 @@ ngx_int_t
 ngx_pylon_http_handler(ngx_http_request_t *r)
 {
     ngx_str_t           *seg, *pat;
-    ngx_uint_t           i, d, alive, literal, methods;
+    ngx_uint_t           i, d, alive, literal, methods, known;
     ngx_pylon_path_t     path;
     ngx_pylon_route_t   *rt;
     ngx_pylon_params_t   params;
@@ -311,6 +321,7 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
     }
 
     methods = 0;
+    known = 0;
 
     for (i = 0, rt = ngx_pylon_routes; rt->pattern; i++, rt++) {
         if (!keep[i] || ngx_pylon_patterns[i].n != path.n) {
@@ -318,15 +329,33 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
         }
 
         if (rt->method == r->method) {
+            ngx_pylon_metrics_start(r, i);
             return rt->handler(r, &params);
         }
 
         methods |= rt->method;
+        known = i;
     }
 
     if (methods == 0) {
         return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "Not Found");
     }
 
+    if (r->method == NGX_HTTP_OPTIONS) {
+        /* Litestar routes OPTIONS to a handler: it is counted */
+        ngx_pylon_metrics_start(r, known);
+    }
+
     return ngx_pylon_method_not_allowed(r, methods);
+}
+
+
+const char *
+ngx_pylon_route_pattern(ngx_uint_t i)
+{
+    if (i >= sizeof(ngx_pylon_routes) / sizeof(ngx_pylon_route_t) - 1) {
+        return NULL;
+    }
+
+    return ngx_pylon_routes[i].pattern;
 }
