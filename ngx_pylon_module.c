@@ -418,6 +418,8 @@ ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     const char         *scheme;
     ngx_pylon_alias_t  *a;
 
+    node->name = *value;
+
     for (a = ngx_pylon_aliases; a->url; a++) {
         if (value->len == a->name.len
             && ngx_strncmp(value->data, a->name.data, a->name.len) == 0)

@@ -18,6 +18,8 @@
 typedef struct {
     ngx_str_t        url;          /* ws:// or wss://, NUL-terminated */
     ngx_str_t        ca;           /* CA file for wss://, "" = system CAs */
+    ngx_str_t        name;         /* as configured ("finney", a URL), NUL-
+                                      terminated: the metrics' uri label */
 } ngx_pylon_node_t;
 
 

@@ -307,3 +307,15 @@ def test_helper_disconnected_and_down_are_reported(nginx_factory, fake_node):
     finally:
         os.kill(helper, signal.SIGCONT)
     assert wait_for(lambda: prom.value(scrape(n), "pylon_helper_up") == 1.0, 10)
+
+
+def test_operation_uri_label_is_the_network_as_configured(nginx_factory, fake_node):
+    configured = "http://127.0.0.1:%d" % fake_node.port     # taken as ws://, labelled as written
+    n = nginx_factory(pylon_conf(configured, extra_http="pylon_metrics_token %s;" % TOKEN))
+    wait_block(n, fake_node.head)
+
+    def uris():
+        fam = scrape(n).get("pylon_bittensor_operation_duration_seconds")
+        return {lab["uri"] for _, lab, _ in fam["samples"]} if fam else set()
+
+    assert wait_for(lambda: uris(), 5) == {configured}

@@ -268,7 +268,7 @@ ngx_pylon_session_fail_all(ngx_pylon_session_t *s, const char *why)
         c = s->calls;
         s->calls = c->next;
 
-        ngx_pylon_stats_call_done((char *) s->node->url.data, c->method,
+        ngx_pylon_stats_call_done((char *) s->node->name.data, c->method,
                                   s->destroying ? NGX_PYLON_STATUS_CANCELLED
                                                 : NGX_PYLON_STATUS_ERROR,
                                   ngx_pylon_stats_clock() - c->started);
@@ -356,7 +356,7 @@ ngx_pylon_session_send(ngx_pylon_session_t *s, const char *method,
     ngx_cpystrn((u_char *) c->method, (u_char *) method, sizeof(c->method));
     c->started = ngx_pylon_stats_clock();
 
-    ngx_pylon_stats_call_sent((char *) s->node->url.data, c->method);
+    ngx_pylon_stats_call_sent((char *) s->node->name.data, c->method);
 
     c->next = s->calls;
     s->calls = c;
@@ -628,7 +628,7 @@ ngx_pylon_session_dispatch(ngx_pylon_session_t *s)
 
     *cp = c->next;
 
-    ngx_pylon_stats_call_done((char *) s->node->url.data, c->method,
+    ngx_pylon_stats_call_done((char *) s->node->name.data, c->method,
                               m.error ? NGX_PYLON_STATUS_ERROR
                                       : NGX_PYLON_STATUS_SUCCESS,
                               ngx_pylon_stats_clock() - c->started);
