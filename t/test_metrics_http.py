@@ -151,6 +151,30 @@ def test_requests_are_counted_by_route_template_method_and_status(nginx_factory,
                       status_code="200", app_name="bittensor-pylon") == 0.0
 
 
+def test_path_label_is_the_route_template_with_parameter_names(nginx_factory, fake_node):
+    n = start(nginx_factory, fake_node)
+    # requests that end before any chain data is needed (a negative block is not found)
+    asked = {"/api/v1/subnet/7/block/-5/neurons":
+             "/api/v1/subnet/{netuid}/block/{block_number}/neurons",
+             "/api/_unstable/subnet/1_0/block/-3/validators":
+             "/api/_unstable/subnet/{netuid}/block/{block_number}/validators"}
+    statuses = {}
+    for path in asked:
+        r = n.get(path)
+        assert r.json() != {"status_code": 404, "detail": "Not Found"}, path   # a route matched
+        statuses[path] = r.status
+    r = n.request("/api/v1/login/identity/nobody", method="POST", body=b'{"token": "t"}')
+    assert r.status == 404
+    asked["/api/v1/login/identity/nobody"] = "/api/v1/login/identity/{identity_name}"
+    statuses["/api/v1/login/identity/nobody"] = 404
+    fams = scrape(n)
+    for path, tmpl in asked.items():
+        method = "POST" if "login" in path else "GET"
+        assert requests_total(fams, tmpl, statuses[path], method) == 1, (tmpl, statuses[path])
+    raw = {lab["path"] for _, lab, _ in fams["pylon_requests_total"]["samples"]}
+    assert not raw & set(asked), "raw paths must never be labels"
+
+
 def test_forbidden_scrapes_are_counted_as_403(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
     for _ in range(3):

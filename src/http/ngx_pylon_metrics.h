@@ -56,13 +56,13 @@ char *ngx_pylon_metrics_token(ngx_conf_t *cf, ngx_command_t *cmd,
 
 /* route handlers: GET /metrics, and the OpenAPI document and pages */
 ngx_int_t ngx_pylon_metrics_handler(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_openapi_json(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_openapi_yaml(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_openapi_page(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
 
 /* the router's table, for labels: pattern of route i, NULL past the end */
 const char *ngx_pylon_route_pattern(ngx_uint_t i);

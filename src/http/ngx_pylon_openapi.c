@@ -518,7 +518,7 @@ ngx_pylon_openapi_ready(ngx_log_t *log)
 
 
 ngx_int_t
-ngx_pylon_openapi_json(ngx_http_request_t *r, ngx_pylon_params_t *params)
+ngx_pylon_openapi_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
     if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
         return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -533,7 +533,7 @@ ngx_pylon_openapi_json(ngx_http_request_t *r, ngx_pylon_params_t *params)
 
 
 ngx_int_t
-ngx_pylon_openapi_yaml(ngx_http_request_t *r, ngx_pylon_params_t *params)
+ngx_pylon_openapi_yaml(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
     if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
         return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
@@ -548,7 +548,7 @@ ngx_pylon_openapi_yaml(ngx_http_request_t *r, ngx_pylon_params_t *params)
 
 
 ngx_int_t
-ngx_pylon_openapi_page(ngx_http_request_t *r, ngx_pylon_params_t *params)
+ngx_pylon_openapi_page(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
     if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
         return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,

@@ -268,7 +268,7 @@ ngx_pylon_metrics_send(ngx_http_request_t *r, ngx_uint_t status,
 
 
 ngx_int_t
-ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_params_t *params)
+ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
     u_char                 *helper, *body, *p, *last;
     size_t                  size, hlen;

@@ -1,0 +1,65 @@
+/*
+ * chain_fixture.h: loading ../shared/fixtures for the chain unit tests.
+ *
+ * fixture_hex("metadata-v15-spec343.txt", &len) returns the decoded bytes
+ * of a hex (or JSON-string hex) fixture, or skips the whole test program
+ * when ../shared is absent.  The caller frees the result.
+ */
+
+#ifndef PYLON_T_CHAIN_FIXTURE_H
+#define PYLON_T_CHAIN_FIXTURE_H
+
+#include "tap.h"
+
+#include "chain/hex.h"
+#include "chain/metadata.h"
+
+
+static inline uint8_t *
+fixture_hex(const char *name, size_t *len)
+{
+    char     path[1024], *text;
+    uint8_t  *out;
+    size_t    n;
+
+    snprintf(path, sizeof(path), "%s/fixtures/%s", tap_shared(), name);
+
+    text = tap_slurp(path, &n);
+    if (text == NULL) {
+        skip_all("fixture missing in ../shared/fixtures");
+    }
+
+    if (pylon_hex_decode_text(&out, len, text, n) != 0) {
+        out = NULL;
+    }
+
+    free(text);
+
+    return out;
+}
+
+
+static inline pylon_meta_t *
+fixture_meta(const char *name)
+{
+    pylon_meta_t  *m;
+    uint8_t       *blob;
+    size_t         len;
+    char           err[128];
+
+    blob = fixture_hex(name, &len);
+    if (blob == NULL) {
+        return NULL;
+    }
+
+    if (pylon_meta_parse(&m, blob, len, err, sizeof(err)) != 0) {
+        diag("%s: %s", name, err);
+        m = NULL;
+    }
+
+    free(blob);
+
+    return m;
+}
+
+#endif /* PYLON_T_CHAIN_FIXTURE_H */
