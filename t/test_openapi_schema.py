@@ -179,7 +179,8 @@ def test_openapi_yaml_is_the_same_document(nginx_factory):
 def test_schema_pages_are_self_contained_html_with_the_document(nginx_factory):
     n = start(nginx_factory)
     _, doc = document(n)
-    for path in ("/schema", "/schema/", "/schema/swagger", "/schema/redoc"):
+    for path in ("/schema", "/schema/", "/schema/swagger", "/schema/redoc", "/schema/elements",
+                 "/schema/rapidoc"):
         r = n.get(path)
         assert r.status == 200, path
         assert r.header("Content-Type") == "text/html; charset=utf-8"

@@ -4,8 +4,8 @@
  *
  *   GET /schema/openapi.json            the document
  *   GET /schema/openapi.yaml, .yml      the same text (JSON is YAML 1.2)
- *   GET /schema, /schema/swagger, /schema/redoc
- *                                       a self-contained HTML page that
+ *   GET /schema, /schema/swagger, /schema/redoc, /schema/elements,
+ *       /schema/rapidoc                 a self-contained HTML page that
  *                                       lists the operations from the
  *                                       document embedded in it (no
  *                                       script from the network)
