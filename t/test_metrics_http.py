@@ -105,6 +105,25 @@ def test_metrics_token_directive_twice_is_rejected(nginx_factory, fake_node):
     assert t.returncode != 0 and "is duplicate" in t.stderr
 
 
+def test_metrics_takes_x_pylon_timeout_like_every_route(nginx_factory, fake_node):
+    n = start(nginx_factory, fake_node)
+    c = http.client.HTTPConnection("127.0.0.1", n.port, timeout=5)
+    try:
+        c.request("GET", "/metrics", headers=dict(AUTH, **{"X-Pylon-Timeout": "abc"}))
+        r = c.getresponse()
+        assert r.status == 400
+        assert r.read() == (b'{"status_code":400,"detail":'
+                            b'"Invalid X-Pylon-Timeout header value: abc"}')
+        # the same connection goes on cleanly: nothing else was sent after the envelope
+        c.request("GET", "/metrics", headers=dict(AUTH, **{"X-Pylon-Timeout": "60.0"}))
+        r = c.getresponse()
+        assert r.status == 200
+        prom.parse(r.read().decode())
+    finally:
+        c.close()
+    assert "header already sent" not in n.log()
+
+
 # -- the request families --------------------------------------------------------------------
 
 def test_metrics_exposition_parses_with_the_spec_families(nginx_factory, fake_node):
@@ -157,7 +176,15 @@ def test_path_label_is_the_route_template_with_parameter_names(nginx_factory, fa
     asked = {"/api/v1/subnet/7/block/-5/neurons":
              "/api/v1/subnet/{netuid}/block/{block_number}/neurons",
              "/api/_unstable/subnet/1_0/block/-3/validators":
-             "/api/_unstable/subnet/{netuid}/block/{block_number}/validators"}
+             "/api/_unstable/subnet/{netuid}/block/{block_number}/validators",
+             # and unknown identities (404 before the handler)
+             "/api/v1/identity/nobody/subnet/3/block/12/validators":
+             "/api/v1/identity/{identity_name}/subnet/{netuid}/block/{block_number}/validators",
+             "/api/_unstable/identity/nobody/subnet/3/block/latest/commitments/5Fabc":
+             "/api/_unstable/identity/{identity_name}/subnet/{netuid}/block/latest/commitments/"
+             "{hotkey}",
+             "/api/v1/identity/nobody/subnet/3/block/latest/certificates/self":
+             "/api/v1/identity/{identity_name}/subnet/{netuid}/block/latest/certificates/self"}
     statuses = {}
     for path in asked:
         r = n.get(path)
@@ -173,6 +200,7 @@ def test_path_label_is_the_route_template_with_parameter_names(nginx_factory, fa
         assert requests_total(fams, tmpl, statuses[path], method) == 1, (tmpl, statuses[path])
     raw = {lab["path"] for _, lab, _ in fams["pylon_requests_total"]["samples"]}
     assert not raw & set(asked), "raw paths must never be labels"
+    assert "worker process" not in n.log() or "exited on signal" not in n.log()
 
 
 def test_forbidden_scrapes_are_counted_as_403(nginx_factory, fake_node):

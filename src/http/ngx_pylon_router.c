@@ -472,9 +472,11 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
         ctx->hotkey = params->strs[ns];
     }
 
+    /* an error envelope already sent also returns NGX_OK: stop there */
+
     if (rt->flags & NGX_PYLON_R_TIMEOUT) {
         rc = ngx_pylon_timeout(r, ctx);
-        if (rc != NGX_OK) {
+        if (rc != NGX_OK || r->header_sent) {
             return rc;
         }
     }
@@ -482,7 +484,7 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
     if (!(rt->flags & NGX_PYLON_R_BODY)) {
 
         rc = ngx_pylon_authorise(r, ctx);
-        if (rc != NGX_OK) {
+        if (rc != NGX_OK || r->header_sent) {
             return rc;
         }
 
