@@ -113,7 +113,8 @@ ngx_pylon_send_or_fetch(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     ctx->fetch = f;
 
     params = json_pack("{s:s, s:I, s:I}", "route", ctx->route->data,
-                       (json_int_t) ctx->netuid, (json_int_t) ctx->block);
+                       "netuid", (json_int_t) ctx->netuid,
+                       "block", (json_int_t) ctx->block);
     if (params == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
