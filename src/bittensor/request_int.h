@@ -1,0 +1,27 @@
+/*
+ * request_int.h: internals shared by request.c, envelope.c and
+ * timeout.c - a growable output buffer and the envelope writer.  Not a
+ * public interface.
+ */
+
+#ifndef PYLON_REQUEST_INT_H
+#define PYLON_REQUEST_INT_H
+
+#include <stddef.h>
+
+typedef struct {
+    char    *buf;        /* NUL-terminated, malloc()ed */
+    size_t   len, cap;
+    int      failed;     /* an allocation failed; further puts are no-ops */
+} sbuf_t;
+
+int sbuf_put(sbuf_t *b, const void *s, size_t n);
+int sbuf_str(sbuf_t *b, const char *s);
+
+/* s as the inside of a JSON string, escaped as msgspec escapes */
+int sbuf_json(sbuf_t *b, const void *s, size_t n);
+
+/* {"status_code":N,"detail":"..." without the closing brace */
+int sbuf_envelope_head(sbuf_t *b, int status, const char *detail, size_t n);
+
+#endif /* PYLON_REQUEST_INT_H */
