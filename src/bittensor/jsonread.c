@@ -664,15 +664,21 @@ rd_enter(rd_t *rd)
 static int
 rd_array(rd_t *rd, pylon_json_t *node, unsigned level)
 {
-    unsigned char  c;
-    size_t         count;
-    int            first, rc;
+    pylon_json_t   *el, **tail;
+    unsigned char   c;
+    size_t          count;
+    int             first, rc, kept;
 
     rc = rd_enter(rd);
     if (rc != 0) {
         return rc;
     }
 
+    kept = (node != NULL && level < rd->keep);
+    tail = (node != NULL) ? &node->child : NULL;
+    if (tail != NULL) {
+        *tail = NULL;
+    }
     first = 1;
     count = 0;
     rd->path[rd->npath++] = 0;
@@ -702,8 +708,19 @@ rd_array(rd_t *rd, pylon_json_t *node, unsigned level)
             return rd_fail(rd, "trailing comma in array");
         }
 
+        el = NULL;
+        if (kept) {
+            el = arena_alloc(rd->doc, sizeof(pylon_json_t));
+            if (el == NULL) {
+                return RD_NOMEM;
+            }
+            memset(el, 0, sizeof(pylon_json_t));
+            *tail = el;
+            tail = &el->next;
+        }
+
         rd->path[rd->npath - 1] = (long) count;
-        rc = rd_value(rd, NULL, level + 1);
+        rc = rd_value(rd, el, level + 1);
         if (rc != 0) {
             return rc;
         }

@@ -6,9 +6,9 @@
  * detail, e.g. "JSON is malformed: invalid character (byte 0)" or "Input
  * data was truncated".  This reader walks the whole document with
  * msgspec's grammar and error positions (msgspec/_core.c, json_decode*),
- * and keeps a shallow tree: the members of objects down to `keep` levels
- * (root = level 0); deeper containers and arrays keep only their type and
- * size.  Object keys are decoded strings; a repeated key keeps its first
+ * and keeps a shallow tree: the members of objects and the elements of
+ * arrays down to `keep` levels (root = level 0); deeper containers keep
+ * only their type and size.  Object keys are decoded strings; a repeated key keeps its first
  * position and its last value, as a Python dict does.
  *
  * Where Python would fail with something other than a DecodeError (an
@@ -50,9 +50,9 @@ struct pylon_json_s {
     size_t              len;
     /* INT/FLOAT as the nearest double (an INT too large is +-inf) */
     double              num;
-    /* ARRAY/OBJECT: element or (distinct) member count */
+    /* ARRAY/OBJECT: element or member count (distinct when kept) */
     size_t              n;
-    /* OBJECT members when kept, in first-seen order */
+    /* ARRAY elements / OBJECT members when kept, in order */
     pylon_json_t       *child;
     pylon_json_t       *next;
     const char         *key;     /* member name, decoded, NUL-terminated */

@@ -1,6 +1,6 @@
 /*
- * request_int.h: internals shared by request.c, envelope.c and
- * timeout.c - a growable output buffer and the envelope writer.  Not a
+ * request_int.h: internals shared by request.c, envelope.c,
+ * timeout.c, pynum.c and envfile.c - a growable output buffer and the envelope writer.  Not a
  * public interface.
  */
 
@@ -23,5 +23,13 @@ int sbuf_json(sbuf_t *b, const void *s, size_t n);
 
 /* {"status_code":N,"detail":"..." without the closing brace */
 int sbuf_envelope_head(sbuf_t *b, int status, const char *detail, size_t n);
+
+/*
+ * pydantic's lax float / int from a string (pynum.c).  0 with *v, or -1
+ * when pydantic would say "unable to parse string as a number/integer"
+ * (an int outside long long is refused too).
+ */
+int pylon_pydantic_float(double *v, const char *s, size_t len);
+int pylon_pydantic_int(long long *v, const char *s, size_t len);
 
 #endif /* PYLON_REQUEST_INT_H */
