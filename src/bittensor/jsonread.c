@@ -941,6 +941,15 @@ pylon_json_read(pylon_json_doc_t **doc, pylon_json_t **root,
         return RD_NOMEM;
     }
 
+    /* never NULL: empty strings are copied from it too */
+    rd->scratch = malloc(256);
+    if (rd->scratch == NULL) {
+        free(rd->doc);
+        free(rd);
+        return RD_NOMEM;
+    }
+    rd->scap = 256;
+
     rd->start = in;
     rd->p = in;
     rd->end = in + len;
