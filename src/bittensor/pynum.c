@@ -4,7 +4,8 @@
  * or an environment value.
  *
  * Both trim Unicode whitespace (Rust's char::is_whitespace), refuse a
- * leading or trailing '_' and "__", and drop the other underscores.
+ * leading or trailing '_' and "__", and drop the other underscores -
+ * except that a float with underscores is not trimmed (" 1_0" fails).
  * Floats then follow Rust's f64 grammar (inf/infinity/nan in any case,
  * "5." and ".5" allowed); ints take an optional sign, digits, and an
  * optional '.' followed only by zeros ("1.00" is 1, "1.5" is refused).
@@ -108,11 +109,16 @@ pylon_pydantic_float(double *v, const char *str, size_t len)
     int                   neg;
 
     s = (const unsigned char *) str;
-    while (len > 0 && rust_space(s, len, &w)) {
-        s += w;
-        len -= w;
+
+    /* pydantic-core parses the trimmed text first; only when that fails
+     * does it drop underscores - from the untrimmed text, so " 1_0" fails */
+    if (memchr(s, '_', len) == NULL) {
+        while (len > 0 && rust_space(s, len, &w)) {
+            s += w;
+            len -= w;
+        }
+        len = rust_trim_end(s, len);
     }
-    len = rust_trim_end(s, len);
 
     if (len == 0 || s[0] == '_' || s[len - 1] == '_') {
         return -1;

@@ -126,10 +126,14 @@ test_weights(void)
     ok(last.weights[0].weight == 3.0 && strcmp(last.weights[0].hotkey, "a")
        == 0, "weights: repeated hotkey keeps first place, last value");
 
-    CHECK(W("{\"weights\":{\"a\":\" 1_0.5 \",\"b\":\"1e-400\","
-            "\"c\":\"\\u00a01\"}}"), "OK",
+    CHECK(W("{\"weights\":{\"a\":\"1_0.5\",\"b\":\"1e-400\","
+            "\"c\":\"\\u00a01 \"}}"), "OK",
           "weights: pydantic string floats (trim, underscores)");
-    ok(last.weights[0].weight == 10.5, "weights: \" 1_0.5 \" is 10.5");
+    ok(last.weights[0].weight == 10.5, "weights: \"1_0.5\" is 10.5");
+    CHECK(W("{\"weights\":{\"a\":\" 1_0\"}}"),
+          WERR("{\"message\":\"Input should be a valid number, unable to "
+               "parse string as a number\",\"key\":\"weights.a\"}"),
+          "weights: underscores and spaces together fail, as in pydantic");
 
     CHECK(W("{}"), WERR("{\"message\":\"Field required\",\"key\":\"weights\"}"),
           "weights: missing");

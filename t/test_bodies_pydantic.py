@@ -1,0 +1,349 @@
+"""Cross-check of src/bittensor/request.c and envfile.c against the Python
+libraries Pylon itself uses: pydantic 2 (the body models of
+pylon-api.md 3.1, written here from the spec) and python-dotenv (the .env
+grammar pydantic-settings reads).
+
+A tiny C driver is compiled against build/libpylon.a; the oracle runs in
+any Python that has pydantic / python-dotenv (the Debian interpreter that
+runs pytest has neither, so it looks for `python3` on PATH or
+$PYLON_ORACLE_PYTHON) and the test skips with a clear message when there
+is none.  Bodies are valid JSON here (msgspec's error texts are pinned by
+the C unit tests); our deliberate differences (negative/NaN/inf weights,
+commitments over 128 bytes) are filtered out of the comparison.
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.environ.get("PYLON_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LIB = os.path.join(ROOT, "build", "libpylon.a")
+
+DRIVER = r'''
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bittensor/request.h"
+#include "bittensor/envfile.h"
+#include "bittensor/request_int.h"
+
+static unsigned char buf[1 << 20];
+
+static size_t unhex(const char *h) {
+    size_t n = 0;
+    while (h[0] && h[1] && h[0] != '\n') {
+        unsigned v; sscanf(h, "%2x", &v); buf[n++] = (unsigned char) v; h += 2;
+    }
+    return n;
+}
+
+static int each(void *ctx, const char *k, size_t kl, const char *v, size_t vl, unsigned line) {
+    sbuf_t *b = ctx;
+    sbuf_str(b, b->len > 1 ? ",[\"" : "[\"");
+    sbuf_json(b, k, kl); sbuf_str(b, "\",\""); sbuf_json(b, v, vl); sbuf_str(b, "\"]");
+    return 0;
+}
+
+int main(void) {
+    static char line[1 << 21];
+    pylon_request_line_t rl = { "PUT", "/api/v1/identity/sn1/subnet/1/weights", 37, NULL, 0 };
+    while (fgets(line, sizeof(line), stdin)) {
+        char *sp = strchr(line, ' ');
+        size_t n = unhex(sp + 1);
+        if (strncmp(line, "timeout", 7) == 0) {
+            uint64_t ms; int capped; char *env; size_t envlen;
+            int rc = pylon_timeout_parse(&ms, &capped, &env, &envlen, buf, n, 60.0, 300.0);
+            if (rc == PYLON_TIMEOUT_OK) {
+                printf("{\"ms\":%llu,\"capped\":%d}\n", (unsigned long long) ms, capped);
+            } else {
+                printf("%s\n", env ? env : "null");
+                free(env);
+            }
+            continue;
+        }
+        if (strncmp(line, "dotenv", 6) == 0) {
+            sbuf_t b = {0}; char err[PYLON_ENV_ERR_BYTES];
+            sbuf_str(&b, "[");
+            if (pylon_dotenv_each((char *) buf, n, "t", err, each, &b) != 0) {
+                printf("ERR\n");
+            } else {
+                sbuf_str(&b, "]"); printf("%s\n", b.buf);
+            }
+            free(b.buf);
+            continue;
+        }
+        pylon_body_t out; char *env; size_t envlen;
+        int kind = atoi(line);
+        int rc = pylon_body_parse(&out, &env, &envlen, (pylon_body_kind_t) kind, buf, n, &rl);
+        if (rc == PYLON_BODY_OK) {
+            printf("{\"ok\":[");
+            for (size_t i = 0; i < out.nweights; i++) {
+                sbuf_t b = {0};
+                sbuf_json(&b, out.weights[i].hotkey, out.weights[i].hotkey_len);
+                printf("%s[\"%s\",%.17g]", i ? "," : "", b.buf ? b.buf : "", out.weights[i].weight);
+                free(b.buf);
+            }
+            printf("]}\n");
+            pylon_body_free(&out);
+        } else {
+            printf("%s\n", env ? env : "null");
+            free(env);
+        }
+    }
+    return 0;
+}
+'''
+
+ORACLE = r'''
+import json, sys, math, io
+from enum import IntEnum
+from typing import Annotated
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
+
+def differs(kind, data):
+    """does the body hit one of our deliberate differences?"""
+    if kind != 1 or not isinstance(data, dict) or not isinstance(data.get("weights"), dict):
+        return False
+    for v in data["weights"].values():
+        try:
+            w = TypeAdapter(float).validate_python(v)
+        except ValidationError:
+            continue
+        if math.isnan(w) or math.isinf(w) or w < 0:
+            return True
+    return False
+
+class LoginBody(BaseModel):
+    token: str
+
+class SetWeightsBody(BaseModel):
+    weights: dict[str, float]
+    @field_validator("weights")
+    @classmethod
+    def check(cls, v):
+        if not v:
+            raise ValueError("No weights provided")
+        for h in v:
+            if not h:
+                raise ValueError(f"Invalid hotkey: '{h}' must be a non-empty string")
+        return v
+
+class SetCommitmentBody(BaseModel):
+    commitment: Annotated[bytes, Field(min_length=1)]
+    @field_validator("commitment", mode="before")
+    @classmethod
+    def check(cls, v):
+        if isinstance(v, str):
+            try:
+                return bytes.fromhex(v[2:] if v.startswith("0x") else v)
+            except ValueError:
+                raise ValueError("passed commitment data is not a valid hex string.")
+        if not isinstance(v, bytes):
+            raise ValueError("commitment must be bytes or hex string")
+        return v
+class Algo(IntEnum):
+    ED25519 = 1
+
+class GenerateCertificateKeypairRequest(BaseModel):
+    algorithm: Algo = Algo.ED25519
+    @field_validator("algorithm", mode="before")
+    @classmethod
+    def check(cls, v):
+        if v != Algo.ED25519:
+            raise ValueError("Currently, only algorithm equals 1 is supported which is EdDSA using Ed25519 curve")
+        return v
+
+MODELS = [LoginBody, SetWeightsBody, SetCommitmentBody, GenerateCertificateKeypairRequest]
+DETAIL = "Validation failed for PUT /api/v1/identity/sn1/subnet/1/weights"
+
+out = []
+for kind, body in json.load(sys.stdin):
+    data = json.loads(body)
+    if differs(kind, data):
+        out.append("skip")
+        continue
+    try:
+        m = MODELS[kind].model_validate(data)
+    except ValidationError as e:
+        extra = []
+        for er in e.errors():
+            item = {"message": er["msg"].split(" - ")[0]}
+            if er["loc"]:
+                item["key"] = ".".join(str(x) for x in er["loc"])
+            extra.append(item)
+        out.append({"status_code": 400, "detail": DETAIL, "extra": extra})
+        continue
+    skip = False
+    if kind == 1:
+        res = {"ok": [[h, w] for h, w in m.weights.items()]}
+    elif kind == 2:
+        skip = len(m.commitment) > 128
+        res = {"ok": []}
+    else:
+        res = {"ok": []}
+    out.append("skip" if skip else res)
+json.dump(out, sys.stdout)
+'''
+
+DOTENV_ORACLE = r'''
+import json, sys, io, logging
+logging.disable(logging.CRITICAL)
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
+out = []
+for text in json.load(sys.stdin):
+    errors = any(b.error for b in parse_stream(io.StringIO(text)))
+    if errors:
+        out.append("ERR")
+        continue
+    vals = dotenv_values(stream=io.StringIO(text))
+    out.append([[k, v] for k, v in vals.items() if v is not None])
+json.dump(out, sys.stdout)
+'''
+
+
+def find_python(module):
+    cands = [os.environ.get("PYLON_ORACLE_PYTHON"), shutil.which("python3"), shutil.which("python")]
+    for c in cands:
+        if not c:
+            continue
+        r = subprocess.run([c, "-c", f"import {module}"], capture_output=True)
+        if r.returncode == 0:
+            return c
+    pytest.skip(f"no Python with {module} found (set PYLON_ORACLE_PYTHON)")
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    if not os.path.exists(LIB):
+        pytest.skip("build/libpylon.a missing: run `make tools` first")
+    d = tmp_path_factory.mktemp("bodies")
+    src = d / "driver.c"
+    src.write_text(DRIVER)
+    exe = d / "driver"
+    subprocess.run(["cc", "-std=gnu11", "-O1", "-I" + os.path.join(ROOT, "src"), str(src), LIB,
+                    "-lsodium", "-ljansson", "-lxxhash", "-llmdb", "-lssl", "-lcrypto", "-lm",
+                    "-o", str(exe)], check=True)
+    return str(exe)
+
+
+def run_driver(exe, lines):
+    inp = "".join(f"{tag} {data.hex()}\n" for tag, data in lines)
+    r = subprocess.run([exe], input=inp.encode(), capture_output=True, check=True)
+    return [json.loads(x) if x != "ERR" else "ERR" for x in r.stdout.decode().splitlines()]
+
+
+def body_cases():
+    rnd = random.Random(7)
+    vals = [0, 1, 0.5, 2, -1, True, False, None, [], {}, "0.5", " 1_0 ", "1__0", "x", "", "nan",
+            "inf", "-0", 1e300, "1e400", "+.5", "5.", "0x10", 10 ** 30, "\u00a01\u3000", "1e-400"]
+    keys = ["5FHne", "", "a.b", "é", "\u0000", "hk\"q", "weights"]
+    cases = []
+    for _ in range(1500):
+        w = {rnd.choice(keys) + str(rnd.randrange(3)): rnd.choice(vals) for _ in range(rnd.randrange(4))}
+        if rnd.random() < 0.1:
+            w[""] = 1
+        cases.append((1, json.dumps({"weights": w})))
+    for extra in [{}, {"weights": None}, {"weights": []}, {"weights": "x"}, {"weights": 1}]:
+        cases.append((1, json.dumps(extra)))
+    for v in ["0xdeadbeef", "DEADbeef", " aa bb ", "a b", "0x", "", "0X12", "0x0x12", 123, None, [],
+              "zz", "abc", "\u00e9e", "0x" + "ab" * 128, "0x" + "ab" * 129, "\tab\n", True]:
+        cases.append((2, json.dumps({"commitment": v})))
+    for v in [1, True, 1.0, "1", 0, 2, None, 1.5, [], {}, False]:
+        cases.append((3, json.dumps({"algorithm": v})))
+    cases.append((3, "{}"))
+    for v in ["t", 1, None, True, [], "", "\u0000"]:
+        cases.append((0, json.dumps({"token": v, "identity_name": "sn1"})))
+    cases += [(0, "{}"), (0, "[]"), (1, "null"), (2, "\"x\""), (3, "1")]
+    return cases
+
+
+def test_bodies_match_pydantic(driver):
+    py = find_python("pydantic")
+    cases = body_cases()
+    r = subprocess.run([py, "-c", ORACLE], input=json.dumps(cases).encode(), capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
+    want = json.loads(r.stdout)
+    got = run_driver(driver, [(str(k), b.encode()) for k, b in cases])
+    compared = 0
+    for (kind, body), w, g in zip(cases, want, got):
+        if w == "skip":
+            continue
+        if isinstance(w, dict) and "ok" in w and kind != 1:
+            w = {"ok": []}
+        assert g == w, f"kind {kind} body {body}"
+        compared += 1
+    assert compared > 1000
+
+
+def dotenv_cases():
+    rnd = random.Random(11)
+    lines = ["A=1", "  B = two words  # c", "C='x # y'", "D=a#b", "E= #x", "export F=1", "export=2",
+             'G="l1\\nl2\\\\"', "H='it\\'s'", 'I="one\ntwo"', "'K 1'=v", "# comment", "", "J=${A}-${NOPE:-d}",
+             "K", "L=", "M=\t tab\t", 'N="a\\"b"', "O=\"x\" y", "=3", "P=\"open", "Q='x' # ok", "r=lower",
+             "S=x\\ny", 'T="\\u00e9"', "U=${D}${E}"]
+    out = []
+    for _ in range(400):
+        ls = [rnd.choice(lines) for _ in range(rnd.randrange(1, 6))]
+        sep = rnd.choice(["\n", "\r\n", "\n\n"])
+        out.append(sep.join(ls) + rnd.choice(["", "\n"]))
+    return out
+
+
+def test_dotenv_matches_python_dotenv(driver):
+    py = find_python("dotenv")
+    texts = dotenv_cases()
+    env = dict(os.environ)
+    env.pop("NOPE", None)
+    r = subprocess.run([py, "-c", DOTENV_ORACLE], input=json.dumps(texts).encode(), capture_output=True,
+                       env=env)
+    assert r.returncode == 0, r.stderr.decode()
+    want = json.loads(r.stdout)
+    got = run_driver(driver, [("dotenv", t.encode()) for t in texts])
+    errors = 0
+    for t, w, g in zip(texts, want, got):
+        # python-dotenv keeps one value per key (the last); so must we
+        if w != "ERR" and g != "ERR":
+            last = {}
+            for k, v in g:
+                last[k] = v
+            g = [[k, v] for k, v in last.items()]
+        assert g == w, repr(t)
+        errors += (w == "ERR")
+    assert 0 < errors < len(texts)
+
+
+def timeout_oracle(raw):
+    """RequestTimeoutMiddleware._resolve_timeout, with our NaN rule"""
+    import math
+    try:
+        v = float(raw.decode())
+    except ValueError:
+        v = None
+    if v is None or math.isnan(v):
+        return {"status_code": 400,
+                "detail": "Invalid X-Pylon-Timeout header value: " + raw.decode(errors="replace")}
+    if v <= 0:
+        return {"status_code": 400, "detail": f"X-Pylon-Timeout header value must be positive, got {v}"}
+    if v > 300.0:
+        return {"ms": 300000, "capped": 1}
+    return {"ms": math.ceil(v * 1000), "capped": 0}
+
+
+def test_timeout_matches_python_float(driver):
+    rnd = random.Random(5)
+    atoms = ["1", "0", "5", "_", ".", "e", "E", "-", "+", " ", "\t", "inf", "nan", "Infinity", "x",
+             "9", "00", "1e", "3.25", "-0", "1_000", "\u00e9", "\xff"]
+    fixed = ["60.0", "60", " 1e2 ", "+5", "1_0", "0.0001", "1000", "inf", "-inf", "nan", "-5", "0", "-0",
+             "-1e-5", "-1e16", "-123456789012345678", "1__0", "1_", "_1", ".5", "5.", ".", "", "abc",
+             "-0.1", "-2.5e-300", "1e400", "-1e400", "0x10", "1 0", "299.9999", "0.0005"]
+    raws = [f.encode() for f in fixed]
+    for _ in range(3000):
+        t = "".join(rnd.choice(atoms) for _ in range(rnd.randrange(1, 6)))
+        raws.append(t.encode("latin-1") if "\xff" in t else t.encode())
+    got = run_driver(driver, [("timeout", r) for r in raws])
+    for r, g in zip(raws, got):
+        assert g == timeout_oracle(r), repr(r)
