@@ -256,12 +256,12 @@ scratch_put(rd_t *rd, const void *s, size_t n)
 
 /* a raw run of string bytes: copy it, remember a first bad UTF-8 byte */
 static int
-rd_flush(rd_t *rd, const unsigned char *seg)
+rd_flush(rd_t *rd, const unsigned char *seg, int nonascii)
 {
     size_t  n, ok;
 
     n = (size_t) (rd->p - seg);
-    if (rd->bad_utf8 == NULL) {
+    if (nonascii && rd->bad_utf8 == NULL) {
         ok = pylon_utf8_valid_prefix(seg, n);
         if (ok < n) {
             rd->bad_utf8 = seg + ok;
@@ -368,13 +368,14 @@ static int
 rd_string(rd_t *rd)
 {
     const unsigned char  *seg;
-    unsigned char         c, e;
+    unsigned char         c, e, high;
     int                   rc;
 
     rd->p++;
     seg = rd->p;
     rd->slen = 0;
     rd->bad_utf8 = NULL;
+    high = 0;
 
     for ( ;; ) {
         if (rd->p == rd->end) {
@@ -384,7 +385,7 @@ rd_string(rd_t *rd)
         c = *rd->p;
 
         if (c == '"') {
-            rc = rd_flush(rd, seg);
+            rc = rd_flush(rd, seg, high & 0x80);
             if (rc != 0) {
                 return rc;
             }
@@ -393,7 +394,8 @@ rd_string(rd_t *rd)
         }
 
         if (c == '\\') {
-            rc = rd_flush(rd, seg);
+            rc = rd_flush(rd, seg, high & 0x80);
+            high = 0;
             if (rc != 0) {
                 return rc;
             }
@@ -429,6 +431,7 @@ rd_string(rd_t *rd)
             return rd_fail(rd, "invalid character");
         }
 
+        high |= c;
         rd->p++;
     }
 

@@ -183,7 +183,8 @@ pylon_weights_translate(uint16_t *uids, double *values, size_t *out,
     const pylon_uidmap_t *m)
 {
     int32_t   *pos;
-    size_t     i, k, miss;
+    uint16_t  *key;
+    size_t     i, j, k, miss, cap;
     uint16_t   uid;
 
     *out = 0;
@@ -194,11 +195,16 @@ pylon_weights_translate(uint16_t *uids, double *values, size_t *out,
     }
 
     /* where each uid already sits in the output (a dict keyed by uid) */
-    pos = malloc(65536 * sizeof(int32_t));
+    cap = 16;
+    while (cap < n * 2) {
+        cap *= 2;
+    }
+    pos = malloc(cap * (sizeof(int32_t) + sizeof(uint16_t)));
     if (pos == NULL) {
         return -1;
     }
-    memset(pos, 0xff, 65536 * sizeof(int32_t));
+    key = (uint16_t *) (pos + cap);
+    memset(pos, 0xff, cap * sizeof(int32_t));
 
     k = 0;
     miss = 0;
@@ -207,11 +213,19 @@ pylon_weights_translate(uint16_t *uids, double *values, size_t *out,
             miss++;
             continue;
         }
-        if (pos[uid] >= 0) {
-            values[pos[uid]] = w[i].weight;
+
+        for (j = (uid * 40503u) & (cap - 1); pos[j] >= 0 && key[j] != uid;
+             j = (j + 1) & (cap - 1))
+        {
+            /* probe */
+        }
+
+        if (pos[j] >= 0) {
+            values[pos[j]] = w[i].weight;
             continue;
         }
-        pos[uid] = (int32_t) k;
+        key[j] = uid;
+        pos[j] = (int32_t) k;
         uids[k] = uid;
         values[k] = w[i].weight;
         k++;
