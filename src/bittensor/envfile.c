@@ -597,7 +597,7 @@ get_list(ctx_t *c, pylon_json_doc_t **doc, pylon_json_t **root,
     }
 
     rc = pylon_json_read(doc, root, jerr, (const unsigned char *) b->value,
-                         b->vlen, 1);
+                         b->vlen, 1 | PYLON_JSON_KEEP_ARRAYS);
     if (rc != 0) {
         return set_error(c, b, var, "a JSON list is expected (%s)", jerr);
     }

@@ -40,6 +40,7 @@ typedef struct {
     char                 *err;
     pylon_json_doc_t     *doc;
     unsigned              keep;
+    unsigned              arrays;
     unsigned              depth;
     long                  path[PYLON_JSON_MAX_DEPTH + 1];
     unsigned              npath;
@@ -677,7 +678,7 @@ rd_array(rd_t *rd, pylon_json_t *node, unsigned level)
         return rc;
     }
 
-    kept = (node != NULL && level < rd->keep);
+    kept = (node != NULL && rd->arrays && level < rd->keep);
     tail = (node != NULL) ? &node->child : NULL;
     if (tail != NULL) {
         *tail = NULL;
@@ -957,7 +958,8 @@ pylon_json_read(pylon_json_doc_t **doc, pylon_json_t **root,
     rd->p = in;
     rd->end = in + len;
     rd->err = err;
-    rd->keep = keep;
+    rd->keep = keep & 0xff;
+    rd->arrays = (keep & PYLON_JSON_KEEP_ARRAYS) != 0;
 
     node = arena_alloc(rd->doc, sizeof(pylon_json_t));
     if (node == NULL) {

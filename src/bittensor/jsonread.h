@@ -6,10 +6,11 @@
  * detail, e.g. "JSON is malformed: invalid character (byte 0)" or "Input
  * data was truncated".  This reader walks the whole document with
  * msgspec's grammar and error positions (msgspec/_core.c, json_decode*),
- * and keeps a shallow tree: the members of objects and the elements of
- * arrays down to `keep` levels (root = level 0); deeper containers keep
- * only their type and size.  Object keys are decoded strings; a repeated key keeps its first
- * position and its last value, as a Python dict does.
+ * and keeps a shallow tree: the members of objects (and, when asked, the
+ * elements of arrays) down to `keep` levels (root = level 0); other
+ * containers keep only their type and size, so a body's memory stays a
+ * small multiple of the members a caller looks at.  Object keys are decoded strings; a repeated
+ * key keeps its first position and its last value, as a Python dict does.
  *
  * Where Python would fail with something other than a DecodeError (an
  * invalid UTF-8 string, nesting deep enough for RecursionError: both 500
@@ -25,6 +26,8 @@
 
 #define PYLON_JSON_MAX_DEPTH   1000
 #define PYLON_JSON_ERR_BYTES   160
+
+#define PYLON_JSON_KEEP_ARRAYS 0x100 /* or'ed into keep: arrays too */
 
 #define PYLON_JSON_EMALFORMED  1     /* err holds msgspec's message */
 #define PYLON_JSON_ENOMEM      (-1)
@@ -63,7 +66,8 @@ typedef struct pylon_json_doc_s  pylon_json_doc_t;
 
 /*
  * Read one JSON document from in[0..len).  keep: object levels whose
- * members are kept (2 keeps the root's members and their members).
+ * members are kept (2 keeps the root's members and their members), or'ed
+ * with PYLON_JSON_KEEP_ARRAYS to keep array elements at those levels.
  * Returns 0 with *doc (free with pylon_json_free) and *root set,
  * PYLON_JSON_EMALFORMED with err (PYLON_JSON_ERR_BYTES) holding the
  * msgspec message, or PYLON_JSON_ENOMEM.  Empty input is "Input data

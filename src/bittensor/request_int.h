@@ -1,7 +1,7 @@
 /*
- * request_int.h: internals shared by request.c, envelope.c,
- * timeout.c, pynum.c and envfile.c - a growable output buffer and the envelope writer.  Not a
- * public interface.
+ * request_int.h: internals shared by request.c, envelope.c, timeout.c,
+ * pynum.c and envfile.c - a growable output buffer, the envelope writer
+ * and pydantic's number parsing.  Not a public interface.
  */
 
 #ifndef PYLON_REQUEST_INT_H

@@ -264,7 +264,8 @@ test_files(void)
        && env.identities[0].netuid == 3, "load: identity read from file 2");
     pylon_env_free(&env);
 
-    ok(pylon_env_load(&env, err, p1, NULL) == -1, "load: one file lacks fields");
+    ok(pylon_env_load(&env, err, p1, NULL) == -1,
+       "load: one file lacks fields");
     ok(strstr(err, "PYLON_ID_X_HOTKEY_NAME: Field required") != NULL,
        "load: message names the variable");
 
