@@ -15,6 +15,8 @@
 #include "http/ngx_pylon_http.h"
 #include "helper/ngx_pylon_helper.h"
 
+#include <sodium.h>
+
 
 #define NGX_PYLON_DEFAULT_MAX_SIZE   (1024 * 1024 * 1024)
 #define NGX_PYLON_MIN_MAX_SIZE       (1024 * 1024)
@@ -26,12 +28,14 @@ typedef struct {
 } ngx_pylon_alias_t;
 
 
+static ngx_int_t ngx_pylon_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_pylon_postconfiguration(ngx_conf_t *cf);
 static void *ngx_pylon_create_main_conf(ngx_conf_t *cf);
 static char *ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_pylon_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static ngx_int_t ngx_pylon_error_pages(ngx_conf_t *cf);
 static char *ngx_pylon_subnet(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -40,8 +44,29 @@ static char *ngx_pylon_network(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     ngx_pylon_node_t *node);
+static char *ngx_pylon_netuids(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_pylon_retry(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_pylon_conf_recent(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
 static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
+
+
+/*
+ * What nginx itself may answer inside a pylon location.  Not 401 and 403:
+ * access checks (deny, auth_request) run again on the redirect and would
+ * refuse the error page too.
+ */
+static ngx_int_t  ngx_pylon_error_codes[] = {
+    NGX_HTTP_BAD_REQUEST, NGX_HTTP_REQUEST_TIME_OUT, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+    NGX_HTTP_TOO_MANY_REQUESTS, NGX_HTTP_INTERNAL_SERVER_ERROR,
+    NGX_HTTP_BAD_GATEWAY, NGX_HTTP_SERVICE_UNAVAILABLE,
+    NGX_HTTP_GATEWAY_TIME_OUT, 0
+};
 
 
 static ngx_pylon_alias_t  ngx_pylon_aliases[] = {
@@ -90,12 +115,68 @@ static ngx_command_t  ngx_pylon_commands[] = {
       offsetof(ngx_pylon_main_conf_t, archive_cutoff),
       NULL },
 
+    { ngx_string("pylon_wallet_path"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, wallet_path),
+      NULL },
+
+    { ngx_string("pylon_identity"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_2MORE,
+      ngx_pylon_identity,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_open_access_token"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_open_access_token,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_netuids"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_pylon_netuids,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_weights_retry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_pylon_retry,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, weights_retry),
+      NULL },
+
+    { ngx_string("pylon_commitment_retry"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE2,
+      ngx_pylon_retry,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, commitment_retry),
+      NULL },
+
+    { ngx_string("pylon_recent_neurons"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_pylon_conf_recent,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_request_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_request_timeout,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_pylon_module_ctx = {
-    NULL,                                  /* preconfiguration */
+    ngx_pylon_preconfiguration,            /* preconfiguration */
     ngx_pylon_postconfiguration,           /* postconfiguration */
 
     ngx_pylon_create_main_conf,            /* create main configuration */
@@ -137,6 +218,13 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
 
     pmcf->cache_max_size = NGX_CONF_UNSET_SIZE;
     pmcf->archive_cutoff = NGX_CONF_UNSET_UINT;
+    pmcf->weights_retry.attempts = NGX_CONF_UNSET_UINT;
+    pmcf->commitment_retry.attempts = NGX_CONF_UNSET_UINT;
+    pmcf->recent_soft = NGX_CONF_UNSET_UINT;
+    pmcf->recent_hard = NGX_CONF_UNSET_UINT;
+    pmcf->recent_lead = NGX_CONF_UNSET_UINT;
+    pmcf->timeout = NGX_CONF_UNSET_MSEC;
+    pmcf->timeout_max = NGX_CONF_UNSET_MSEC;
 
     return pmcf;
 }
@@ -166,6 +254,41 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
 
+    if (pmcf->wallet_path.data == NULL) {
+        ngx_str_set(&pmcf->wallet_path, "/root/.bittensor/wallets");
+    }
+
+    if (pmcf->weights_retry.attempts == NGX_CONF_UNSET_UINT) {
+        pmcf->weights_retry.attempts = 200;
+        pmcf->weights_retry.delay = 1000;
+    }
+
+    if (pmcf->commitment_retry.attempts == NGX_CONF_UNSET_UINT) {
+        pmcf->commitment_retry.attempts = 10;
+        pmcf->commitment_retry.delay = 1000;
+    }
+
+    ngx_conf_init_uint_value(pmcf->recent_soft, 100);
+    ngx_conf_init_uint_value(pmcf->recent_hard, 150);
+    ngx_conf_init_uint_value(pmcf->recent_lead, 10);
+
+    if (pmcf->recent_soft > pmcf->recent_hard) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pylon_recent_neurons\" soft=%ui is above "
+                           "hard=%ui", pmcf->recent_soft, pmcf->recent_hard);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_msec_value(pmcf->timeout, 60000);
+    ngx_conf_init_msec_value(pmcf->timeout_max, 300000);
+
+    /* sessions signed with a key of this configuration: reload rotates */
+    randombytes_buf(pmcf->session_key, sizeof(pmcf->session_key));
+
+    if (ngx_pylon_identities_load(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -194,7 +317,97 @@ ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_value(conf->subnet, prev->subnet, 0);
 
+    if (conf->subnet == 1 && ngx_pylon_error_pages(cf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_pylon_preconfiguration(ngx_conf_t *cf)
+{
+    if (sodium_init() < 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "pylon: libsodium failed to initialise");
+        return NGX_ERROR;
+    }
+
+    return ngx_pylon_add_variables(cf);
+}
+
+
+/*
+ * Errors nginx itself answers in a pylon location (413 from
+ * client_max_body_size, 503 or 429 from limit_req, ...)
+ * go out in Pylon's envelope too: unless the location has error_page of
+ * its own, they are redirected to "<location>__pylon_error", which the
+ * handler answers from r->err_status.  Prefix locations only.
+ */
+
+static ngx_int_t
+ngx_pylon_error_pages(ngx_conf_t *cf)
+{
+    u_char                            *p;
+    ngx_int_t                         *code;
+    ngx_str_t                          uri;
+    ngx_http_err_page_t               *err;
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->error_pages || clcf->named || clcf->exact_match
+        || clcf->noname || clcf->name.len == 0
+#if (NGX_PCRE)
+        || clcf->regex
+#endif
+        || clcf->name.data[0] != '/')
+    {
+        return NGX_OK;
+    }
+
+    uri.len = clcf->name.len + sizeof("__pylon_error") - 1
+              + (clcf->name.data[clcf->name.len - 1] != '/');
+    uri.data = ngx_pnalloc(cf->pool, uri.len);
+    if (uri.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_cpymem(uri.data, clcf->name.data, clcf->name.len);
+    if (p[-1] != '/') {
+        *p++ = '/';
+    }
+    ngx_memcpy(p, "__pylon_error", sizeof("__pylon_error") - 1);
+
+    clcf->error_pages = ngx_array_create(cf->pool, 10,
+                                         sizeof(ngx_http_err_page_t));
+    if (clcf->error_pages == NULL) {
+        return NGX_ERROR;
+    }
+
+    for (code = ngx_pylon_error_codes; *code; code++) {
+        err = ngx_array_push(clcf->error_pages);
+        if (err == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(err, sizeof(ngx_http_err_page_t));
+        err->status = *code;
+        err->overwrite = -1;
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+        ccv.cf = cf;
+        ccv.value = &uri;
+        ccv.complex_value = &err->value;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
 }
 
 
@@ -488,6 +701,189 @@ ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
 }
 
 
+/* pylon_netuids N...: subnets kept fresh every block */
+
+static char *
+ngx_pylon_netuids(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_int_t   *n;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (pmcf->netuids) {
+        return "is duplicate";
+    }
+
+    pmcf->netuids = ngx_array_create(cf->pool, cf->args->nelts,
+                                     sizeof(ngx_int_t));
+    if (pmcf->netuids == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        n = ngx_array_push(pmcf->netuids);
+        if (n == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        *n = ngx_atoi(value[i].data, value[i].len);
+
+        if (*n == NGX_ERROR || *n > 65535) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid netuid \"%V\" in \"%V\" directive",
+                               &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* pylon_weights_retry / pylon_commitment_retry ATTEMPTS DELAY */
+
+static char *
+ngx_pylon_retry(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_int_t           n;
+    ngx_msec_t          delay;
+    ngx_str_t          *value;
+    ngx_pylon_retry_t  *retry;
+
+    retry = (ngx_pylon_retry_t *) (p + cmd->offset);
+
+    if (retry->attempts != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid attempts \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    delay = ngx_parse_time(&value[2], 0);
+    if (delay == (ngx_msec_t) NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid delay \"%V\" in \"%V\" directive",
+                           &value[2], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    retry->attempts = n;
+    retry->delay = delay;
+
+    return NGX_CONF_OK;
+}
+
+
+/* pylon_recent_neurons soft=B hard=B lead=B */
+
+static char *
+ngx_pylon_conf_recent(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, v;
+    ngx_uint_t   i, *slot;
+
+    if (pmcf->recent_soft != NGX_CONF_UNSET_UINT
+        || pmcf->recent_hard != NGX_CONF_UNSET_UINT
+        || pmcf->recent_lead != NGX_CONF_UNSET_UINT)
+    {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "soft=", 5) == 0) {
+            slot = &pmcf->recent_soft;
+
+        } else if (ngx_strncmp(value[i].data, "hard=", 5) == 0) {
+            slot = &pmcf->recent_hard;
+
+        } else if (ngx_strncmp(value[i].data, "lead=", 5) == 0) {
+            slot = &pmcf->recent_lead;
+
+        } else {
+            goto invalid;
+        }
+
+        v.data = value[i].data + 5;
+        v.len = value[i].len - 5;
+
+        n = ngx_atoi(v.data, v.len);
+        if (n == NGX_ERROR || *slot != NGX_CONF_UNSET_UINT) {
+            goto invalid;
+        }
+
+        *slot = n;
+    }
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"%V\" directive",
+                       &value[i], &cmd->name);
+    return NGX_CONF_ERROR;
+}
+
+
+/* pylon_request_timeout DEFAULT [MAX] */
+
+static char *
+ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_str_t   *value;
+    ngx_msec_t   t, max;
+
+    if (pmcf->timeout != NGX_CONF_UNSET_MSEC) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    t = ngx_parse_time(&value[1], 0);
+    max = 300000;
+
+    if (cf->args->nelts == 3) {
+        max = ngx_parse_time(&value[2], 0);
+    }
+
+    if (t == (ngx_msec_t) NGX_ERROR || max == (ngx_msec_t) NGX_ERROR
+        || t == 0 || t > max)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid timeouts in \"%V\" directive: DEFAULT "
+                           "and MAX are times, 0 < DEFAULT <= MAX",
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->timeout = t;
+    pmcf->timeout_max = max;
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_pylon_init_process(ngx_cycle_t *cycle)
 {
@@ -513,6 +909,9 @@ ngx_pylon_init_process(ngx_cycle_t *cycle)
     {
         return NGX_OK;
     }
+
+    /* workers never hold wallet secrets */
+    ngx_pylon_identities_wipe(pmcf);
 
     return ngx_pylon_http_init_worker(cycle, pmcf);
 }

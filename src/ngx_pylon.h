@@ -21,6 +21,27 @@ typedef struct {
 } ngx_pylon_node_t;
 
 
+/* a named identity: a wallet hotkey that writes for one subnet */
+typedef struct {
+    ngx_str_t        name;
+    ngx_str_t        wallet;
+    ngx_str_t        hotkey;
+    ngx_int_t        netuid;
+    ngx_str_t        token;        /* empty: the identity is open */
+    void            *keypair;      /* pylon_sr25519_keypair_t, helper only */
+    u_char           pub[32];
+    u_char           ss58[64];     /* the hotkey's address, NUL-terminated */
+    u_char          *conf_file;
+    ngx_uint_t       line;
+} ngx_pylon_identity_t;
+
+
+typedef struct {
+    ngx_uint_t       attempts;
+    ngx_msec_t       delay;
+} ngx_pylon_retry_t;
+
+
 typedef struct {
     ngx_str_t        cache_dir;    /* absolute, NUL-terminated */
     size_t           cache_max_size;
@@ -30,6 +51,23 @@ typedef struct {
     ngx_pylon_node_t archive;
 
     ngx_uint_t       archive_cutoff;
+
+    ngx_str_t        wallet_path;
+    ngx_array_t     *identities;   /* ngx_pylon_identity_t */
+    ngx_str_t        open_token;   /* empty: open access is open */
+    ngx_array_t     *netuids;      /* ngx_int_t, kept fresh every block */
+
+    ngx_pylon_retry_t  weights_retry;
+    ngx_pylon_retry_t  commitment_retry;
+
+    ngx_uint_t       recent_soft;  /* recent neurons limits, blocks */
+    ngx_uint_t       recent_hard;
+    ngx_uint_t       recent_lead;
+
+    ngx_msec_t       timeout;      /* X-Pylon-Timeout default and cap */
+    ngx_msec_t       timeout_max;
+
+    u_char           session_key[32];  /* per cycle: rotates on reload */
 
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */

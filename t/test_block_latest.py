@@ -118,3 +118,31 @@ def test_large_fragmented_messages_are_reassembled(nginx_factory, fake_node):
 def test_helper_state_is_not_a_route(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
     assert n.get("/S/helper").status == 404
+
+
+def test_nginx_errors_in_a_pylon_location_use_the_envelope(nginx_factory, fake_node):
+    conf = pylon_conf(fake_node.url,
+                      extra_http="limit_req_zone $binary_remote_addr zone=one:1m rate=1r/m;",
+                      location_extra="limit_req zone=one nodelay;")
+    n = nginx_factory(conf)
+    wait = [n.get("/api/v1/block/latest") for _ in range(3)]
+    limited = [r for r in wait if r.status == 503 and r.json()["detail"] == "Service Unavailable"]
+    assert limited, wait
+    assert limited[0].json() == {"status_code": 503, "detail": "Service Unavailable"}
+    assert limited[0].header("Content-Type") == "application/json"
+
+
+def test_own_error_page_wins(nginx_factory, fake_node):
+    conf = pylon_conf(fake_node.url,
+                      extra_http="limit_req_zone $binary_remote_addr zone=one:1m rate=1r/m;",
+                      location_extra="limit_req zone=one nodelay; error_page 503 =429 @busy;")
+    conf = conf.replace("location = /static.json", "location @busy { return 429; }\n"
+                        "        location = /static.json")
+    n = nginx_factory(conf)
+    statuses = [n.get("/api/v1/block/latest").status for _ in range(3)]
+    assert 429 in statuses and 503 not in statuses
+
+
+def test_internal_error_route_is_not_reachable_directly(nginx_factory, fake_node):
+    n = nginx_factory(pylon_conf(fake_node.url))
+    assert n.get("/__pylon_error").status == 404

@@ -27,6 +27,7 @@
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
+#include "crypto/sr25519.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -38,6 +39,7 @@ static void ngx_pylon_helper_main(ngx_cycle_t *cycle,
 static int ngx_pylon_helper_lock(ngx_cycle_t *cycle,
     ngx_pylon_main_conf_t *pmcf);
 static void ngx_pylon_helper_kill_stuck(ngx_cycle_t *cycle, int fd);
+static void ngx_pylon_helper_keys(ngx_pylon_main_conf_t *pmcf);
 static void ngx_pylon_helper_channel(ngx_log_t *log);
 static int ngx_pylon_helper_raw(struct lws *wsi,
     enum lws_callback_reasons reason, void *user, void *in, size_t len);
@@ -153,6 +155,8 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
 
     lockfd = ngx_pylon_helper_lock(cycle, pmcf);
+
+    ngx_pylon_helper_keys(pmcf);
 
     h->store = pylon_store_open((char *) pmcf->cache_dir.data,
                                 pmcf->cache_max_size, err, sizeof(err));
@@ -384,6 +388,28 @@ ngx_pylon_helper_kill_stuck(ngx_cycle_t *cycle, int fd)
     if (kill(pid, SIGKILL) == -1) {
         ngx_log_error(NGX_LOG_WARN, cycle->log, ngx_errno,
                       "pylon helper: kill(%P) failed", pid);
+    }
+}
+
+
+/* memory locks are not inherited across fork(): lock the hotkeys again */
+
+static void
+ngx_pylon_helper_keys(ngx_pylon_main_conf_t *pmcf)
+{
+    ngx_uint_t             i;
+    ngx_pylon_identity_t  *id;
+
+    if (pmcf->identities == NULL) {
+        return;
+    }
+
+    id = pmcf->identities->elts;
+
+    for (i = 0; i < pmcf->identities->nelts; i++) {
+        if (id[i].keypair) {
+            pylon_sr25519_keypair_lock(id[i].keypair);
+        }
     }
 }
 

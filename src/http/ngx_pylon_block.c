@@ -10,7 +10,7 @@
 
 
 ngx_int_t
-ngx_pylon_block_latest(ngx_http_request_t *r, ngx_pylon_params_t *params)
+ngx_pylon_block_latest(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
     char  key[PYLON_KEY_MAX];
 
@@ -22,3 +22,4 @@ ngx_pylon_block_latest(ngx_http_request_t *r, ngx_pylon_params_t *params)
 
     return ngx_pylon_send_cached(r, key);
 }
+

@@ -26,8 +26,52 @@ typedef struct {
 } ngx_pylon_params_t;
 
 
+typedef struct ngx_pylon_ctx_s  ngx_pylon_ctx_t;
+
 typedef ngx_int_t (*ngx_pylon_route_pt)(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
+
+
+/* route flags */
+#define NGX_PYLON_R_OPEN      0x01   /* open-access: /subnet/{netuid}/... */
+#define NGX_PYLON_R_IDENTITY  0x02   /* /identity/{name}/subnet/{netuid} */
+#define NGX_PYLON_R_BODY      0x04   /* reads a JSON request body */
+#define NGX_PYLON_R_UNSTABLE  0x08   /* under /api/_unstable */
+#define NGX_PYLON_R_BLOCK     0x10   /* has {block_number} */
+#define NGX_PYLON_R_ITEM      0x20   /* has {hotkey} (or self) */
+#define NGX_PYLON_R_SELF      0x40   /* the identity's own hotkey */
+#define NGX_PYLON_R_TIMEOUT   0x80   /* X-Pylon-Timeout applies */
+
+
+typedef struct {
+    ngx_uint_t           method;      /* NGX_HTTP_GET, ... */
+    char                *pattern;     /* "/"-separated, {int} {str} */
+    ngx_pylon_route_pt   handler;
+    ngx_uint_t           flags;
+    char                *data;        /* cache route name, when any */
+} ngx_pylon_route_t;
+
+
+/* per request: what routing and authorisation found */
+struct ngx_pylon_ctx_s {
+    ngx_pylon_route_t     *route;
+    ngx_pylon_params_t     params;
+    ngx_int_t              netuid;     /* -1 for chain-wide routes */
+    ngx_str_t              hotkey;     /* item routes */
+    ngx_pylon_identity_t  *identity;   /* identity routes */
+    ngx_str_t              body;       /* body routes, contiguous */
+    ngx_msec_t             timeout;
+    int64_t                block;      /* -1: latest */
+    uint64_t               served_block;  /* for $pylon_block */
+    ngx_uint_t             cache_status;  /* NGX_PYLON_CACHE_* */
+    void                  *fetch;      /* a waited-for fetch */
+};
+
+
+#define NGX_PYLON_CACHE_NONE     0
+#define NGX_PYLON_CACHE_HIT      1
+#define NGX_PYLON_CACHE_MISS     2     /* fetched by the helper */
+#define NGX_PYLON_CACHE_EMPTY    3     /* not there yet: 503 */
 
 /* a waited-for job ended: answer from its record; returns the rc that
  * finalizes the request */
@@ -61,6 +105,50 @@ ngx_int_t ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
  */
 ngx_int_t ngx_pylon_send_cached(ngx_http_request_t *r, const char *key);
 
+#define NGX_PYLON_ANY_BLOCK  ((uint64_t) -1)
+
+/*
+ * Sends the record at key when it is there (and describes block, unless
+ * NGX_PYLON_ANY_BLOCK): *found = 1 and the rc.  Absent: *found = 0,
+ * NGX_DECLINED, nothing sent.  *served (may be NULL) gets its block.
+ */
+ngx_int_t ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
+    uint64_t block, ngx_uint_t *found, uint64_t *served);
+ngx_int_t ngx_pylon_send_cached_if(ngx_http_request_t *r, const char *key,
+    ngx_uint_t *found, uint64_t *served);
+
+/* sends a malloc()ed JSON body with status, then frees it */
+ngx_int_t ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status,
+    char *buf, size_t len);
+
+/* opens a secret sealed by the helper; NULL when it does not open */
+u_char *ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed,
+    size_t *len);
+
+/* the envelope of a status with its reason phrase ("Bad Gateway") */
+ngx_int_t ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status);
+
+/* a 400 validation envelope with one {"message", "key"} entry */
+ngx_int_t ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
+    const char *key);
+
+/* the request body as a JSON object, or the rc of the 400 sent */
+ngx_int_t ngx_pylon_body_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
+    json_t **json);
+
+/* 200 with an ETag: body must live in r->pool */
+ngx_int_t ngx_pylon_send_body(ngx_http_request_t *r, u_char *body,
+    size_t len, uint64_t etag);
+
+/* authorisation of the matched route (see ngx_pylon_router.c) */
+ngx_int_t ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+
+/* X-Pylon-Timeout into ctx->timeout; NGX_OK or the rc of a 400 sent */
+ngx_int_t ngx_pylon_timeout(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+
+/* the request's context (NULL outside pylon routes) */
+ngx_pylon_ctx_t *ngx_pylon_ctx(ngx_http_request_t *r);
+
 /* the wake socket and the waiters (ngx_pylon_wait.c) */
 ngx_int_t ngx_pylon_wait_init(ngx_cycle_t *cycle,
     ngx_pylon_main_conf_t *pmcf);
@@ -84,8 +172,48 @@ ngx_int_t ngx_pylon_job_submit(ngx_http_request_t *r, char *id,
 ngx_int_t ngx_pylon_job_wait(ngx_http_request_t *r, const char *id,
     ngx_msec_t timeout, ngx_pylon_job_done_pt done);
 
+/* identities and tokens (ngx_pylon_identity.c) */
+char *ngx_pylon_conf_token(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_str_t *token, const char *directive);
+char *ngx_pylon_identity(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_pylon_open_access_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_pylon_identities_load(ngx_conf_t *cf,
+    ngx_pylon_main_conf_t *pmcf);
+void ngx_pylon_identities_wipe(ngx_pylon_main_conf_t *pmcf);
+ngx_pylon_identity_t *ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf,
+    ngx_str_t *name);
+
+/* sessions and authorisation (ngx_pylon_auth.c) */
+ngx_uint_t ngx_pylon_token_equal(ngx_str_t *a, ngx_str_t *b);
+ngx_int_t ngx_pylon_session_issue(ngx_http_request_t *r,
+    ngx_pylon_identity_t *id);
+ngx_pylon_identity_t *ngx_pylon_session_identity(ngx_http_request_t *r);
+ngx_int_t ngx_pylon_auth_identity(ngx_http_request_t *r,
+    ngx_pylon_identity_t *id);
+ngx_int_t ngx_pylon_auth_open(ngx_http_request_t *r);
+
+/*
+ * Sends the cached record at key, fetching it through the helper when it
+ * is absent (a fetch job for the request's route, netuid and block);
+ * absent after the fetch: 404 with detail.
+ */
+ngx_int_t ngx_pylon_send_or_fetch(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx, const char *key, const char *missing);
+
+/* $pylon_* variables (ngx_pylon_variables.c) */
+ngx_int_t ngx_pylon_add_variables(ngx_conf_t *cf);
+
 /* route handlers */
 ngx_int_t ngx_pylon_block_latest(ngx_http_request_t *r,
-    ngx_pylon_params_t *params);
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_subnet_data(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_subnet_item(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_recent_neurons(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_extrinsic(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 
 #endif /* NGX_PYLON_HTTP_H */

@@ -5,6 +5,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "crypto/seal.h"
 
 
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
@@ -85,6 +86,32 @@ ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
+/* the envelope of a bare status, with its reason phrase as detail */
+
+ngx_int_t
+ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status)
+{
+    const char  *detail;
+
+    switch (status) {
+    case NGX_HTTP_BAD_REQUEST: detail = "Bad Request"; break;
+    case NGX_HTTP_UNAUTHORIZED: detail = "Unauthorized"; break;
+    case NGX_HTTP_FORBIDDEN: detail = "Forbidden"; break;
+    case NGX_HTTP_NOT_FOUND: detail = "Not Found"; break;
+    case NGX_HTTP_REQUEST_TIME_OUT: detail = "Request Timeout"; break;
+    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
+        detail = "Request Entity Too Large"; break;
+    case NGX_HTTP_TOO_MANY_REQUESTS: detail = "Too Many Requests"; break;
+    case NGX_HTTP_BAD_GATEWAY: detail = "Bad Gateway"; break;
+    case NGX_HTTP_SERVICE_UNAVAILABLE: detail = "Service Unavailable"; break;
+    case NGX_HTTP_GATEWAY_TIME_OUT: detail = "Gateway Timeout"; break;
+    default: detail = "Internal Server Error"; break;
+    }
+
+    return ngx_pylon_send_error(r, status, detail);
+}
+
+
 static ngx_int_t
 ngx_pylon_set_etag(ngx_http_request_t *r, uint64_t etag)
 {
@@ -116,12 +143,27 @@ ngx_pylon_set_etag(ngx_http_request_t *r, uint64_t etag)
 
 
 ngx_int_t
-ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
+ngx_pylon_send_body(ngx_http_request_t *r, u_char *body, size_t len,
+    uint64_t etag)
+{
+    if (ngx_pylon_set_etag(r, etag) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pylon_send_json(r, NGX_HTTP_OK, body, len);
+}
+
+
+ngx_int_t
+ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
+    uint64_t block, ngx_uint_t *found, uint64_t *served)
 {
     int              rc;
     u_char          *body;
     pylon_store_t   *st;
     pylon_record_t   rec;
+
+    *found = 1;
 
     st = ngx_pylon_worker_store();
     if (st == NULL) {
@@ -132,8 +174,8 @@ ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
     rc = pylon_store_read(st, key, &rec);
 
     if (rc == PYLON_STORE_NOTFOUND) {
-        return ngx_pylon_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
-                                    "Chain data is not available yet.");
+        *found = 0;
+        return NGX_DECLINED;
     }
 
     if (rc != PYLON_STORE_OK) {
@@ -142,6 +184,12 @@ ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
                       pylon_store_error(st));
         return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
                                     "Internal Server Error");
+    }
+
+    if (block != NGX_PYLON_ANY_BLOCK && rec.block != block) {
+        pylon_store_read_end(st);
+        *found = 0;
+        return NGX_DECLINED;
     }
 
     /* copy out: never hold a reader slot while the client downloads */
@@ -155,9 +203,185 @@ ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
     ngx_memcpy(body, rec.body, rec.len);
     pylon_store_read_end(st);
 
-    if (ngx_pylon_set_etag(r, rec.etag) != NGX_OK) {
+    if (served) {
+        *served = rec.block;
+    }
+
+    return ngx_pylon_send_body(r, body, rec.len, rec.etag);
+}
+
+
+ngx_int_t
+ngx_pylon_send_cached_if(ngx_http_request_t *r, const char *key,
+    ngx_uint_t *found, uint64_t *served)
+{
+    return ngx_pylon_send_cached_at(r, key, NGX_PYLON_ANY_BLOCK, found,
+                                    served);
+}
+
+
+ngx_int_t
+ngx_pylon_send_cached(ngx_http_request_t *r, const char *key)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        found;
+    ngx_pylon_ctx_t  *ctx;
+
+    ctx = ngx_pylon_ctx(r);
+
+    rc = ngx_pylon_send_cached_if(r, key, &found,
+                                  ctx ? &ctx->served_block : NULL);
+    if (found) {
+        if (ctx) {
+            ctx->cache_status = NGX_PYLON_CACHE_HIT;
+        }
+        return rc;
+    }
+
+    if (ctx) {
+        ctx->cache_status = NGX_PYLON_CACHE_EMPTY;
+    }
+
+    return ngx_pylon_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                "Chain data is not available yet.");
+}
+
+
+/*
+ * Litestar's validation envelope with one entry:
+ * {"status_code":400,"detail":"Validation failed for METHOD /path[?q]",
+ *  "extra":[{"message":M,"key":K}]}
+ */
+
+ngx_int_t
+ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
+    const char *key)
+{
+    char    *text;
+    json_t  *env;
+    u_char  *body, *p, detail[512];
+    size_t   len;
+
+    p = ngx_snprintf(detail, sizeof(detail) - 1,
+                     "Validation failed for %V %V%s%V",
+                     &r->method_name, &r->uri, r->args.len ? "?" : "",
+                     &r->args);
+    *p = '\0';
+
+    env = json_pack("{s:i, s:s, s:[{s:s, s:s}]}", "status_code", 400,
+                    "detail", (char *) detail, "extra", "message", message,
+                    "key", key);
+    if (env == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_pylon_send_json(r, NGX_HTTP_OK, body, rec.len);
+    text = json_dumps(env, JSON_COMPACT|JSON_PRESERVE_ORDER);
+    json_decref(env);
+
+    if (text == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    len = ngx_strlen(text);
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        free(text);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(body, text, len);
+    free(text);
+
+    return ngx_pylon_send_json(r, NGX_HTTP_BAD_REQUEST, body, len);
+}
+
+
+/*
+ * The body as JSON: empty is a validation error on "data", malformed is
+ * 400 with a decoder message, as msgspec words it.  NGX_OK with *json
+ * (the caller releases it) or the rc of the error sent.
+ */
+
+ngx_int_t
+ngx_pylon_body_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
+    json_t **json)
+{
+    u_char        *p, detail[160];
+    json_error_t   err;
+
+    *json = NULL;
+
+    if (ctx->body.len == 0) {
+        return ngx_pylon_send_invalid(r, "Field required", "data");
+    }
+
+    *json = json_loadb((char *) ctx->body.data, ctx->body.len, 0, &err);
+
+    if (*json == NULL) {
+        p = ngx_snprintf(detail, sizeof(detail) - 1,
+                         "JSON is malformed: invalid character (byte %d)",
+                         err.position > 0 ? err.position - 1 : 0);
+        *p = '\0';
+        return ngx_pylon_send_error(r, NGX_HTTP_BAD_REQUEST, (char *) detail);
+    }
+
+    if (!json_is_object(*json)) {
+        json_decref(*json);
+        *json = NULL;
+        return ngx_pylon_send_invalid(r, "Input should be a valid dictionary",
+                                      "data");
+    }
+
+    return NGX_OK;
+}
+
+
+/* sends a malloc()ed JSON body (an envelope from src/bittensor), frees it */
+
+ngx_int_t
+ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status, char *buf,
+    size_t len)
+{
+    u_char  *body;
+
+    if (buf == NULL) {
+        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+
+    body = ngx_pnalloc(r->pool, len ? len : 1);
+    if (body == NULL) {
+        free(buf);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(body, buf, len);
+    free(buf);
+
+    return ngx_pylon_send_json(r, status, body, len);
+}
+
+
+/* a secret the helper sealed for the worker (crypto/seal.h) */
+
+u_char *
+ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed, size_t *len)
+{
+    u_char                 *m;
+    size_t                  cap;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    cap = ngx_strlen(sealed) / 2 + 1;
+
+    m = ngx_pnalloc(r->pool, cap);
+    if (m == NULL) {
+        return NULL;
+    }
+
+    if (pylon_unseal(m, cap, len, pmcf->session_key, sealed) != 0) {
+        return NULL;
+    }
+
+    return m;
 }

@@ -18,24 +18,73 @@
 
 
 typedef struct {
-    ngx_uint_t           method;      /* NGX_HTTP_GET, ... */
-    char                *pattern;     /* segments, "/"-separated */
-    ngx_pylon_route_pt   handler;
-} ngx_pylon_route_t;
-
-
-typedef struct {
     ngx_str_t            seg[NGX_PYLON_MAX_SEGMENTS];
     ngx_uint_t           n;
 } ngx_pylon_path_t;
 
 
+#define OA   "/subnet/{int}"
+#define ID   "/identity/{str}/subnet/{int}"
+#define R_OA (NGX_PYLON_R_OPEN|NGX_PYLON_R_TIMEOUT)
+#define R_ID (NGX_PYLON_R_IDENTITY|NGX_PYLON_R_TIMEOUT)
+
+/* the subnet reads exist under open access and under every identity */
+#define NGX_PYLON_SUBNET_ROUTES(api, P, F, U)                                \
+    { NGX_HTTP_GET, api P "/block/{int}/neurons", ngx_pylon_subnet_data,    \
+      F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_NEURONS },                         \
+    { NGX_HTTP_GET, api P "/block/latest/neurons", ngx_pylon_subnet_data,   \
+      F|U, PYLON_ROUTE_NEURONS },                                           \
+    { NGX_HTTP_GET, api P "/block/recent/neurons", ngx_pylon_recent_neurons,\
+      F|U, PYLON_ROUTE_NEURONS },                                           \
+    { NGX_HTTP_GET, api P "/block/{int}/validators", ngx_pylon_subnet_data, \
+      F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_VALIDATORS },                      \
+    { NGX_HTTP_GET, api P "/block/latest/validators", ngx_pylon_subnet_data,\
+      F|U, PYLON_ROUTE_VALIDATORS },                                        \
+    { NGX_HTTP_GET, api P "/block/latest/certificates",                     \
+      ngx_pylon_subnet_data, F|U, PYLON_ROUTE_CERTIFICATES },               \
+    { NGX_HTTP_GET, api P "/block/latest/certificates/{str}",               \
+      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM, PYLON_ROUTE_CERTIFICATE },\
+    { NGX_HTTP_GET, api P "/block/latest/commitments",                      \
+      ngx_pylon_subnet_data, F|U,                                           \
+      (U) ? PYLON_ROUTE_COMMITS_FULL : PYLON_ROUTE_COMMITMENTS },           \
+    { NGX_HTTP_GET, api P "/block/latest/commitments/{str}",                \
+      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM, PYLON_ROUTE_COMMITMENT }
+
+#define NGX_PYLON_IDENTITY_ROUTES(api, U)                                    \
+    { NGX_HTTP_GET, api ID "/block/latest/certificates/self",               \
+      ngx_pylon_subnet_item, R_ID|U|NGX_PYLON_R_ITEM|NGX_PYLON_R_SELF,      \
+      PYLON_ROUTE_CERTIFICATE },                                            \
+    { NGX_HTTP_GET, api ID "/block/latest/commitments/self",                \
+      ngx_pylon_subnet_item, R_ID|U|NGX_PYLON_R_ITEM|NGX_PYLON_R_SELF,      \
+      PYLON_ROUTE_COMMITMENT },                                             \
+    { NGX_HTTP_POST, api "/login/identity/{str}", ngx_pylon_login,          \
+      NGX_PYLON_R_BODY|NGX_PYLON_R_TIMEOUT|U, NULL },                       \
+    { NGX_HTTP_GET, api "/block/{int}/extrinsic/{int}", ngx_pylon_extrinsic,\
+      NGX_PYLON_R_BLOCK|NGX_PYLON_R_TIMEOUT|U, PYLON_ROUTE_EXTRINSIC }
+
+
 static ngx_pylon_route_t  ngx_pylon_routes[] = {
 
-    { NGX_HTTP_GET, "api/v1/block/latest", ngx_pylon_block_latest },
+    { NGX_HTTP_GET, "api/v1/block/latest", ngx_pylon_block_latest,
+      NGX_PYLON_R_TIMEOUT, PYLON_ROUTE_BLOCK },
 
-    { 0, NULL, NULL }
+    NGX_PYLON_IDENTITY_ROUTES("api/v1", 0),
+    NGX_PYLON_SUBNET_ROUTES("api/v1", OA, R_OA, 0),
+    NGX_PYLON_SUBNET_ROUTES("api/v1", ID, R_ID, 0),
+
+    NGX_PYLON_IDENTITY_ROUTES("api/_unstable", NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_SUBNET_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_SUBNET_ROUTES("api/_unstable", ID, R_ID, NGX_PYLON_R_UNSTABLE),
+
+    { 0, NULL, NULL, 0, NULL }
 };
+
+
+static ngx_int_t ngx_pylon_dispatch(ngx_http_request_t *r,
+    ngx_pylon_route_t *rt, ngx_pylon_params_t *params);
+static void ngx_pylon_body_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_pylon_body_collect(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
 
 
 static ngx_pylon_path_t  ngx_pylon_patterns[sizeof(ngx_pylon_routes)
@@ -226,6 +275,11 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
         ngx_pylon_prepare_patterns();
     }
 
+    if (r->err_status && r->internal) {
+        /* an error nginx answered, redirected here by our error_page */
+        return ngx_pylon_send_status(r, r->err_status);
+    }
+
     if (!ngx_pylon_split(r->uri.data, r->uri.data + r->uri.len, &path)) {
         return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "Not Found");
     }
@@ -318,7 +372,7 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
         }
 
         if (rt->method == r->method) {
-            return rt->handler(r, &params);
+            return ngx_pylon_dispatch(r, rt, &params);
         }
 
         methods |= rt->method;
@@ -329,4 +383,239 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
     }
 
     return ngx_pylon_method_not_allowed(r, methods);
+}
+
+
+ngx_pylon_ctx_t *
+ngx_pylon_ctx(ngx_http_request_t *r)
+{
+    return ngx_http_get_module_ctx(r, ngx_pylon_module);
+}
+
+
+/*
+ * A route matched: note what it names, then authorise (or, for routes
+ * with a body, read it first: the handler authorises after parsing, in
+ * Pylon's order of checks).
+ */
+
+static ngx_int_t
+ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
+    ngx_pylon_params_t *params)
+{
+    ngx_int_t               rc;
+    ngx_uint_t              ni, ns;
+    ngx_pylon_ctx_t        *ctx;
+    ngx_pylon_main_conf_t  *pmcf;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_pylon_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_pylon_module);
+
+    ctx->route = rt;
+    ctx->params = *params;
+    ctx->netuid = -1;
+    ctx->block = -1;
+    ctx->timeout = pmcf->timeout;
+
+    ni = 0;
+    ns = 0;
+
+    if (rt->flags & NGX_PYLON_R_IDENTITY) {
+        ns++;                                  /* the identity's name */
+    }
+
+    if (rt->flags & (NGX_PYLON_R_OPEN|NGX_PYLON_R_IDENTITY)) {
+        ctx->netuid = (ngx_int_t) params->ints[ni++];
+    }
+
+    if (rt->flags & NGX_PYLON_R_BLOCK) {
+        ctx->block = params->ints[ni++];
+    }
+
+    if ((rt->flags & NGX_PYLON_R_ITEM) && !(rt->flags & NGX_PYLON_R_SELF)) {
+        ctx->hotkey = params->strs[ns];
+    }
+
+    if (rt->flags & NGX_PYLON_R_TIMEOUT) {
+        rc = ngx_pylon_timeout(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
+    if (!(rt->flags & NGX_PYLON_R_BODY)) {
+
+        rc = ngx_pylon_authorise(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return rt->handler(r, ctx);
+    }
+
+    /* a body route: cap what we accept in Pylon's envelope */
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (r->headers_in.content_length_n > 0
+        && clcf->client_max_body_size
+        && r->headers_in.content_length_n > clcf->client_max_body_size)
+    {
+        return ngx_pylon_send_error(r, NGX_HTTP_REQUEST_ENTITY_TOO_LARGE,
+                                    "Request Entity Too Large");
+    }
+
+    r->request_body_in_single_buf = 1;
+
+    rc = ngx_http_read_client_request_body(r, ngx_pylon_body_handler);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_pylon_body_handler(ngx_http_request_t *r)
+{
+    ngx_int_t         rc;
+    ngx_pylon_ctx_t  *ctx;
+
+    ctx = ngx_pylon_ctx(r);
+
+    if (ngx_pylon_body_collect(r, ctx) != NGX_OK) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    rc = ctx->route->handler(r, ctx);
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+/* the body as one contiguous buffer in the request pool */
+
+static ngx_int_t
+ngx_pylon_body_collect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char       *p;
+    size_t        len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    ngx_str_null(&ctx->body);
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        return NGX_OK;
+    }
+
+    len = 0;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+        len += b->in_file ? (size_t) (b->file_last - b->file_pos)
+                          : (size_t) (b->last - b->pos);
+    }
+
+    p = ngx_pnalloc(r->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->body.data = p;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                return NGX_ERROR;
+            }
+            p += n;
+
+        } else {
+            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+        }
+    }
+
+    *p = '\0';
+    ctx->body.len = len;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Identity routes: the identity exists (404), the caller may use it (401)
+ * and it serves this netuid (403).  Open routes: the open-access token or
+ * any identity session when a token is configured (401).  Returns NGX_OK
+ * or the rc of the error already sent.
+ */
+
+ngx_int_t
+ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char                 *p, detail[160];
+    ngx_str_t              *name;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    if (ctx->route->flags & NGX_PYLON_R_OPEN) {
+
+        if (ngx_pylon_auth_open(r) != NGX_OK) {
+            return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
+                                        "Unauthorized");
+        }
+
+        return NGX_OK;
+    }
+
+    if (!(ctx->route->flags & NGX_PYLON_R_IDENTITY)) {
+        return NGX_OK;
+    }
+
+    name = &ctx->params.strs[0];
+
+    ctx->identity = ngx_pylon_identity_find(pmcf, name);
+
+    if (ctx->identity == NULL) {
+        p = ngx_snprintf(detail, sizeof(detail) - 1,
+                         "Identity '%V' not found", name);
+        *p = '\0';
+        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
+    }
+
+    if (ngx_pylon_auth_identity(r, ctx->identity) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
+                                    "Unauthorized");
+    }
+
+    if (ctx->netuid != -1 && ctx->netuid != ctx->identity->netuid) {
+        p = ngx_snprintf(detail, sizeof(detail) - 1,
+                         "Identity '%V' serves subnet %i only",
+                         name, ctx->identity->netuid);
+        *p = '\0';
+        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN, (char *) detail);
+    }
+
+    if (ctx->route->flags & NGX_PYLON_R_SELF) {
+        ctx->hotkey.data = ctx->identity->ss58;
+        ctx->hotkey.len = ngx_strlen(ctx->identity->ss58);
+    }
+
+    return NGX_OK;
 }
