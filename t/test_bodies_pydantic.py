@@ -41,9 +41,9 @@ static size_t unhex(const char *h) {
 }
 
 static int each(void *ctx, const char *k, size_t kl, const char *v, size_t vl, unsigned line) {
-    sbuf_t *b = ctx;
-    sbuf_str(b, b->len > 1 ? ",[\"" : "[\"");
-    sbuf_json(b, k, kl); sbuf_str(b, "\",\""); sbuf_json(b, v, vl); sbuf_str(b, "\"]");
+    pylon_sbuf_t *b = ctx;
+    pylon_sbuf_str(b, b->len > 1 ? ",[\"" : "[\"");
+    pylon_sbuf_json(b, k, kl); pylon_sbuf_str(b, "\",\""); pylon_sbuf_json(b, v, vl); pylon_sbuf_str(b, "\"]");
     return 0;
 }
 
@@ -65,12 +65,12 @@ int main(void) {
             continue;
         }
         if (strncmp(line, "dotenv", 6) == 0) {
-            sbuf_t b = {0}; char err[PYLON_ENV_ERR_BYTES];
-            sbuf_str(&b, "[");
+            pylon_sbuf_t b = {0}; char err[PYLON_ENV_ERR_BYTES];
+            pylon_sbuf_str(&b, "[");
             if (pylon_dotenv_each((char *) buf, n, "t", err, each, &b) != 0) {
                 printf("ERR\n");
             } else {
-                sbuf_str(&b, "]"); printf("%s\n", b.buf);
+                pylon_sbuf_str(&b, "]"); printf("%s\n", b.buf);
             }
             free(b.buf);
             continue;
@@ -81,8 +81,8 @@ int main(void) {
         if (rc == PYLON_BODY_OK) {
             printf("{\"ok\":[");
             for (size_t i = 0; i < out.nweights; i++) {
-                sbuf_t b = {0};
-                sbuf_json(&b, out.weights[i].hotkey, out.weights[i].hotkey_len);
+                pylon_sbuf_t b = {0};
+                pylon_sbuf_json(&b, out.weights[i].hotkey, out.weights[i].hotkey_len);
                 printf("%s[\"%s\",%.17g]", i ? "," : "", b.buf ? b.buf : "", out.weights[i].weight);
                 free(b.buf);
             }

@@ -1,7 +1,7 @@
 /*
  * envelope.c: Litestar's error envelope and msgspec's string escaping.
  *
- * A small growable buffer (sbuf_t, shared with request.c and timeout.c
+ * A small growable buffer (pylon_sbuf_t, shared with request.c and timeout.c
  * through request_int.h) and the JSON string writer: '"' and '\\'
  * escaped, \b \t \n \f \r short forms, other bytes below 0x20 as
  * \u00xx (lowercase hex), everything else (UTF-8) passed through, as
@@ -19,7 +19,7 @@
 
 
 int
-sbuf_put(sbuf_t *b, const void *s, size_t n)
+pylon_sbuf_put(pylon_sbuf_t *b, const void *s, size_t n)
 {
     char    *d;
     size_t   cap;
@@ -50,9 +50,9 @@ sbuf_put(sbuf_t *b, const void *s, size_t n)
 
 
 int
-sbuf_str(sbuf_t *b, const char *s)
+pylon_sbuf_str(pylon_sbuf_t *b, const char *s)
 {
-    return sbuf_put(b, s, strlen(s));
+    return pylon_sbuf_put(b, s, strlen(s));
 }
 
 
@@ -100,7 +100,7 @@ utf8_subpart(const unsigned char *s, size_t n, int *valid)
 
 
 int
-sbuf_json(sbuf_t *b, const void *str, size_t n)
+pylon_sbuf_json(pylon_sbuf_t *b, const void *str, size_t n)
 {
     static const char      hex[] = "0123456789abcdef";
     static const char      fffd[] = "\xef\xbf\xbd";
@@ -122,8 +122,8 @@ sbuf_json(sbuf_t *b, const void *str, size_t n)
                 i += k;
                 continue;
             }
-            sbuf_put(b, run, (size_t) (s + i - run));
-            sbuf_put(b, fffd, 3);
+            pylon_sbuf_put(b, run, (size_t) (s + i - run));
+            pylon_sbuf_put(b, fffd, 3);
             i += k;
             run = s + i;
             continue;
@@ -134,7 +134,7 @@ sbuf_json(sbuf_t *b, const void *str, size_t n)
             continue;
         }
 
-        sbuf_put(b, run, (size_t) (s + i - run));
+        pylon_sbuf_put(b, run, (size_t) (s + i - run));
         e[0] = '\\';
         switch (c) {
         case '"': e[1] = '"'; break;
@@ -150,17 +150,17 @@ sbuf_json(sbuf_t *b, const void *str, size_t n)
             e[3] = '0';
             e[4] = hex[c >> 4];
             e[5] = hex[c & 0xf];
-            sbuf_put(b, e, 6);
+            pylon_sbuf_put(b, e, 6);
             i++;
             run = s + i;
             continue;
         }
-        sbuf_put(b, e, 2);
+        pylon_sbuf_put(b, e, 2);
         i++;
         run = s + i;
     }
 
-    sbuf_put(b, run, (size_t) (s + n - run));
+    pylon_sbuf_put(b, run, (size_t) (s + n - run));
     return b->failed ? -1 : 0;
 }
 
@@ -189,7 +189,8 @@ pylon_http_reason(int status)
 
 
 int
-sbuf_envelope_head(sbuf_t *b, int status, const char *detail, size_t n)
+pylon_sbuf_envelope_head(pylon_sbuf_t *b, int status, const char *detail,
+    size_t n)
 {
     char  num[32];
 
@@ -199,11 +200,11 @@ sbuf_envelope_head(sbuf_t *b, int status, const char *detail, size_t n)
     }
 
     snprintf(num, sizeof(num), "%d", status);
-    sbuf_str(b, "{\"status_code\":");
-    sbuf_str(b, num);
-    sbuf_str(b, ",\"detail\":\"");
-    sbuf_json(b, detail, n);
-    sbuf_str(b, "\"");
+    pylon_sbuf_str(b, "{\"status_code\":");
+    pylon_sbuf_str(b, num);
+    pylon_sbuf_str(b, ",\"detail\":\"");
+    pylon_sbuf_json(b, detail, n);
+    pylon_sbuf_str(b, "\"");
     return b->failed ? -1 : 0;
 }
 
@@ -212,12 +213,12 @@ char *
 pylon_envelope(size_t *len, int status, const char *detail,
     size_t detail_len)
 {
-    sbuf_t  b;
+    pylon_sbuf_t  b;
 
     memset(&b, 0, sizeof(b));
 
-    sbuf_envelope_head(&b, status, detail, detail_len);
-    sbuf_str(&b, "}");
+    pylon_sbuf_envelope_head(&b, status, detail, detail_len);
+    pylon_sbuf_str(&b, "}");
 
     if (b.failed) {
         free(b.buf);

@@ -174,7 +174,7 @@ quote_close(const char *q, const char *end)
 
 /* decode dotenv's escapes in [s, e) into b */
 static void
-unescape(sbuf_t *b, const char *s, const char *e, int dq)
+unescape(pylon_sbuf_t *b, const char *s, const char *e, int dq)
 {
     char  c;
 
@@ -182,7 +182,7 @@ unescape(sbuf_t *b, const char *s, const char *e, int dq)
         if (*s == '\\' && s + 1 < e) {
             c = s[1];
             if (c == '\\' || c == '\'') {
-                sbuf_put(b, &c, 1);
+                pylon_sbuf_put(b, &c, 1);
                 s += 2;
                 continue;
             }
@@ -199,13 +199,13 @@ unescape(sbuf_t *b, const char *s, const char *e, int dq)
                 default: c = 0; break;
                 }
                 if (c != 0) {
-                    sbuf_put(b, &c, 1);
+                    pylon_sbuf_put(b, &c, 1);
                     s += 2;
                     continue;
                 }
             }
         }
-        sbuf_put(b, s, 1);
+        pylon_sbuf_put(b, s, 1);
         s++;
     }
 }
@@ -213,7 +213,7 @@ unescape(sbuf_t *b, const char *s, const char *e, int dq)
 
 /* ${NAME} and ${NAME:-default} against earlier bindings, then getenv */
 static int
-interpolate(sbuf_t *out, const char *v, size_t n, bindings_t *done)
+interpolate(pylon_sbuf_t *out, const char *v, size_t n, bindings_t *done)
 {
     const char  *p, *end, *close, *name, *colon, *dflt;
     size_t       nlen, dlen;
@@ -237,7 +237,7 @@ interpolate(sbuf_t *out, const char *v, size_t n, bindings_t *done)
                     dlen = (size_t) (close - dflt);
                 } else if (colon != NULL) {
                     /* [^\}:]* stops at ':' not followed by '-': no match */
-                    sbuf_put(out, p, 1);
+                    pylon_sbuf_put(out, p, 1);
                     p++;
                     continue;
                 } else {
@@ -246,22 +246,22 @@ interpolate(sbuf_t *out, const char *v, size_t n, bindings_t *done)
 
                 b = bindings_find(done, name, nlen);
                 if (b != NULL) {
-                    sbuf_put(out, b->value, b->vlen);
+                    pylon_sbuf_put(out, b->value, b->vlen);
                 } else {
                     nz = strndup(name, nlen);
                     ev = (nz != NULL) ? getenv(nz) : NULL;
                     free(nz);
                     if (ev != NULL) {
-                        sbuf_str(out, ev);
+                        pylon_sbuf_str(out, ev);
                     } else if (dflt != NULL) {
-                        sbuf_put(out, dflt, dlen);
+                        pylon_sbuf_put(out, dflt, dlen);
                     }
                 }
                 p = close + 1;
                 continue;
             }
         }
-        sbuf_put(out, p, 1);
+        pylon_sbuf_put(out, p, 1);
         p++;
     }
 
@@ -284,13 +284,13 @@ pylon_dotenv_each(const char *text, size_t len, const char *name,
               size_t vlen, unsigned line),
     void *ctx)
 {
-    dv_t         d;
-    bindings_t   done;
-    sbuf_t       raw, val;
-    const char  *k, *ke, *q, *t, *cut;
-    unsigned     line;
-    int          has_value, rc;
-    size_t       ok, i;
+    dv_t           d;
+    bindings_t     done;
+    pylon_sbuf_t   raw, val;
+    const char    *k, *ke, *q, *t, *cut;
+    unsigned       line;
+    int            has_value, rc;
+    size_t         ok, i;
 
     ok = pylon_utf8_valid_prefix((const unsigned char *) text, len);
     if (ok < len) {
@@ -364,7 +364,7 @@ pylon_dotenv_each(const char *text, size_t len, const char *name,
 
         has_value = 0;
         memset(&raw, 0, sizeof(raw));
-        sbuf_put(&raw, "", 0);
+        pylon_sbuf_put(&raw, "", 0);
 
         if (d.p < d.end && *d.p == '=') {
             has_value = 1;
@@ -405,7 +405,7 @@ pylon_dotenv_each(const char *text, size_t len, const char *name,
                 while (cut > d.p && ws(cut[-1])) {
                     cut--;
                 }
-                sbuf_put(&raw, d.p, (size_t) (cut - d.p));
+                pylon_sbuf_put(&raw, d.p, (size_t) (cut - d.p));
                 d.p = t;
             }
         }
@@ -436,7 +436,7 @@ pylon_dotenv_each(const char *text, size_t len, const char *name,
         }
 
         memset(&val, 0, sizeof(val));
-        sbuf_put(&val, "", 0);
+        pylon_sbuf_put(&val, "", 0);
         if (raw.failed || interpolate(&val, raw.buf, raw.len, &done) != 0
             || bindings_add(&done, k, (size_t) (ke - k), val.buf, val.len,
                             line, 0) != 0)

@@ -9,8 +9,9 @@
  * and keeps a shallow tree: the members of objects (and, when asked, the
  * elements of arrays) down to `keep` levels (root = level 0); other
  * containers keep only their type and size, so a body's memory stays a
- * small multiple of the members a caller looks at.  Object keys are decoded strings; a repeated
- * key keeps its first position and its last value, as a Python dict does.
+ * small multiple of the members a caller looks at.  Object keys are
+ * decoded strings; a repeated key keeps its first position and its last
+ * value, as a Python dict does.
  *
  * Where Python would fail with something other than a DecodeError (an
  * invalid UTF-8 string, nesting deep enough for RecursionError: both 500

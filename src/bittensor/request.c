@@ -26,7 +26,7 @@
 
 
 typedef struct {
-    sbuf_t                       extra;     /* the items, comma-joined */
+    pylon_sbuf_t                 extra;     /* the items, comma-joined */
     size_t                       nerr;
     const pylon_request_line_t  *line;
 } verr_t;
@@ -42,7 +42,7 @@ static const char *model_names[] = {
 
 /* percent-decode (and '+' -> ' ') a query name into b */
 static void
-query_unquote(sbuf_t *b, const char *s, size_t n)
+query_unquote(pylon_sbuf_t *b, const char *s, size_t n)
 {
     size_t         i;
     unsigned char  c;
@@ -64,7 +64,7 @@ query_unquote(sbuf_t *b, const char *s, size_t n)
                 i += 2;
             }
         }
-        sbuf_put(b, &c, 1);
+        pylon_sbuf_put(b, &c, 1);
     }
 }
 
@@ -74,9 +74,9 @@ static int
 query_has_name(const pylon_request_line_t *line, const char *key,
     size_t keylen)
 {
-    const char  *q, *end, *amp, *eq;
-    sbuf_t       name;
-    int          found;
+    const char    *q, *end, *amp, *eq;
+    pylon_sbuf_t   name;
+    int            found;
 
     if (line == NULL || line->query == NULL) {
         return 0;
@@ -99,7 +99,7 @@ query_has_name(const pylon_request_line_t *line, const char *key,
             }
 
             memset(&name, 0, sizeof(name));
-            sbuf_put(&name, "", 0);
+            pylon_sbuf_put(&name, "", 0);
             query_unquote(&name, q, (size_t) (eq - q));
             found = (!name.failed && name.len == keylen
                      && memcmp(name.buf, key, keylen) == 0);
@@ -118,32 +118,32 @@ static void
 verr_add(verr_t *v, const char *msg, const char *key1, const char *key2,
     size_t key2len)
 {
-    sbuf_t  key;
+    pylon_sbuf_t  key;
 
     memset(&key, 0, sizeof(key));
 
     if (v->nerr++) {
-        sbuf_str(&v->extra, ",");
+        pylon_sbuf_str(&v->extra, ",");
     }
 
-    sbuf_str(&v->extra, "{\"message\":\"");
-    sbuf_json(&v->extra, msg, strlen(msg));
-    sbuf_str(&v->extra, "\"");
+    pylon_sbuf_str(&v->extra, "{\"message\":\"");
+    pylon_sbuf_json(&v->extra, msg, strlen(msg));
+    pylon_sbuf_str(&v->extra, "\"");
 
     if (key1 != NULL) {
-        sbuf_str(&key, key1);
+        pylon_sbuf_str(&key, key1);
         if (key2 != NULL) {
-            sbuf_str(&key, ".");
-            sbuf_put(&key, key2, key2len);
+            pylon_sbuf_str(&key, ".");
+            pylon_sbuf_put(&key, key2, key2len);
         }
 
         if (!key.failed) {
-            sbuf_str(&v->extra, ",\"key\":\"");
-            sbuf_json(&v->extra, key.buf, key.len);
-            sbuf_str(&v->extra, "\"");
+            pylon_sbuf_str(&v->extra, ",\"key\":\"");
+            pylon_sbuf_json(&v->extra, key.buf, key.len);
+            pylon_sbuf_str(&v->extra, "\"");
 
             if (query_has_name(v->line, key.buf, key.len)) {
-                sbuf_str(&v->extra, ",\"source\":\"query\"");
+                pylon_sbuf_str(&v->extra, ",\"source\":\"query\"");
             }
         } else {
             v->extra.failed = 1;
@@ -151,7 +151,7 @@ verr_add(verr_t *v, const char *msg, const char *key1, const char *key2,
         free(key.buf);
     }
 
-    sbuf_str(&v->extra, "}");
+    pylon_sbuf_str(&v->extra, "}");
 }
 
 
@@ -159,39 +159,39 @@ verr_add(verr_t *v, const char *msg, const char *key1, const char *key2,
 static char *
 verr_envelope(verr_t *v, size_t *len, const pylon_request_line_t *line)
 {
-    sbuf_t       d, b;
-    const char  *method;
+    pylon_sbuf_t   d, b;
+    const char    *method;
 
     memset(&d, 0, sizeof(d));
     memset(&b, 0, sizeof(b));
 
     method = (line && line->method) ? line->method : "";
 
-    sbuf_str(&d, "Validation failed for ");
-    sbuf_str(&d, method);
-    sbuf_str(&d, " ");
+    pylon_sbuf_str(&d, "Validation failed for ");
+    pylon_sbuf_str(&d, method);
+    pylon_sbuf_str(&d, " ");
     if (line && line->path) {
         /* urlunsplit (Python 3.13): an empty netloc keeps "//" paths */
         if (line->path_len >= 2 && line->path[0] == '/'
             && line->path[1] == '/')
         {
-            sbuf_str(&d, "//");
+            pylon_sbuf_str(&d, "//");
         }
-        sbuf_put(&d, line->path, line->path_len);
+        pylon_sbuf_put(&d, line->path, line->path_len);
     }
     if (line && line->query && line->query_len) {
-        sbuf_str(&d, "?");
-        sbuf_put(&d, line->query, line->query_len);
+        pylon_sbuf_str(&d, "?");
+        pylon_sbuf_put(&d, line->query, line->query_len);
     }
 
     if (!d.failed) {
-        sbuf_envelope_head(&b, 400, d.buf, d.len);
+        pylon_sbuf_envelope_head(&b, 400, d.buf, d.len);
     } else {
         b.failed = 1;
     }
-    sbuf_str(&b, ",\"extra\":[");
-    sbuf_put(&b, v->extra.buf ? v->extra.buf : "", v->extra.len);
-    sbuf_str(&b, "]}");
+    pylon_sbuf_str(&b, ",\"extra\":[");
+    pylon_sbuf_put(&b, v->extra.buf ? v->extra.buf : "", v->extra.len);
+    pylon_sbuf_str(&b, "]}");
 
     free(d.buf);
     if (v->extra.failed || b.failed) {
@@ -492,7 +492,7 @@ pylon_body_parse(pylon_body_t *out, char **env, size_t *envlen,
     if (len == 0) {
         /* Litestar: data is Empty, the signature model misses "data" */
         if (v.nerr++ == 0) {
-            sbuf_str(&v.extra, "{\"message\":\"'data'\",\"key\":\"data\","
+            pylon_sbuf_str(&v.extra, "{\"message\":\"'data'\",\"key\":\"data\","
                      "\"source\":\"body\"}");
         }
         goto invalid;

@@ -13,16 +13,17 @@ typedef struct {
     char    *buf;        /* NUL-terminated, malloc()ed */
     size_t   len, cap;
     int      failed;     /* an allocation failed; further puts are no-ops */
-} sbuf_t;
+} pylon_sbuf_t;
 
-int sbuf_put(sbuf_t *b, const void *s, size_t n);
-int sbuf_str(sbuf_t *b, const char *s);
+int pylon_sbuf_put(pylon_sbuf_t *b, const void *s, size_t n);
+int pylon_sbuf_str(pylon_sbuf_t *b, const char *s);
 
 /* s as the inside of a JSON string, escaped as msgspec escapes */
-int sbuf_json(sbuf_t *b, const void *s, size_t n);
+int pylon_sbuf_json(pylon_sbuf_t *b, const void *s, size_t n);
 
 /* {"status_code":N,"detail":"..." without the closing brace */
-int sbuf_envelope_head(sbuf_t *b, int status, const char *detail, size_t n);
+int pylon_sbuf_envelope_head(pylon_sbuf_t *b, int status,
+    const char *detail, size_t n);
 
 /*
  * pydantic's lax float / int from a string (pynum.c).  0 with *v, or -1

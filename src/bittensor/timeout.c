@@ -245,9 +245,9 @@ int
 pylon_timeout_parse(uint64_t *ms, int *capped, char **env, size_t *envlen,
     const unsigned char *value, size_t len, double default_s, double max_s)
 {
-    sbuf_t   d;
-    double   t;
-    char     num[40];
+    pylon_sbuf_t   d;
+    double         t;
+    char           num[40];
 
     *env = NULL;
     *envlen = 0;
@@ -265,13 +265,14 @@ pylon_timeout_parse(uint64_t *ms, int *capped, char **env, size_t *envlen,
         || isnan(t))
     {
         /* Pylon lets "nan" through (every comparison is false); not us */
-        sbuf_str(&d, "Invalid X-Pylon-Timeout header value: ");
-        sbuf_put(&d, value, len);
+        pylon_sbuf_str(&d, "Invalid X-Pylon-Timeout header value: ");
+        pylon_sbuf_put(&d, value, len);
 
     } else if (t <= 0) {
-        sbuf_str(&d, "X-Pylon-Timeout header value must be positive, got ");
+        pylon_sbuf_str(&d, "X-Pylon-Timeout header value must be positive, "
+                       "got ");
         pylon_float_repr(num, t);
-        sbuf_str(&d, num);
+        pylon_sbuf_str(&d, num);
 
     } else {
         if (t > max_s) {
