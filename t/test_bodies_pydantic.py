@@ -1,14 +1,16 @@
-"""Cross-check of src/bittensor/request.c and envfile.c against the Python
-libraries Pylon itself uses: pydantic 2 (the body models of
-pylon-api.md 3.1, written here from the spec) and python-dotenv (the .env
-grammar pydantic-settings reads).
+"""Cross-check of src/bittensor/request.c, timeout.c and envfile.c against
+the Python libraries Pylon itself uses: pydantic 2 (the body models of
+pylon-api.md 3.1, written here from the spec), msgspec (JSON error texts
+and byte offsets, on ~5000 mutated and truncated bodies), python-dotenv
+(the .env grammar pydantic-settings reads) and Python's own float()/repr
+(X-Pylon-Timeout).
 
 A tiny C driver is compiled against build/libpylon.a; the oracle runs in
 any Python that has pydantic / python-dotenv (the Debian interpreter that
 runs pytest has neither, so it looks for `python3` on PATH or
 $PYLON_ORACLE_PYTHON) and the test skips with a clear message when there
-is none.  Bodies are valid JSON here (msgspec's error texts are pinned by
-the C unit tests); our deliberate differences (negative/NaN/inf weights,
+is none (msgspec is rarely installed: point PYTHONPATH at a build of it).
+Our deliberate differences (negative/NaN/inf weights,
 commitments over 128 bytes) are filtered out of the comparison.
 """
 import json
@@ -347,3 +349,74 @@ def test_timeout_matches_python_float(driver):
     got = run_driver(driver, [("timeout", r) for r in raws])
     for r, g in zip(raws, got):
         assert g == timeout_oracle(r), repr(r)
+
+
+MSGSPEC_ORACLE = r'''
+import json, sys, msgspec
+out = []
+for h in json.load(sys.stdin):
+    b = bytes.fromhex(h)
+    try:
+        msgspec.json.decode(b)
+        out.append("ok")
+    except (msgspec.DecodeError, msgspec.ValidationError) as e:
+        out.append(str(e))
+    except UnicodeDecodeError:
+        out.append("unicode")
+    except RecursionError:
+        out.append("recursion")
+json.dump(out, sys.stdout)
+'''
+
+
+def mutated_bodies():
+    rnd = random.Random(3)
+    seeds = [b'{"weights":{"5F":0.5,"5G":"1e3"}}', b'{"token":"a\\u00e9\\ud83d\\ude00"}',
+             b'[1,-2.5e-3,true,false,null,{"a":[]}]', b'{"commitment":"0xdeadbeef"}',
+             b'{"a":"\\n\\t\\"\\\\\\/\\b\\f\\r"}', b'{"weights":{"x":1e308,"y":-0.0}}',
+             b'{"k":123456789012345678901234567890, "f": 1.5E+10}']
+    specials = b'{}[]",:\\ \x01\x80\xff\xc3-+.eE0nlu9'
+    out = []
+    for s in seeds:
+        out += [s[:i] for i in range(len(s) + 1)]
+    for _ in range(4000):
+        b = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randrange(1, 4)):
+            op = rnd.randrange(3)
+            i = rnd.randrange(len(b)) if b else 0
+            if op == 0 and b:
+                b[i] ^= 1 << rnd.randrange(8)
+            elif op == 1:
+                b.insert(i, rnd.choice(specials))
+            elif b:
+                del b[i]
+        out.append(bytes(b))
+    out += [b"1e400", b"[1e309]", b"-1e999", b'"\\ud800"', b'"\\ud800xxxxxx"', b'"\\udc00"',
+            b'"\\ud800\\u0041"', b'"\\u12G4"', b"\xef\xbb\xbf{}", b"[" * 10 + b"]" * 10]
+    return out
+
+
+def test_json_errors_match_msgspec(driver):
+    """runs where `import msgspec` works (PYLON_ORACLE_PYTHON / PYTHONPATH)"""
+    py = find_python("msgspec")
+    bodies = mutated_bodies()
+    r = subprocess.run([py, "-c", MSGSPEC_ORACLE], input=json.dumps([b.hex() for b in bodies]).encode(),
+                       capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
+    want = json.loads(r.stdout)
+    got = run_driver(driver, [("1", b) for b in bodies])
+    compared = 0
+    for b, w, g in zip(bodies, want, got):
+        malformed = isinstance(g, dict) and "extra" not in g and "ok" not in g
+        if b == b"":
+            continue        # Litestar never decodes an empty body
+        if w == "ok":
+            assert not malformed, (b, g)
+        elif w == "unicode":
+            assert malformed and g["detail"].startswith("JSON is malformed: invalid utf-8"), (b, g)
+        elif w == "recursion":
+            continue
+        else:
+            assert malformed and g["detail"] == w, (b, g, w)
+            compared += 1
+    assert compared > 1000
