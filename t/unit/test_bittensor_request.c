@@ -137,6 +137,13 @@ test_weights(void)
 
     CHECK(W("{}"), WERR("{\"message\":\"Field required\",\"key\":\"weights\"}"),
           "weights: missing");
+    CHECK(W("{\"weights\":{\"a\":\"x\"},\"weights\":{\"b\":1}}"), "OK",
+          "weights: repeated field, the last object wins");
+    ok(last.nweights == 1 && strcmp(last.weights[0].hotkey, "b") == 0,
+       "weights: only the last object's hotkeys");
+    CHECK(W("{\"weights\":{\"a\":1},\"weights\":{}}"),
+          WERR("{\"message\":\"Value error, No weights provided\","
+               "\"key\":\"weights\"}"), "weights: repeated field, last empty");
     CHECK(W("{\"weights\":[]}"),
           WERR("{\"message\":\"Input should be a valid dictionary\","
                "\"key\":\"weights\"}"), "weights: not an object");
