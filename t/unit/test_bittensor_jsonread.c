@@ -47,8 +47,8 @@ main(void)
     pylon_json_doc_t  *doc;
     pylon_json_t      *r, *m, *w;
 
-    r = rd(&doc, " {\"b\":1,\"a\":{\"x\":[1,2],\"y\":{\"z\":1}},\"b\":\"s\\u00e9\"}"
-           " ", 2);
+    r = rd(&doc, " {\"b\":1,\"a\":{\"x\":[1,2],\"y\":{\"z\":1}},"
+           "\"b\":\"s\\u00e9\"} ", 2);
     ok(r != NULL && r->type == PYLON_JSON_OBJECT, "object read");
     is_int(r->n, 2, "repeated key counted once");
     is_str(r->child->key, "b", "repeated key keeps its first place");
