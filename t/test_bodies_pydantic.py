@@ -55,6 +55,44 @@ int main(void) {
     while (fgets(line, sizeof(line), stdin)) {
         char *sp = strchr(line, ' ');
         size_t n = unhex(sp + 1);
+        if (strncmp(line, "env", 3) == 0 && line[3] == ' ') {
+            pylon_env_t e; char err[PYLON_ENV_ERR_BYTES];
+            if (pylon_env_parse(&e, err, (char *) buf, n, "p.env", (char *) buf, n, "p.env") != 0) {
+                pylon_sbuf_t b = {0};
+                pylon_sbuf_json(&b, err, strlen(err));
+                printf("{\"error\":\"%s\"}\n", b.buf);
+                free(b.buf);
+                continue;
+            }
+            pylon_sbuf_t b = {0};
+#define S(k, v) pylon_sbuf_str(&b, "\"" k "\":\""); pylon_sbuf_json(&b, v, strlen(v)); pylon_sbuf_str(&b, "\",")
+#define L(k, v) do { char t_[64]; snprintf(t_, sizeof(t_), "\"" k "\":%ld,", (long) (v)); pylon_sbuf_str(&b, t_); } while (0)
+#define D(k, v) do { char t_[64]; snprintf(t_, sizeof(t_), "\"" k "\":%.17g,", (double) (v)); pylon_sbuf_str(&b, t_); } while (0)
+            pylon_sbuf_str(&b, "{");
+            S("network", e.network); S("archive_network", e.archive_network);
+            L("cutoff", e.archive_cutoff); S("wallet_path", e.wallet_path);
+            S("open_access_token", e.open_access_token); S("metrics_token", e.metrics_token);
+            L("tempo", e.tempo); L("wra", e.weights_retry_attempts); L("wrd", e.weights_retry_delay);
+            L("cra", e.commitment_retry_attempts); L("crd", e.commitment_retry_delay);
+            D("dto", e.default_timeout); D("mto", e.max_timeout);
+            L("soft", e.recent_soft); L("hard", e.recent_hard); L("lead", e.recent_lead);
+            pylon_sbuf_str(&b, "\"netuids\":[");
+            for (size_t i = 0; i < e.nnetuids; i++) { L("", 0); b.len -= 5; b.buf[b.len] = 0;
+                char t_[32]; snprintf(t_, sizeof(t_), "%s%ld", i ? "," : "", e.netuids[i]); pylon_sbuf_str(&b, t_); }
+            pylon_sbuf_str(&b, "],\"identities\":[");
+            for (size_t i = 0; i < e.nidentities; i++) {
+                pylon_sbuf_str(&b, i ? ",{" : "{");
+                S("name", e.identities[i].name); S("wallet_name", e.identities[i].wallet_name);
+                S("hotkey_name", e.identities[i].hotkey_name); S("token", e.identities[i].token);
+                L("netuid", e.identities[i].netuid);
+                b.len--; b.buf[b.len] = 0; pylon_sbuf_str(&b, "}");
+            }
+            pylon_sbuf_str(&b, "]}");
+            printf("%s\n", b.buf);
+            free(b.buf);
+            pylon_env_free(&e);
+            continue;
+        }
         if (strncmp(line, "timeout", 7) == 0) {
             uint64_t ms; int capped; char *env; size_t envlen;
             int rc = pylon_timeout_parse(&ms, &capped, &env, &envlen, buf, n, 60.0, 300.0);
@@ -420,3 +458,138 @@ def test_json_errors_match_msgspec(driver):
             assert malformed and g["detail"] == w, (b, g, w)
             compared += 1
     assert compared > 1000
+
+
+SETTINGS_ORACLE = r'''
+import json, os, sys, tempfile
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+for k in list(os.environ):
+    if k.upper().startswith("PYLON_"):
+        del os.environ[k]
+
+def load(path):
+    class Settings(BaseSettings):
+        bittensor_network: str = "finney"
+        bittensor_archive_network: str = "archive"
+        bittensor_archive_blocks_cutoff: int = 300
+        bittensor_wallet_path: str = "/root/.bittensor/wallets"
+        identities: list[str] = Field(default_factory=list)
+        open_access_token: str = ""
+        metrics_token: str = ""
+        tempo: int = 360
+        weights_retry_attempts: int = 200
+        weights_retry_delay_seconds: int = 1
+        commitment_retry_attempts: int = 10
+        commitment_retry_delay_seconds: int = 1
+        default_request_timeout_seconds: float = 60.0
+        max_request_timeout_seconds: float = 300.0
+        model_config = SettingsConfigDict(env_file=path, env_file_encoding="utf-8", env_prefix="PYLON_",
+                                          extra="ignore")
+
+    class Recent(BaseSettings):
+        soft_limit_blocks: int = 100
+        hard_limit_blocks: int = 150
+        refresh_lead_blocks: int = 10
+        netuids: list[int] = Field(default_factory=list)
+        model_config = SettingsConfigDict(env_file=path, env_file_encoding="utf-8",
+                                          env_prefix="PYLON_RECENT_OBJECTS_", extra="ignore")
+
+        @model_validator(mode="after")
+        def check(self):
+            if self.soft_limit_blocks > self.hard_limit_blocks:
+                raise ValueError("hard_limit_blocks must be greater than soft_limit_blocks.")
+            return self
+
+    class Identity(BaseSettings):
+        wallet_name: str
+        hotkey_name: str
+        netuid: int
+        token: str
+        model_config = SettingsConfigDict(env_file=path, env_file_encoding="utf-8", extra="ignore")
+
+    s = Settings()
+    r = Recent()
+    ids = {n: Identity(_env_prefix=f"PYLON_ID_{n.upper()}_") for n in s.identities}
+    return {"network": s.bittensor_network, "archive_network": s.bittensor_archive_network,
+            "cutoff": s.bittensor_archive_blocks_cutoff, "wallet_path": s.bittensor_wallet_path,
+            "open_access_token": s.open_access_token, "metrics_token": s.metrics_token,
+            "tempo": s.tempo, "wra": s.weights_retry_attempts, "wrd": s.weights_retry_delay_seconds,
+            "cra": s.commitment_retry_attempts, "crd": s.commitment_retry_delay_seconds,
+            "dto": s.default_request_timeout_seconds, "mto": s.max_request_timeout_seconds,
+            "soft": r.soft_limit_blocks, "hard": r.hard_limit_blocks, "lead": r.refresh_lead_blocks,
+            "netuids": r.netuids,
+            "identities": [{"name": n, "wallet_name": i.wallet_name, "hotkey_name": i.hotkey_name,
+                            "token": i.token, "netuid": i.netuid} for n, i in ids.items()]}
+
+out = []
+d = tempfile.mkdtemp()
+for i, text in enumerate(json.load(sys.stdin)):
+    p = os.path.join(d, f"{i}.env")
+    with open(p, "w", encoding="utf-8") as f:
+        f.write(text)
+    try:
+        out.append(load(p))
+    except Exception as e:
+        out.append({"error": type(e).__name__})
+json.dump(out, sys.stdout)
+'''
+
+# differences that are ours on purpose (envfile.h): stricter ranges and
+# statements python-dotenv would skip
+STRICTER = ("must be between", "must be a positive number", "a netuid is between",
+            "python-dotenv cannot parse")
+
+
+def settings_cases():
+    rnd = random.Random(13)
+    lines = ["PYLON_TEMPO=99", "pylon_tempo=7", "PYLON_TEMPO=x", "PYLON_TEMPO= 5 ", "PYLON_TEMPO=1_0",
+             "PYLON_TEMPO=2.0", "PYLON_TEMPO=2.5", "PYLON_TEMPO=", "PYLON_TEMPO=0",
+             "PYLON_BITTENSOR_NETWORK=ws://127.0.0.1:9944", "PYLON_BITTENSOR_NETWORK='test' # c",
+             "PYLON_BITTENSOR_ARCHIVE_NETWORK=\"wss://a:443\"", "PYLON_BITTENSOR_ARCHIVE_BLOCKS_CUTOFF=+12",
+             "PYLON_BITTENSOR_WALLET_PATH=/w", "PYLON_METRICS_TOKEN=m#1", "PYLON_OPEN_ACCESS_TOKEN= o x ",
+             "PYLON_WEIGHTS_RETRY_ATTEMPTS=3", "PYLON_WEIGHTS_RETRY_DELAY_SECONDS=2",
+             "PYLON_COMMITMENT_RETRY_ATTEMPTS=4", "PYLON_COMMITMENT_RETRY_DELAY_SECONDS=0",
+             "PYLON_DEFAULT_REQUEST_TIMEOUT_SECONDS=1e1", "PYLON_DEFAULT_REQUEST_TIMEOUT_SECONDS=x",
+             "PYLON_MAX_REQUEST_TIMEOUT_SECONDS=120.5", "PYLON_MAX_REQUEST_TIMEOUT_SECONDS=-1",
+             "PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS=200", "PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS=300",
+             "PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS=20", "PYLON_RECENT_OBJECTS_NETUIDS=[1, 2]",
+             "PYLON_RECENT_OBJECTS_NETUIDS=[\"3\", 4.0]", "PYLON_RECENT_OBJECTS_NETUIDS=[1.5]",
+             "PYLON_RECENT_OBJECTS_NETUIDS=x", "PYLON_RECENT_OBJECTS_NETUIDS=[]",
+             "PYLON_IDENTITIES=[\"sn1\"]", "PYLON_IDENTITIES=[]", "PYLON_IDENTITIES=sn1,sn2",
+             "PYLON_IDENTITIES=[1]", "PYLON_IDENTITIES=[\"sn1\", \"Sn2\"]", "PYLON_IDENTITIES={}",
+             "PYLON_ID_SN1_WALLET_NAME=w1", "PYLON_ID_SN1_HOTKEY_NAME=h1", "PYLON_ID_SN1_NETUID=1",
+             "PYLON_ID_SN1_TOKEN=t1", "pylon_id_sn2_wallet_name=w2", "PYLON_ID_SN2_HOTKEY_NAME='h 2'",
+             "PYLON_ID_SN2_NETUID=x", "PYLON_ID_SN2_NETUID=2", "PYLON_ID_SN2_TOKEN=\"t\\n2\"",
+             "# comment", "UNRELATED=1", "export PYLON_TEMPO=11"]
+    ident = ["PYLON_ID_SN1_WALLET_NAME=w1", "PYLON_ID_SN1_HOTKEY_NAME=h1", "PYLON_ID_SN1_NETUID=1",
+             "PYLON_ID_SN1_TOKEN=t1"]
+    out = []
+    for _ in range(250):
+        ls = [rnd.choice(lines) for _ in range(rnd.randrange(1, 8))]
+        if rnd.random() < 0.4:
+            ls += ident
+        rnd.shuffle(ls)
+        out.append("\n".join(ls) + "\n")
+    return out
+
+
+def test_settings_match_pydantic_settings(driver):
+    py = find_python("pydantic_settings")
+    texts = settings_cases()
+    r = subprocess.run([py, "-c", SETTINGS_ORACLE], input=json.dumps(texts).encode(), capture_output=True)
+    assert r.returncode == 0, r.stderr.decode()
+    want = json.loads(r.stdout)
+    got = run_driver(driver, [("env", t.encode()) for t in texts])
+    agree = 0
+    for t, w, g in zip(texts, want, got):
+        if "error" in g and "error" not in w:
+            assert any(x in g["error"] for x in STRICTER), (t, g, w)
+            continue
+        if "error" in w:
+            assert "error" in g, (t, g, w)
+        else:
+            assert g == w, t
+        agree += 1
+    assert agree > 150

@@ -30,6 +30,7 @@
 typedef struct {
     char      *key;
     size_t     klen;
+    char      *orig;       /* the key as written (lower-cased bindings) */
     char      *value;
     size_t     vlen;
     unsigned   line;
@@ -53,6 +54,7 @@ bindings_free(bindings_t *v)
 
     for (i = 0; i < v->n; i++) {
         free(v->b[i].key);
+        free(v->b[i].orig);
         if (v->b[i].value) {
             sodium_memzero(v->b[i].value, v->b[i].vlen);
         }
@@ -82,9 +84,11 @@ bindings_add(bindings_t *v, const char *k, size_t kl, const char *val,
     nb = &v->b[v->n];
     nb->key = malloc(kl + 1);
     nb->value = malloc(vl + 1);
-    if (nb->key == NULL || nb->value == NULL) {
+    nb->orig = lower ? strndup(k, kl) : NULL;
+    if (nb->key == NULL || nb->value == NULL || (lower && nb->orig == NULL)) {
         free(nb->key);
         free(nb->value);
+        free(nb->orig);
         return -1;
     }
     memcpy(nb->key, k, kl);
@@ -476,11 +480,40 @@ typedef struct {
 } ctx_t;
 
 
+/*
+ * pydantic-settings reads dotenv_values() - one entry per exact key, at
+ * its first position with its last value - and lower-cases the keys in
+ * that order, so "pylon_tempo" written after the first "PYLON_TEMPO"
+ * wins even over a later "PYLON_TEMPO".
+ */
 static int
 collect(void *c, const char *key, size_t klen, const char *value,
     size_t vlen, unsigned line)
 {
-    return bindings_add(c, key, klen, value, vlen, line, 1);
+    bindings_t  *v = c;
+    binding_t   *b;
+    char        *nv;
+    size_t       i;
+
+    for (i = 0; i < v->n; i++) {
+        b = &v->b[i];
+        if (b->klen == klen && memcmp(b->orig, key, klen) == 0) {
+            nv = malloc(vlen + 1);
+            if (nv == NULL) {
+                return -1;
+            }
+            memcpy(nv, value, vlen);
+            nv[vlen] = '\0';
+            sodium_memzero(b->value, b->vlen);
+            free(b->value);
+            b->value = nv;
+            b->vlen = vlen;
+            b->line = line;
+            return 0;
+        }
+    }
+
+    return bindings_add(v, key, klen, value, vlen, line, 1);
 }
 
 

@@ -234,6 +234,17 @@ test_errors(void)
            "soft above hard");
     is_str(settings_err("PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS=150\n"), "OK",
            "soft == hard allowed");
+    {
+        static const char  t[] = "PYLON_TEMPO=1\npylon_tempo=7\n"
+                                 "PYLON_TEMPO=99\n";
+        pylon_env_t        env;
+        char               err[PYLON_ENV_ERR_BYTES];
+
+        ok(pylon_env_parse(&env, err, t, strlen(t), "p", t, strlen(t), "p")
+           == 0 && env.tempo == 7, "case collision: pydantic-settings "
+           "order (first position of each spelling, last value)");
+        pylon_env_free(&env);
+    }
     is_str(settings_err("PYLON_RECENT_OBJECTS_NETUIDS=[1, null]\n"),
            "p.env:1: PYLON_RECENT_OBJECTS_NETUIDS: item 1: Input should be a "
            "valid integer", "netuids: null");
