@@ -9,7 +9,9 @@
  * double quotes, \\ and \' in single quotes), unquoted values cut at
  * whitespace + '#', ${VAR} / ${VAR:-default} interpolation from earlier
  * keys then the process environment.  Names are matched case-insensitively
- * and a later binding wins, as pydantic-settings does.  Lists
+ * as pydantic-settings matches them: a later binding of the same spelling
+ * wins; between spellings ("PYLON_TEMPO", "pylon_tempo") the one first
+ * written later wins.  Lists
  * (PYLON_IDENTITIES, PYLON_RECENT_OBJECTS_NETUIDS) are JSON.
  *
  * Differences, all on the strict side: a line python-dotenv would skip
