@@ -5,13 +5,20 @@
  * A body is read the way Litestar 2.19 + pydantic 2 read it (see
  * ../shared/spec/pylon-api.md sections 1.2, 1.3, 3.1 and 5.1):
  *
- *   1. empty body            -> 400 validation error, key "data"
+ *   1. empty body            -> 400 validation error: Litestar's
+ *                               [{"message":"'data'","key":"data",
+ *                               "source":"body"}] (the KeyError text its
+ *                               signature model stringifies; read from
+ *                               Litestar's source, not run)
  *   2. msgspec JSON decoding -> 400 {"status_code":400,"detail":"<msgspec
  *                               message>"} (PYLON_BODY_EJSON)
  *   3. pydantic validation   -> 400 {"status_code":400,"detail":
  *                               "Validation failed for <METHOD> <path>[?q]",
  *                               "extra":[{"message","key"[,"source"]}]}
- *                               (PYLON_BODY_EINVALID)
+ *                               (PYLON_BODY_EINVALID); an error on the
+ *                               model itself (body not an object) has no
+ *                               key; "source":"query" is added when the
+ *                               key is also a query parameter name
  *
  * Pylon answers an unknown identity (404) between steps 2 and 3, so the
  * caller gets the two kinds apart: send EJSON at once, EINVALID only after
@@ -62,7 +69,11 @@ typedef enum {
 /* the request line parts the validation detail is built from */
 typedef struct {
     const char  *method;       /* "PUT", NUL-terminated */
-    const char  *path;         /* percent-decoded path, as routed */
+    const char  *path;         /* percent-decoded path as uvicorn gives
+                                  it (nginx's r->uri is close: it also
+                                  merges slashes); a leading "//" is
+                                  rendered "////" as Python 3.13's
+                                  urlunsplit() does */
     size_t       path_len;
     const char  *query;        /* raw query without '?', or NULL */
     size_t       query_len;
