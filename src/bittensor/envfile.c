@@ -520,7 +520,7 @@ collect(void *c, const char *key, size_t klen, const char *value,
 static binding_t *
 lookup(bindings_t *v, const char *upper)
 {
-    char    low[128];
+    char    low[256];
     size_t  i, n;
 
     n = strlen(upper);
