@@ -290,6 +290,49 @@ test_files(void)
 }
 
 
+/* random statements: parsed or refused with a message, never a crash */
+static void
+test_noise(void)
+{
+    static const char  *atoms[] = {
+        "PYLON_", "ID_", "A_", "TEMPO", "IDENTITIES", "WALLET_NAME", "=", "'",
+        "\"", "\\", "#", " ", "\t", "\n", "\r", "export ", "${", "}",
+        ":-", "[", "]", "\"a\"", ",", "1", "x", "\xc3\xa9", "\xff", "NETUID",
+        "TOKEN", "HOTKEY_NAME"
+    };
+    pylon_env_t  env;
+    char         text[512], err[PYLON_ENV_ERR_BYTES];
+    uint64_t     r;
+    int          i, k, n, bad;
+    size_t       len;
+
+    r = 88172645463325252ULL;
+    bad = 0;
+    for (i = 0; i < 20000; i++) {
+        len = 0;
+        n = 1 + (int) (r % 40);
+        for (k = 0; k < n; k++) {
+            const char  *a;
+
+            r ^= r << 13; r ^= r >> 7; r ^= r << 17;
+            a = atoms[r % (sizeof(atoms) / sizeof(atoms[0]))];
+            if (len + strlen(a) < sizeof(text)) {
+                memcpy(text + len, a, strlen(a));
+                len += strlen(a);
+            }
+        }
+        err[0] = '\0';
+        if (pylon_env_parse(&env, err, text, len, "n", text, len, "n") == 0) {
+            pylon_env_free(&env);
+        } else if (err[0] == '\0') {
+            bad++;
+        }
+    }
+    is_int(bad, 0, "noise: 20000 random files parsed or refused with a "
+           "message");
+}
+
+
 int
 main(void)
 {
@@ -300,6 +343,7 @@ main(void)
     test_sample();
     test_errors();
     test_files();
+    test_noise();
 
     return done_testing();
 }
