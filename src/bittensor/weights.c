@@ -271,6 +271,53 @@ pylon_weights_normalize(uint16_t *out, const double *w, size_t n)
 }
 
 
+int
+pylon_weights_plan(pylon_weights_plan_t *p, const pylon_weight_t *w,
+    size_t n, const pylon_uidmap_t *m)
+{
+    double  *vals;
+    size_t   k, dropped;
+
+    memset(p, 0, sizeof(*p));
+
+    if (n > PYLON_WEIGHTS_MAX_UIDS) {
+        return -1;
+    }
+
+    vals = malloc((n ? n : 1) * sizeof(double));
+    p->uids = malloc((n ? n : 1) * sizeof(uint16_t));
+    p->values = malloc((n ? n : 1) * sizeof(uint16_t));
+    if (vals == NULL || p->uids == NULL || p->values == NULL) {
+        goto failed;
+    }
+
+    if (pylon_weights_translate(p->uids, vals, &k, &dropped, w, n, m) != 0
+        || pylon_weights_normalize(p->values, vals, k) != 0)
+    {
+        goto failed;
+    }
+
+    free(vals);
+    p->n = k;
+    p->dropped = dropped;
+    return 0;
+
+failed:
+    free(vals);
+    pylon_weights_plan_free(p);
+    return -1;
+}
+
+
+void
+pylon_weights_plan_free(pylon_weights_plan_t *p)
+{
+    free(p->uids);
+    free(p->values);
+    memset(p, 0, sizeof(*p));
+}
+
+
 uint64_t
 pylon_weights_version_key(uint64_t configured, uint64_t chain)
 {

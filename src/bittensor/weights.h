@@ -72,6 +72,24 @@ int pylon_weights_translate(uint16_t *uids, double *values, size_t *out,
  */
 int pylon_weights_normalize(uint16_t *out, const double *w, size_t n);
 
+/* what a set_weights / commit call carries, from a parsed body */
+typedef struct {
+    uint16_t  *uids;       /* n entries, request order */
+    uint16_t  *values;     /* n entries, normalised u16 */
+    size_t     n;
+    size_t     dropped;    /* hotkeys not registered (Pylon logs them) */
+} pylon_weights_plan_t;
+
+/*
+ * translate + normalise in one step (malloc()ed arrays, release with
+ * pylon_weights_plan_free).  Every hotkey unknown gives n == 0 (Pylon
+ * then submits empty vectors).  0, or -1 on a bad weight or ENOMEM.
+ */
+int pylon_weights_plan(pylon_weights_plan_t *p, const pylon_weight_t *w,
+    size_t n, const pylon_uidmap_t *m);
+
+void pylon_weights_plan_free(pylon_weights_plan_t *p);
+
 /* the version key to send: max(configured, chain's weights_version) */
 uint64_t pylon_weights_version_key(uint64_t configured, uint64_t chain);
 

@@ -154,6 +154,28 @@ test_translate(void)
     ok(pylon_weights_translate(uids, vals, &n, &dropped, w, 0, m) == 0
        && n == 0 && dropped == 0, "translate: nothing in, nothing out");
 
+    {
+        pylon_weights_plan_t  plan;
+
+        ok(pylon_weights_plan(&plan, w, 5, m) == 0, "plan: built");
+        ok(plan.n == 3 && plan.dropped == 1 && plan.uids[0] == 3
+           && plan.uids[1] == 0 && plan.uids[2] == 9,
+           "plan: uids in request order, unknown dropped");
+        /* 0.75, 0.25, 2.0 over max 2.0: 24576.25, 8191.875, 65535 */
+        ok(plan.values[0] == 24576 && plan.values[1] == 8192
+           && plan.values[2] == 65535, "plan: normalised");
+        pylon_weights_plan_free(&plan);
+
+        w[2].weight = -1;
+        ok(pylon_weights_plan(&plan, w, 5, m) == -1 && plan.uids == NULL,
+           "plan: a negative weight refused, nothing to free");
+        w[2].weight = 0.25;
+
+        ok(pylon_weights_plan(&plan, w + 1, 1, m) == 0 && plan.n == 1,
+           "plan: one weight");
+        pylon_weights_plan_free(&plan);
+    }
+
     pylon_uidmap_free(m);
 }
 
