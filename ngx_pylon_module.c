@@ -13,6 +13,7 @@
 
 #include "ngx_pylon.h"
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 #include "helper/ngx_pylon_helper.h"
 
 #include <sodium.h>
@@ -167,6 +168,13 @@ static ngx_command_t  ngx_pylon_commands[] = {
     { ngx_string("pylon_request_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_pylon_request_timeout,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_metrics_token"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_metrics_token,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -426,6 +434,10 @@ ngx_pylon_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_pylon_metrics_init_conf(cf, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -618,6 +630,8 @@ ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t           url;
     const char         *scheme;
     ngx_pylon_alias_t  *a;
+
+    node->name = *value;
 
     for (a = ngx_pylon_aliases; a->url; a++) {
         if (value->len == a->name.len

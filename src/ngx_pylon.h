@@ -18,6 +18,8 @@
 typedef struct {
     ngx_str_t        url;          /* ws:// or wss://, NUL-terminated */
     ngx_str_t        ca;           /* CA file for wss://, "" = system CAs */
+    ngx_str_t        name;         /* as configured ("finney", a URL), NUL-
+                                      terminated: the metrics' uri label */
 } ngx_pylon_node_t;
 
 
@@ -68,6 +70,10 @@ typedef struct {
     ngx_msec_t       timeout_max;
 
     u_char           session_key[32];  /* per cycle: rotates on reload */
+
+    ngx_str_t        metrics_token;      /* "" = /metrics not configured */
+    ngx_flag_t       metrics_token_set;
+    ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
 
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */

@@ -28,6 +28,7 @@
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
 #include "crypto/sr25519.h"
+#include "helper/ngx_pylon_stats.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -510,6 +511,9 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
     ngx_time_update();
 
     ngx_pylon_session_tick(h->chain);
+
+    /* the statistics record doubles as the helper's heartbeat */
+    (void) ngx_pylon_stats_flush(h);
 
     if (h->ticks % 10 == 0) {
         dead = pylon_store_reader_check(h->store);

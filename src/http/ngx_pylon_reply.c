@@ -6,6 +6,7 @@
 
 #include "http/ngx_pylon_http.h"
 #include "crypto/seal.h"
+#include "http/ngx_pylon_metrics.h"
 
 
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
@@ -174,6 +175,7 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
     rc = pylon_store_read(st, key, &rec);
 
     if (rc == PYLON_STORE_NOTFOUND) {
+        ngx_pylon_metrics_cache(0);
         *found = 0;
         return NGX_DECLINED;
     }
@@ -188,9 +190,12 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 
     if (block != NGX_PYLON_ANY_BLOCK && rec.block != block) {
         pylon_store_read_end(st);
+        ngx_pylon_metrics_cache(0);
         *found = 0;
         return NGX_DECLINED;
     }
+
+    ngx_pylon_metrics_cache(1);
 
     /* copy out: never hold a reader slot while the client downloads */
 
