@@ -60,6 +60,12 @@ typedef struct {
       PYLON_ROUTE_COMMITMENT },                                             \
     { NGX_HTTP_POST, api "/login/identity/{str}", ngx_pylon_login,          \
       NGX_PYLON_R_BODY|NGX_PYLON_R_TIMEOUT|U, NULL },                       \
+    { NGX_HTTP_PUT, api ID "/weights", ngx_pylon_put_weights,               \
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
+    { NGX_HTTP_POST, api ID "/commitments", ngx_pylon_post_commitment,      \
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
+    { NGX_HTTP_POST, api ID "/certificates/self", ngx_pylon_post_certificate,\
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
     { NGX_HTTP_GET, api "/block/{int}/extrinsic/{int}", ngx_pylon_extrinsic,\
       NGX_PYLON_R_BLOCK|NGX_PYLON_R_TIMEOUT|U, PYLON_ROUTE_EXTRINSIC }
 
@@ -476,7 +482,7 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
 
     if (rt->flags & NGX_PYLON_R_TIMEOUT) {
         rc = ngx_pylon_timeout(r, ctx);
-        if (rc != NGX_OK || r->header_sent) {
+        if (!NGX_PYLON_PASSED(rc, r)) {
             return rc;
         }
     }
@@ -484,7 +490,7 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
     if (!(rt->flags & NGX_PYLON_R_BODY)) {
 
         rc = ngx_pylon_authorise(r, ctx);
-        if (rc != NGX_OK || r->header_sent) {
+        if (!NGX_PYLON_PASSED(rc, r)) {
             return rc;
         }
 
@@ -599,11 +605,9 @@ ngx_pylon_body_collect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 ngx_int_t
 ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    u_char                 *p, detail[160];
-    ngx_str_t              *name;
-    ngx_pylon_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+    u_char     *p, detail[160];
+    ngx_int_t   rc;
+    ngx_str_t  *name;
 
     if (ctx->route->flags & NGX_PYLON_R_OPEN) {
 
@@ -619,16 +623,12 @@ ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return NGX_OK;
     }
 
-    name = &ctx->params.strs[0];
-
-    ctx->identity = ngx_pylon_identity_find(pmcf, name);
-
-    if (ctx->identity == NULL) {
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "Identity '%V' not found", name);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
+    rc = ngx_pylon_lookup_identity(r, ctx);
+    if (!NGX_PYLON_PASSED(rc, r)) {
+        return rc;
     }
+
+    name = &ctx->params.strs[0];
 
     if (ngx_pylon_auth_identity(r, ctx->identity) != NGX_OK) {
         return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
@@ -646,6 +646,32 @@ ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     if (ctx->route->flags & NGX_PYLON_R_SELF) {
         ctx->hotkey.data = ctx->identity->ss58;
         ctx->hotkey.len = ngx_strlen(ctx->identity->ss58);
+    }
+
+    return NGX_OK;
+}
+
+
+/* the identity named by the path's first string: 404 when unknown */
+
+ngx_int_t
+ngx_pylon_lookup_identity(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char                 *p, detail[160];
+    ngx_str_t              *name;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    name = &ctx->params.strs[0];
+
+    ctx->identity = ngx_pylon_identity_find(pmcf, name);
+
+    if (ctx->identity == NULL) {
+        p = ngx_snprintf(detail, sizeof(detail) - 1,
+                         "Identity '%V' not found", name);
+        *p = '\0';
+        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
     }
 
     return NGX_OK;
