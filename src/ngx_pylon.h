@@ -71,6 +71,10 @@ typedef struct {
 
     u_char           session_key[32];  /* per cycle: rotates on reload */
 
+    void            *env;          /* pylon_env_t of pylon_env_file */
+    u_char          *env_file;
+    ngx_uint_t       env_line;
+
     ngx_str_t        metrics_token;      /* "" = /metrics not configured */
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
@@ -87,6 +91,11 @@ typedef struct {
 
 
 extern ngx_module_t  ngx_pylon_module;
+
+
+/* a node URL or alias (finney, archive, test, local) into node->url */
+ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_pylon_node_t *node);
 
 
 #endif /* NGX_PYLON_H */

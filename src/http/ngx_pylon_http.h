@@ -196,6 +196,13 @@ ngx_int_t ngx_pylon_identities_load(ngx_conf_t *cf,
 void ngx_pylon_identities_wipe(ngx_pylon_main_conf_t *pmcf);
 ngx_pylon_identity_t *ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf,
     ngx_str_t *name);
+ngx_pylon_identity_t *ngx_pylon_identity_add(ngx_conf_t *cf,
+    ngx_pylon_main_conf_t *pmcf);
+ngx_int_t ngx_pylon_identity_check(ngx_conf_t *cf, ngx_pylon_identity_t *id);
+
+/* pylon_env_file (ngx_pylon_envfile.c) */
+char *ngx_pylon_env_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf);
 
 /* sessions and authorisation (ngx_pylon_auth.c) */
 ngx_uint_t ngx_pylon_token_equal(ngx_str_t *a, ngx_str_t *b);
