@@ -274,7 +274,14 @@ pylon_outcome_from_events(pylon_outcome_t *out, const pylon_meta_t *m,
         }
 
         snprintf(name, sizeof(name), "%s.%s", pallet, ev);
-        json_array_append_new(out->events, json_string(name));
+        if (json_array_append_new(out->events,
+                json_pack("{s:s, s:O?}", "event", name, "data", data))
+            != 0)
+        {
+            pylon_outcome_clear(out);
+            outcome_copy(err, errlen, "out of memory");
+            return -1;
+        }
 
         if (strcmp(pallet, "System") == 0) {
             if (strcmp(ev, "ExtrinsicSuccess") == 0) {

@@ -36,7 +36,9 @@ typedef struct {
     /* "SubtensorModule.RevealTooEarly", "BadOrigin", "Token.Frozen" … */
     char      error[PYLON_OUTCOME_ERROR_MAX];
     char      docs[PYLON_OUTCOME_DOCS_MAX];      /* module error docs */
-    json_t   *events;    /* "Pallet.Event" names of the extrinsic, owned */
+    /* the extrinsic's events in order, owned: [{"event": "Pallet.Event",
+     * "data": decoded fields or null}, ...] */
+    json_t   *events;
 } pylon_outcome_t;
 
 

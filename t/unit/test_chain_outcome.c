@@ -100,8 +100,13 @@ test_events(const pylon_meta_t *m)
     is_int(outcome_of(&o, m, json, 1), 0, "events of a successful call");
     ok(o.found && o.success && o.error[0] == '\0', "success");
     is_int(json_array_size(o.events), 2, "two events of extrinsic 1");
-    is_str(json_string_value(json_array_get(o.events, 0)),
+    is_str(json_string_value(json_object_get(json_array_get(o.events, 0),
+                                             "event")),
            "SubtensorModule.WeightsSet", "first is WeightsSet");
+    bad = json_pack("[i, i]", 1, 0);
+    ok(json_equal(json_object_get(json_array_get(o.events, 0), "data"), bad),
+       "with its data [1, 0]");
+    json_decref(bad);
     pylon_outcome_clear(&o);
 
     is_int(outcome_of(&o, m, json, 5), 0, "an index without events");
