@@ -447,3 +447,37 @@ pylon_outcome_xt_index(const json_t *extrinsics, const uint8_t hash[32])
 
     return -1;
 }
+
+
+const char *
+pylon_outcome_custom_in_text(const char *text)
+{
+    char        *end;
+    long         v;
+    const char  *p;
+    size_t       skip;
+
+    p = strstr(text, "Custom error: ");
+    skip = 14;
+
+    if (p == NULL) {
+        p = strstr(text, "\"custom\":");
+        skip = 9;
+    }
+
+    if (p == NULL) {
+        return NULL;
+    }
+
+    p += skip;
+    if (*p < '0' || *p > '9') {
+        return NULL;
+    }
+
+    v = strtol(p, &end, 10);
+    if (v < 0 || v > 255) {
+        return NULL;
+    }
+
+    return pylon_outcome_custom_name((unsigned) v);
+}

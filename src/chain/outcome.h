@@ -81,6 +81,13 @@ const char *pylon_outcome_custom_name(unsigned code);
 void pylon_outcome_invalid_text(char *buf, size_t size, const json_t *error);
 
 /*
+ * The name of the custom validity code mentioned in an error text
+ * ("1010: Invalid Transaction (Custom error: 10)" or chopsticks'
+ * {"invalid":{"custom":10}}), or NULL when there is none.
+ */
+const char *pylon_outcome_custom_in_text(const char *text);
+
+/*
  * Index of the extrinsic whose hash is hash in a block's extrinsic list
  * (chain_getBlock's "extrinsics": an array of "0x…" strings), or -1.
  */

@@ -243,6 +243,16 @@ test_invalid(void)
             "1010: Invalid Transaction: Custom error: 999999999999999999999",
             "an out-of-range code is not named");
 
+    is_str(pylon_outcome_custom_in_text("1010: Invalid Transaction (Custom "
+                                        "error: 10)"),
+           "HotKeyNotRegisteredInNetwork", "custom code in a node's text");
+    is_str(pylon_outcome_custom_in_text("1010: {\"invalid\":{\"custom\":3}}"),
+           "SubnetNotExists", "custom code in chopsticks' text");
+    ok(pylon_outcome_custom_in_text("1010: Custom error: x") == NULL
+       && pylon_outcome_custom_in_text("Custom error: 300") == NULL
+       && pylon_outcome_custom_in_text("1010: badProof") == NULL,
+       "no or an unknown custom code: NULL");
+
     pylon_outcome_invalid_text(small, sizeof(small), NULL);
     is_str(small, "unknown err", "truncated to the buffer");
 }
