@@ -529,6 +529,12 @@ ngx_pylon_submit_on_submitted(void *data, json_t *result, const char *error)
         ngx_log_error(NGX_LOG_WARN, sm->log, 0,
                       "pylon helper: author_submitExtrinsic: %s; looking "
                       "for the extrinsic in blocks anyway", error);
+
+    } else {
+        ngx_log_error(NGX_LOG_INFO, sm->log, 0,
+                      "pylon helper: submitted %s (nonce %uD)",
+                      json_is_string(result) ? json_string_value(result)
+                                             : "?", xt->nonce);
     }
 
     if (nc != NULL) {
@@ -860,7 +866,8 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
 static void
 ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm)
 {
-    ngx_pylon_xt_t  *xt, **xp;
+    ngx_pylon_xt_t     *xt, **xp;
+    ngx_pylon_nonce_t  *nc;
 
     xp = &sm->waiting;
 
@@ -873,6 +880,13 @@ ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm)
         }
 
         *xp = xt->next;
+
+        /* its nonce was not used: trust the node's count again */
+        nc = ngx_pylon_submit_nonce(sm, xt->kp->pub);
+        if (nc != NULL && nc->next > xt->nonce) {
+            nc->next = xt->nonce;
+        }
+
         ngx_pylon_submit_finish(xt, 0, "not included before its era ended",
                                 NULL, 0, NULL);
     }

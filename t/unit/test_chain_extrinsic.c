@@ -18,12 +18,17 @@
 #include "crypto/suri.h"
 
 
-#define GENESIS  "2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03"
-#define BIRTH    "db13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"
-#define CALL     "07770100000c0000010005000cffff008001000000000000000000"
-#define SIG      "84cc4e937bfc4b6d38e7b2ff76ae6daf7e5dc40d3140fe278079b1fc97a08d2a" \
-                 "ff465ef245760c5312e49b7fafd9d627f8e6befaf1d2655a17fcc3faf543de86"
-#define ALICE    "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
+#define GENESIS                                                              \
+    "2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03"
+#define BIRTH                                                                \
+    "db13c066e2c63969f140164fb3bfe7a0aaa7b71407fc0fe525d68e57329ef9d0"
+#define CALL                                                                 \
+    "07770100000c0000010005000cffff008001000000000000000000"
+#define SIG                                                                  \
+    "84cc4e937bfc4b6d38e7b2ff76ae6daf7e5dc40d3140fe278079b1fc97a08d2a"       \
+    "ff465ef245760c5312e49b7fafd9d627f8e6befaf1d2655a17fcc3faf543de86"
+#define ALICE                                                                \
+    "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
 
 
 static void
