@@ -427,11 +427,20 @@ ngx_pylon_submit_send(ngx_pylon_xt_t *xt)
         return;
     }
 
-    /* the era is born at the head itself: its hash is the one signed */
+    /*
+     * The era is born at the head itself (periods up to 4096 are not
+     * quantized), so the head's hash is the one signed.
+     */
     {
         uint8_t  e[PYLON_XT_ERA_MAX_BYTES];
 
         pylon_xt_era(e, &len, &birth, params.period, head);
+    }
+
+    if (birth != head) {
+        ngx_pylon_submit_prepare_failed(xt, "signing",
+                                        "era not born at the head");
+        return;
     }
 
     for (p = 4; p < params.period && p < 65536; p <<= 1) {

@@ -6,7 +6,7 @@
  * extra and additional from the metadata's extensions, the 105-byte
  * payload, the signature with the fixed witness 00..1f, the extrinsic and
  * its hash; then the 120-uid variant whose 575-byte payload is signed as
- * its hash.  §6.4's era examples, immortal eras, refusal of an unknown
+ * its hash, with the V15 and the V14 metadata.  §6.4's era examples, immortal eras, refusal of an unknown
  * extension that carries data, and bad call arguments follow.
  */
 
@@ -381,9 +381,19 @@ main(void)
     test_immortal(m);
     test_unknown_extension(m);
     test_bad_calls(m);
+    pylon_meta_free(m);
+
+    /* the V14 metadata of the same runtime lists the same extensions */
+    m = fixture_meta("metadata-v14-spec343.txt");
+    ok(m != NULL && m->version == 14, "V14 metadata parses");
+    if (m != NULL) {
+        diag("V14:");
+        test_vector(m, alice, rng);
+        test_large(m, alice, rng);
+        pylon_meta_free(m);
+    }
 
     pylon_sr25519_keypair_free(alice);
-    pylon_meta_free(m);
 
     return done_testing();
 }

@@ -273,6 +273,107 @@ test_xt_index(void)
 }
 
 
+/* random JSON of event-like shapes: errors or outcomes, never a crash */
+static json_t *
+random_json(unsigned *seed, int depth)
+{
+    static const char  *keys[] = {
+        "phase", "event", "ApplyExtrinsic", "System", "ExtrinsicFailed",
+        "ExtrinsicSuccess", "dispatch_error", "Module", "index", "error",
+        "Sudo", "Sudid", "sudo_result", "Err", "Token"
+    };
+    unsigned            i, n, k;
+    json_t             *v;
+
+    k = rand_r(seed) % (depth > 4 ? 4 : 7);
+
+    switch (k) {
+    case 0:
+        return json_integer((json_int_t) (rand_r(seed) % 600) - 100);
+    case 1:
+        return json_string(keys[rand_r(seed) % 15]);
+    case 2:
+        return json_null();
+    case 3:
+        return json_string("0x0700");
+    case 4:
+    case 5:
+        v = json_object();
+        n = rand_r(seed) % 3;
+        for (i = 0; i < n; i++) {
+            json_object_set_new(v, keys[rand_r(seed) % 15],
+                                random_json(seed, depth + 1));
+        }
+        return v;
+    default:
+        v = json_array();
+        n = rand_r(seed) % 3;
+        for (i = 0; i < n; i++) {
+            json_array_append_new(v, random_json(seed, depth + 1));
+        }
+        return v;
+    }
+}
+
+
+static json_t *
+random_record(unsigned *seed)
+{
+    json_t  *r, *e;
+
+    r = json_object();
+    json_object_set_new(r, "phase", rand_r(seed) % 4
+                        ? json_pack("{s:i}", "ApplyExtrinsic",
+                                    rand_r(seed) % 3)
+                        : random_json(seed, 2));
+    e = json_object();
+    json_object_set_new(e, rand_r(seed) % 2 ? "System" : "Sudo",
+                        random_json(seed, 1));
+    json_object_set_new(r, "event", rand_r(seed) % 8 ? e
+                                                     : random_json(seed, 2));
+    if (json_object_get(r, "event") != e) {
+        json_decref(e);
+    }
+
+    return r;
+}
+
+
+static void
+test_fuzz(const pylon_meta_t *m)
+{
+    char             err[256], name[64], docs[64];
+    unsigned         seed, i, errors;
+    json_t          *v;
+    pylon_outcome_t  o;
+
+    seed = 7;
+    errors = 0;
+
+    for (i = 0; i < 20000; i++) {
+        v = json_array();
+        json_array_append_new(v, random_record(&seed));
+        json_array_append_new(v, rand_r(&seed) % 4 ? random_record(&seed)
+                                                   : random_json(&seed, 0));
+
+        if (pylon_outcome_from_events(&o, m, v, rand_r(&seed) % 3, err,
+                                      sizeof(err)) != 0)
+        {
+            errors++;
+        } else {
+            pylon_outcome_clear(&o);
+        }
+
+        pylon_outcome_dispatch_error(name, sizeof(name), docs, sizeof(docs),
+                                     m, json_array_get(v, 0));
+        json_decref(v);
+    }
+
+    ok(errors > 0 && errors < 20000, "20000 random event lists: %u refused, "
+       "the rest read, no crash", errors);
+}
+
+
 int
 main(void)
 {
@@ -288,6 +389,7 @@ main(void)
     }
 
     test_events(m);
+    test_fuzz(m);
     pylon_meta_free(m);
 
     return done_testing();
