@@ -2,7 +2,7 @@
 
 Same bytes, same metadata, two decoders: build/pylon-decode and
 @polkadot/types (t/oracle/codec_decode.mjs).  Every field must agree
-(after the naming/number conventions normalised in codec_compare.py).
+(after the naming/number conventions normalised in chainutil_codec.py).
 Data: ../shared/fixtures (finney block 6852690, runtime spec 343, and the
 V15 metadata of spec 318).
 """
@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from codec_compare import differences
+from chainutil_codec import differences
+
 
 ROOT = os.environ.get("PYLON_ROOT",
                       os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -104,14 +105,16 @@ def test_codec_subnet_state_lines_up_with_neurons(recorded):
     assert state["validator_permit"] == [n["validator_permit"] for n in neurons]
 
 
-@pytest.mark.parametrize("meta", [V15_343, V14_343, V15_318])
+@pytest.mark.parametrize("meta", [V15_343, V14_343, V15_318],
+                         ids=["v15-343", "v14-343", "v15-318"])
 def test_codec_metadata_summary_matches_polkadot_js(meta):
     mine = ours("--info", meta)
     ref = theirs("--info", meta)
     assert mine == ref
 
 
-@pytest.mark.parametrize("meta", [V15_343, V14_343, V15_318])
+@pytest.mark.parametrize("meta", [V15_343, V14_343, V15_318],
+                         ids=["v15-343", "v14-343", "v15-318"])
 def test_codec_every_pallet_constant_matches_polkadot_js(meta):
     mine = ours("--constants", meta)
     ref = theirs("--constants", meta)
@@ -123,7 +126,7 @@ def test_codec_every_pallet_constant_matches_polkadot_js(meta):
     ("neurons_lite", "NeuronInfoRuntimeApi_get_neurons_lite", "Vec<NeuronInfoLite>"),
     ("get_subnet_hyperparameters", "SubnetInfoRuntimeApi_get_subnet_hyperparams",
      "SubnetHyperparams"),
-])
+], ids=["neurons_lite", "hyperparams"])
 def test_codec_spec208_vec_u8_results_match_polkadot_js(tmp_path, scenario, call, type_):
     """Old-runtime (spec 208) recordings: Vec<u8>-wrapped, legacy layouts."""
     with open(os.path.join(FIX, "sdk-websocket-responses.json")) as f:

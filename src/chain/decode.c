@@ -63,6 +63,7 @@ typedef struct {
     pylon_buf_t         *buf;
 
     pylon_ss58_slot_t   *cache;
+    unsigned             accounts;    /* seen so far (cache after 16) */
 } pylon_dc_t;
 
 
@@ -612,7 +613,8 @@ pylon_dc_account(pylon_dc_t *dc, pylon_scale_cur_t *c)
         return 0;
     }
 
-    if (dc->cache == NULL) {
+    /* small values (a storage key, an event) do without the cache */
+    if (dc->cache == NULL && ++dc->accounts > 16) {
         dc->cache = calloc(PYLON_SS58_CACHE, sizeof(pylon_ss58_slot_t));
     }
 
@@ -942,6 +944,7 @@ pylon_dc_init(pylon_dc_t *dc, const pylon_meta_t *m, int mode)
     dc->key = NULL;
     dc->buf = NULL;
     dc->cache = NULL;
+    dc->accounts = 0;
 }
 
 

@@ -20,7 +20,9 @@
  *
  * Malformed or truncated input, unknown variant indexes and nesting deeper
  * than PYLON_DECODE_MAX_DEPTH give NULL and a reason; nothing is read
- * outside the cursor's range.
+ * outside the cursor's range.  A sequence may not claim more elements
+ * than bytes remain (so Vec<()> longer than its remaining input is
+ * refused), which bounds the work any input can cause.
  */
 
 #ifndef PYLON_CHAIN_DECODE_H

@@ -6,7 +6,9 @@
  * layouts as "field: type" lists, and which API method returns which
  * type inside its Vec<u8>.  Layouts are those of the subtensor runtime
  * of early 2025 (spec 218, pallets/subtensor/src/rpc_info), the same as
- * chain.md §4.2 except for the era's field names.
+ * chain.md §4.2 except for the era's field names; each was checked
+ * against the bytes the spec-218 runtime returns (t/test_codec_chain218.py)
+ * and the spec-208 mainnet recordings.
  */
 
 #include <ctype.h>
@@ -78,6 +80,18 @@ static const pylon_legacy_struct_t  pylon_legacy_structs[] = {
       "commit_reveal_weights_interval: Compact<u64>, "
       "commit_reveal_weights_enabled: bool, alpha_high: Compact<u16>, "
       "alpha_low: Compact<u16>, liquid_alpha_enabled: bool" },
+
+    { "SubnetState",
+      "netuid: Compact<u16>, hotkeys: Vec<AccountId32>, "
+      "coldkeys: Vec<AccountId32>, active: Vec<bool>, "
+      "validator_permit: Vec<bool>, pruning_score: Vec<Compact<u16>>, "
+      "last_update: Vec<Compact<u64>>, emission: Vec<Compact<u64>>, "
+      "dividends: Vec<Compact<u16>>, incentives: Vec<Compact<u16>>, "
+      "consensus: Vec<Compact<u16>>, trust: Vec<Compact<u16>>, "
+      "rank: Vec<Compact<u16>>, block_at_registration: Vec<Compact<u64>>, "
+      "alpha_stake: Vec<Compact<u64>>, tao_stake: Vec<Compact<u64>>, "
+      "total_stake: Vec<Compact<u64>>, "
+      "emission_history: Vec<Vec<Compact<u64>>>" },
 };
 
 
@@ -87,6 +101,8 @@ static const pylon_legacy_api_t  pylon_legacy_apis[] = {
     { "NeuronInfoRuntimeApi", "get_neurons", "Vec<NeuronInfo>" },
     { "NeuronInfoRuntimeApi", "get_neuron", "?NeuronInfo" },
     { "SubnetInfoRuntimeApi", "get_subnet_hyperparams", "?SubnetHyperparams" },
+    /* this one wraps a real Option (None is the one byte 00) */
+    { "SubnetInfoRuntimeApi", "get_subnet_state", "Option<SubnetState>" },
 };
 
 

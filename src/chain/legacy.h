@@ -19,7 +19,9 @@
 
 /*
  * The registry of legacy types, built on first call and kept for the
- * life of the process (NULL if out of memory).  Do not free it.
+ * life of the process (NULL if out of memory).  Do not free it.  The
+ * first call is not thread-safe: make it before starting threads (the
+ * helper process is single-threaded).
  */
 const pylon_meta_t *pylon_legacy_registry(void);
 

@@ -160,6 +160,43 @@ pylon_storage_key_json(pylon_buf_t *out, const pylon_meta_t *m,
 }
 
 
+int
+pylon_storage_find(const pylon_meta_t *m, const uint8_t *key, size_t len,
+    const pylon_meta_pallet_t **pallet, const pylon_meta_storage_t **entry)
+{
+    const pylon_meta_pallet_t  *p;
+    uint8_t                     h[PYLON_TWOX128_BYTES];
+    uint32_t                    i, k;
+
+    if (len < PYLON_STORAGE_PREFIX_BYTES) {
+        return -1;
+    }
+
+    for (i = 0; i < m->npallets; i++) {
+        p = &m->pallets[i];
+        if (p->prefix == NULL) {
+            continue;
+        }
+
+        pylon_twox128(h, p->prefix, strlen(p->prefix));
+        if (memcmp(h, key, sizeof(h)) != 0) {
+            continue;
+        }
+
+        for (k = 0; k < p->nstorage; k++) {
+            pylon_twox128(h, p->storage[k].name, strlen(p->storage[k].name));
+            if (memcmp(h, key + 16, sizeof(h)) == 0) {
+                *pallet = p;
+                *entry = &p->storage[k];
+                return 0;
+            }
+        }
+    }
+
+    return -1;
+}
+
+
 json_t *
 pylon_storage_key_decode(const pylon_meta_t *m, const char *pallet,
     const char *item, const uint8_t *key, size_t len, char *err,

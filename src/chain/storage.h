@@ -52,6 +52,17 @@ int pylon_storage_key_json(pylon_buf_t *out, const pylon_meta_t *m,
     size_t errlen);
 
 /*
+ * Which Pallet.Item a storage key belongs to (its first 32 bytes), for
+ * keys from state_getKeysPaged or state_queryStorageAt.  *pallet and
+ * *entry point into the registry.  Hashes every entry's prefix on each
+ * call (about 50 us for subtensor); cache the answer per prefix when
+ * calling it often.  Returns 0, or -1 when no entry matches.
+ */
+int pylon_storage_find(const pylon_meta_t *m, const uint8_t *key,
+    size_t len, const pylon_meta_pallet_t **pallet,
+    const pylon_meta_storage_t **entry);
+
+/*
  * Decode a full key of pallet.item (as state_getKeysPaged returns it)
  * into a JSON array with one element per map key: its value when the
  * hasher keeps it (Blake2_128Concat, Twox64Concat, Identity), null when

@@ -117,6 +117,14 @@ ngx_int_t ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 ngx_int_t ngx_pylon_send_cached_if(ngx_http_request_t *r, const char *key,
     ngx_uint_t *found, uint64_t *served);
 
+/* sends a malloc()ed JSON body with status, then frees it */
+ngx_int_t ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status,
+    char *buf, size_t len);
+
+/* opens a secret sealed by the helper; NULL when it does not open */
+u_char *ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed,
+    size_t *len);
+
 /* the envelope of a status with its reason phrase ("Bad Gateway") */
 ngx_int_t ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status);
 

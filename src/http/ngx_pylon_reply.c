@@ -5,6 +5,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "crypto/seal.h"
 
 
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
@@ -332,4 +333,55 @@ ngx_pylon_body_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     }
 
     return NGX_OK;
+}
+
+
+/* sends a malloc()ed JSON body (an envelope from src/bittensor), frees it */
+
+ngx_int_t
+ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status, char *buf,
+    size_t len)
+{
+    u_char  *body;
+
+    if (buf == NULL) {
+        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+
+    body = ngx_pnalloc(r->pool, len ? len : 1);
+    if (body == NULL) {
+        free(buf);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(body, buf, len);
+    free(buf);
+
+    return ngx_pylon_send_json(r, status, body, len);
+}
+
+
+/* a secret the helper sealed for the worker (crypto/seal.h) */
+
+u_char *
+ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed, size_t *len)
+{
+    u_char                 *m;
+    size_t                  cap;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    cap = ngx_strlen(sealed) / 2 + 1;
+
+    m = ngx_pnalloc(r->pool, cap);
+    if (m == NULL) {
+        return NULL;
+    }
+
+    if (pylon_unseal(m, cap, len, pmcf->session_key, sealed) != 0) {
+        return NULL;
+    }
+
+    return m;
 }

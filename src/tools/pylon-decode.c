@@ -20,6 +20,11 @@
  *   pylon-decode --encode METADATA TYPE|API JSON
  *                                      the SCALE hex of JSON as TYPE, or of
  *                                      an API's argument array
+ *   pylon-decode --extrinsic METADATA HEX
+ *                                      a block's extrinsic (Pylon's shape)
+ *   pylon-decode --outcome METADATA EVENTS_HEX INDEX
+ *                                      success/error of extrinsic INDEX
+ *                                      from a block's System.Events value
  *   pylon-decode --key METADATA Pallet.Item JSON
  *                                      the storage key of Pallet.Item with
  *                                      the key values of the JSON array
@@ -43,6 +48,8 @@
 
 #include "chain/decode.h"
 #include "chain/encode.h"
+#include "chain/events.h"
+#include "chain/xdecode.h"
 #include "chain/hex.h"
 #include "chain/legacy.h"
 #include "chain/metadata.h"
@@ -384,6 +391,34 @@ main(int argc, char **argv)
         argc--;
     }
 
+    if (argc == 4 && strcmp(argv[1], "--extrinsic") == 0) {
+        m = load_metadata(argv[2]);
+        if (m == NULL || load_bytes(argv[3], &bytes, &len) != 0) {
+            pylon_meta_free(m);
+            return 1;
+        }
+
+        j = pylon_extrinsic_decode(m, bytes, len, err, sizeof(err));
+        free(bytes);
+        pylon_meta_free(m);
+        goto print;
+    }
+
+    if (argc == 5 && strcmp(argv[1], "--outcome") == 0) {
+        m = load_metadata(argv[2]);
+        if (m == NULL || load_bytes(argv[3], &bytes, &len) != 0) {
+            pylon_meta_free(m);
+            return 1;
+        }
+
+        j = pylon_events_outcome(m, bytes, len,
+                                 (uint32_t) strtoul(argv[4], NULL, 10), err,
+                                 sizeof(err));
+        free(bytes);
+        pylon_meta_free(m);
+        goto print;
+    }
+
     if (argc == 5 && (strcmp(argv[1], "--encode") == 0
                       || strcmp(argv[1], "--key") == 0))
     {
@@ -406,6 +441,8 @@ main(int argc, char **argv)
     if (argc != 4) {
         fprintf(stderr, "usage: pylon-decode [-i] METADATA TYPE|API HEX\n"
                         "       pylon-decode --info|--constants METADATA\n"
+                        "       pylon-decode --extrinsic METADATA HEX\n"
+                        "       pylon-decode --outcome METADATA HEX INDEX\n"
                         "       pylon-decode --encode METADATA TYPE|API JSON\n"
                         "       pylon-decode --key METADATA Pallet.Item "
                         "JSON\n");

@@ -14,6 +14,9 @@
 //       an empty inner Vec prints null
 //   node codec_decode.mjs --info META_FILE
 //       version, type/pallet/api counts (to cross-check the parser)
+//   node codec_decode.mjs --extrinsic META_FILE HEX_FILE
+//       a block's extrinsic: {address, call_module, call_function,
+//       call_args: [{name, value}]} (polkadot-js names, camelCase)
 //   node codec_decode.mjs --constants META_FILE
 //       every pallet constant decoded: {"Pallet.NAME": value}
 //
@@ -63,6 +66,15 @@ const LEGACY = {
     adjustment_alpha: 'Compact<u64>', difficulty: 'Compact<u64>',
     commit_reveal_weights_interval: 'Compact<u64>', commit_reveal_weights_enabled: 'bool',
     alpha_high: 'Compact<u16>', alpha_low: 'Compact<u16>', liquid_alpha_enabled: 'bool',
+  },
+  SubnetState: {
+    netuid: 'Compact<u16>', hotkeys: 'Vec<AccountId32>', coldkeys: 'Vec<AccountId32>',
+    active: 'Vec<bool>', validator_permit: 'Vec<bool>', pruning_score: 'Vec<Compact<u16>>',
+    last_update: 'Vec<Compact<u64>>', emission: 'Vec<Compact<u64>>', dividends: 'Vec<Compact<u16>>',
+    incentives: 'Vec<Compact<u16>>', consensus: 'Vec<Compact<u16>>', trust: 'Vec<Compact<u16>>',
+    rank: 'Vec<Compact<u16>>', block_at_registration: 'Vec<Compact<u64>>',
+    alpha_stake: 'Vec<Compact<u64>>', tao_stake: 'Vec<Compact<u64>>', total_stake: 'Vec<Compact<u64>>',
+    emission_history: 'Vec<Vec<Compact<u64>>>',
   },
 };
 
@@ -134,6 +146,17 @@ if (args[0] === '--info') {
     extensions: latest.extrinsic.signedExtensions
       ? latest.extrinsic.signedExtensions.map((e) => e.identifier.toString())
       : latest.extrinsic.transactionExtensions.map((e) => e.identifier.toString()),
+  }));
+} else if (args[0] === '--extrinsic') {
+  const { registry } = loadRegistry(args[1]);
+  const xt = registry.createType('Extrinsic', readHex(args[2]));
+  const m = xt.method;
+  console.log(JSON.stringify({
+    address: xt.isSigned ? xt.signer.toString() : null,
+    call_module: m.section,
+    call_function: m.method,
+    call_args: m.meta.args.map((a, i) => ({ name: a.name.toString(), value: m.args[i].toJSON() })),
+    extrinsic_hash: xt.hash.toHex(),
   }));
 } else if (args[0] === '--constants') {
   const { registry, metadata } = loadRegistry(args[1]);

@@ -5,48 +5,11 @@
  * and §12; malformed JSON must fail and leave the buffer as it was.
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/decode.h"
 #include "chain/encode.h"
 #include "chain/runtime_api.h"
-
-
-static uint8_t *
-recorded_call(const char *method, size_t *len)
-{
-    char         path[1024];
-    json_t      *root, *calls, *resp;
-    const char  *key, *hex;
-    uint8_t     *out;
-
-    snprintf(path, sizeof(path), "%s/fixtures/sdk-websocket-responses.json",
-             tap_shared());
-
-    root = json_load_file(path, 0, NULL);
-    if (root == NULL) {
-        skip_all("sdk-websocket-responses.json missing or unreadable");
-    }
-
-    out = NULL;
-    calls = json_object_get(json_object_get(root, "metagraph"), "state_call");
-
-    json_object_foreach(calls, key, resp) {
-        if (strstr(key, method) != NULL) {
-            hex = json_string_value(json_object_get(resp, "result"));
-            if (hex == NULL
-                || pylon_hex_decode_alloc(&out, len, hex, strlen(hex)) != 0)
-            {
-                out = NULL;
-            }
-            break;
-        }
-    }
-
-    json_decref(root);
-
-    return out;
-}
 
 
 static void

@@ -11,7 +11,7 @@
  * The generator is a fixed LCG, so failures reproduce.
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/decode.h"
 #include "chain/encode.h"

@@ -4,7 +4,7 @@
  * storage key/value decoding, and malformed metadata.
  */
 
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 #include "chain/decode.h"
 #include "chain/hasher.h"
@@ -332,6 +332,97 @@ test_storage_values(pylon_meta_t *m)
 }
 
 
+/*
+ * Real keys and values from recorded state_queryStorageAt answers (finney,
+ * netuid 23): find the item of every key, decode key and value.
+ */
+static void
+test_recorded_storage(pylon_meta_t *m)
+{
+    const pylon_meta_pallet_t   *p;
+    const pylon_meta_storage_t  *e;
+    const char                  *scenarios[] = { "bonds", "weights",
+                                                 "get_netuids_for_hotkey" };
+    json_t                      *root, *calls, *resp, *ch, *kv, *k, *v;
+    const char                  *params, *hex;
+    uint8_t                     *key, *val;
+    size_t                       s, i, klen, vlen, n, good;
+    char                         path[1024], err[160], *dump;
+
+    snprintf(path, sizeof(path), "%s/fixtures/sdk-websocket-responses.json",
+             tap_shared());
+    root = json_load_file(path, 0, NULL);
+    if (root == NULL) {
+        ok(0, "sdk-websocket-responses.json loads");
+        return;
+    }
+
+    for (s = 0; s < 3; s++) {
+        calls = json_object_get(json_object_get(root, scenarios[s]),
+                                "state_queryStorageAt");
+        n = good = 0;
+        dump = NULL;
+
+        json_object_foreach(calls, params, resp) {
+            ch = json_object_get(json_array_get(json_object_get(resp,
+                                                "result"), 0), "changes");
+
+            json_array_foreach(ch, i, kv) {
+                hex = json_string_value(json_array_get(kv, 0));
+                n++;
+
+                if (pylon_hex_decode_alloc(&key, &klen, hex, strlen(hex))
+                    != 0)
+                {
+                    continue;
+                }
+
+                k = NULL;
+                v = NULL;
+
+                if (pylon_storage_find(m, key, klen, &p, &e) == 0) {
+                    k = pylon_storage_key_decode(m, p->name, e->name, key,
+                                                 klen, err, sizeof(err));
+
+                    hex = json_string_value(json_array_get(kv, 1));
+                    if (hex != NULL
+                        && pylon_hex_decode_alloc(&val, &vlen, hex,
+                                                  strlen(hex)) == 0)
+                    {
+                        v = pylon_storage_value_decode(m, p->name, e->name,
+                                                       val, vlen, err,
+                                                       sizeof(err));
+                        free(val);
+                    }
+                }
+
+                if (k != NULL && v != NULL) {
+                    good++;
+                    if (dump == NULL) {
+                        json_t  *pair = json_pack("{s:s, s:O, s:O}", "item",
+                                                  e->name, "key", k,
+                                                  "value", v);
+                        dump = json_dumps(pair, JSON_COMPACT);
+                        json_decref(pair);
+                    }
+                }
+
+                json_decref(k);
+                json_decref(v);
+                free(key);
+            }
+        }
+
+        ok(n > 0 && good == n, "%s: all %zu recorded keys found, key and "
+           "value decoded", scenarios[s], n);
+        diag("first: %s", dump ? dump : "(none)");
+        free(dump);
+    }
+
+    json_decref(root);
+}
+
+
 static void
 test_malformed(void)
 {
@@ -425,6 +516,7 @@ main(void)
     test_lookups(m);
     test_storage_keys(m);
     test_storage_values(m);
+    test_recorded_storage(m);
     pylon_meta_free(m);
 
     test_malformed();
