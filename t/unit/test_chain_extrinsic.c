@@ -14,7 +14,8 @@
 
 #include "chain/extrinsic.h"
 #include "chain/hex.h"
-#include "chain_fixture.h"
+#include "chain/xdecode.h"
+#include "test_chain_fixture.h"
 #include "crypto/suri.h"
 
 
@@ -82,7 +83,7 @@ test_vector(const pylon_meta_t *m, const pylon_sr25519_keypair_t *alice,
 {
     char               err[256];
     uint8_t            hash[32], sig[64];
-    json_t            *args;
+    json_t            *args, *dec;
     pylon_buf_t        call, payload, xt, extra, add;
     pylon_xt_params_t  p;
 
@@ -133,6 +134,19 @@ test_vector(const pylon_meta_t *m, const pylon_sr25519_keypair_t *alice,
            "chain.md 6.5 extrinsic byte for byte");
     is_hex(hash, 32, "28fefdc092edaf893042383d471509010f613388e233c87d9f668c"
            "740e0f2a89", "chain.md 6.5 extrinsic hash");
+
+    /* the block-side decoder reads it back */
+    dec = pylon_extrinsic_decode(m, xt.data, xt.len, err, sizeof(err));
+    ok(dec != NULL, "xdecode reads our extrinsic");
+    if (dec != NULL) {
+        is_str(json_string_value(json_object_get(
+                   json_object_get(dec, "call"), "call_function")),
+               "set_mechanism_weights", "as set_mechanism_weights");
+        is_str(json_string_value(json_object_get(dec, "address")),
+               "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY",
+               "signed by Alice");
+        json_decref(dec);
+    }
 
     /* production signing: fresh randomness, still verifies */
     xt.len = 0;

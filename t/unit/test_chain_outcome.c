@@ -14,7 +14,7 @@
 #include "chain/extrinsic.h"
 #include "chain/outcome.h"
 #include "chain/storage.h"
-#include "chain_fixture.h"
+#include "test_chain_fixture.h"
 
 
 #define INFO  "{\"weight\": {\"ref_time\": 1, \"proof_size\": 2}, " \
