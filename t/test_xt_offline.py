@@ -164,3 +164,48 @@ def test_xt_cli_invalid_names_custom_codes():
     r = xt("invalid", json.dumps({"code": 1010, "message": "Invalid Transaction",
                                   "data": "Custom error: 15"}))
     assert r.stdout.strip() == "1010: Invalid Transaction: Custom error: 15 (InvalidRevealRound)"
+
+
+def polkadot_sign(params, meta=META):
+    r = subprocess.run(["node", ORACLE, "sign", meta, json.dumps(params)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+@need_node
+def test_xt_polkadot_builds_the_same_extrinsic_and_we_verify_its_signature():
+    """polkadot-js encodes the call and the extensions itself and signs; apart from the
+    signature its extrinsic is byte for byte ours, and pylon-key verifies its signature."""
+    import hashlib
+    key = os.path.join(ROOT, "build", "pylon-key")
+    rnd = random.Random(9)
+    cases = [("SubtensorModule", "set_mechanism_weights", VECTOR_ARGS, 5, 0, 4, 6852690)]
+    for i in range(5):
+        n = [3, 200, 60, 200, 130][i]   # 130 uids and up: payload signed as its hash
+        uids = sorted(rnd.sample(range(4096), n))
+        args = {"netuid": rnd.randrange(1, 129), "dests": uids,
+                "weights": [rnd.randrange(65536) for _ in uids],
+                "version_key": rnd.randrange(1 << 40)}
+        cases.append(("SubtensorModule", "set_weights", args, rnd.randrange(1 << 20),
+                      rnd.randrange(1000), rnd.choice([0, 4, 64, 256]), rnd.randrange(1 << 30)))
+    for pallet, call, args, nonce, tip, period, block in cases:
+        ours = sign("//Alice", pallet, call, args, nonce=nonce, tip=tip, period=period,
+                    block=block)
+        theirs = polkadot_sign({"suri": "//Alice", "pallet": pallet, "call": call,
+                                "args": list(args.values()), "nonce": nonce, "tip": tip,
+                                "period": period, "block": block, "genesis": GENESIS,
+                                "birth": BIRTH if period else GENESIS, "spec": 425,
+                                "txver": 1})
+        assert theirs["payload"] == ours["payload"], (call, period)
+        ob, tb = bytes.fromhex(ours["extrinsic"][2:]), bytes.fromhex(theirs["extrinsic"][2:])
+        at = ob.index(bytes.fromhex(ALICE)) + 32 + 1     # the signature after 0x01
+        assert len(ob) == len(tb) and ob[:at] == tb[:at] and ob[at + 64:] == tb[at + 64:]
+        payload = bytes.fromhex(theirs["payload"][2:])
+        msg = hashlib.blake2b(payload, digest_size=32).digest() if len(payload) > 256 else payload
+        r = subprocess.run([key, "verify", ALICE, tb[at:at + 64].hex(), msg.hex()])
+        assert r.returncode == 0, "our verify accepts polkadot-js' signature (%s)" % call
+        bad = bytearray(msg)
+        bad[0] ^= 1
+        r = subprocess.run([key, "verify", ALICE, tb[at:at + 64].hex(), bad.hex()])
+        assert r.returncode != 0

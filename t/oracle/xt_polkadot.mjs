@@ -8,6 +8,11 @@
 //   node xt_polkadot.mjs check META_FILE XT_HEX GENESIS BIRTH SPEC TXVER
 //       {"valid", "payload", "signer", "section", "method", "args",
 //        "era", "nonce", "tip", "hash", "length"}
+//   node xt_polkadot.mjs sign META_FILE PARAMS_JSON
+//       polkadot-js builds and signs on its own: PARAMS_JSON is {"suri",
+//       "pallet", "call", "args" (in order), "nonce", "tip", "period",
+//       "block", "genesis", "birth", "spec", "txver"}; prints
+//       {"extrinsic", "payload", "signer"}
 //   node xt_polkadot.mjs args META_FILE PALLET CALL
 //       the call's argument names and type names (for writing tests)
 //
@@ -19,6 +24,7 @@ const require = createRequire(new URL('../js/package.json', import.meta.url));
 const { TypeRegistry, Metadata } = require('@polkadot/types');
 const { hexToU8a, u8aToHex, compactStripLength } = require('@polkadot/util');
 const { signatureVerify, blake2AsU8a, cryptoWaitReady } = require('@polkadot/util-crypto');
+const { Keyring } = require('@polkadot/keyring');
 
 function metadataBytes(path) {
   let text = readFileSync(path, 'utf8').trim();
@@ -71,6 +77,42 @@ async function check(meta, xtHex, genesis, birth, spec, txver) {
   };
 }
 
+function callIndex(registry, pallet, call) {
+  for (const sec of registry.metadata.pallets) {
+    if (sec.name.toString() !== pallet || sec.calls.isNone) continue;
+    const variants = registry.lookup.getSiType(sec.calls.unwrap().type).def.asVariant.variants;
+    for (const v of variants) {
+      if (v.name.toString() === call) return new Uint8Array([sec.index.toNumber(), v.index.toNumber()]);
+    }
+  }
+  throw new Error(`no call ${pallet}.${call}`);
+}
+
+async function sign(meta, paramsJson) {
+  await cryptoWaitReady();
+  const p = JSON.parse(paramsJson);
+  const registry = loadRegistry(meta);
+  const fn = registry.findMetaCall(callIndex(registry, p.pallet, p.call));
+  const method = fn(...p.args);
+  const pair = new Keyring({ type: 'sr25519' }).addFromUri(p.suri);
+  const era = p.period === 0
+    ? registry.createType('ExtrinsicEra', new Uint8Array([0]))
+    : registry.createType('ExtrinsicEra', { current: p.block, period: p.period });
+  const value = {
+    method: method.toHex(), era, nonce: p.nonce, tip: p.tip,
+    specVersion: p.spec, transactionVersion: p.txver,
+    genesisHash: p.genesis, blockHash: p.birth, mode: 0, version: 4,
+  };
+  const payload = registry.createType('ExtrinsicPayload', value, { version: 4 });
+  const xt = registry.createType('Extrinsic', { method }, { version: 4 });
+  xt.addSignature(pair.address, payload.sign(pair).signature, value);
+  return {
+    extrinsic: xt.toHex(),
+    payload: u8aToHex(payload.toU8a({ method: true })),
+    signer: u8aToHex(pair.publicKey),
+  };
+}
+
 function args(meta, pallet, call) {
   const registry = loadRegistry(meta);
   const tx = registry.findMetaCall;
@@ -91,6 +133,7 @@ const [mode, ...rest] = process.argv.slice(2);
 try {
   let out;
   if (mode === 'check' && rest.length === 6) out = await check(...rest);
+  else if (mode === 'sign' && rest.length === 2) out = await sign(...rest);
   else if (mode === 'args' && rest.length === 3) out = args(...rest);
   else throw new Error('usage: check META XT GENESIS BIRTH SPEC TXVER | args META PALLET CALL');
   console.log(JSON.stringify(out));
