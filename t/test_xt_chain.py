@@ -5,7 +5,9 @@ metadata the chain serves, submitted over JSON-RPC, and its outcome read by pylo
 block's System.Events (src/chain/outcome.c).  polkadot-js (t/oracle/xt_polkadot.mjs) reads the
 same extrinsics independently: it must decode the same call and arguments, rebuild the same
 signing payload and accept our signature.  The subnet for set_weights is set up with our own
-extrinsics too (funding batch, sudo calls, register_network, burned_register, add_stake).
+extrinsics too (funding batch, sudo calls, register_network, burned_register, add_stake), and
+the module errors of a bad uid (UidVecContainInvalidOne) and an early reveal (RevealTooEarly)
+are read by name.
 """
 import asyncio
 import hashlib
@@ -311,12 +313,33 @@ def test_xt_set_weights_on_a_subnet_set_up_by_our_extrinsics(xt):
     assert o["success"], o
     assert "SubtensorModule.WeightsSet" in names(o)
 
-    # and a second set_weights naming a uid that does not exist fails by name
+    # a second set_weights naming a uid that does not exist fails by name
     bad = xt.sign(v, "SubtensorModule", "set_weights",
                   {"netuid": netuid, "dests": [1, 77], "weights": [1, 1], "version_key": 0})
-    try:
-        [o] = xt.execute(bad)
-        assert not o["success"] and o["error"].startswith("SubtensorModule."), o
-    except RpcError as e:  # the pool-level check may refuse it first (custom code)
-        assert e.error["code"] == 1010
-        assert "(" in invalid_text(e.error)
+    [o] = xt.execute(bad)
+    assert not o["success"] and o["error"] == "SubtensorModule.UidVecContainInvalidOne", o
+
+    # commit-reveal (v2, hash commits): a reveal in the commit's own epoch is RevealTooEarly
+    cr = xt.sign("//Alice", "Sudo", "sudo", {"call": {"AdminUtils": {
+        "sudo_set_commit_reveal_weights_enabled": {"netuid": netuid, "enabled": True}}}})
+    [o] = xt.execute(cr)
+    assert o["success"], o
+    uids, values, salt, vkey = [1, 2], [100, 200], [7, 8, 9], 0
+    pub = bytes.fromhex(json.loads(run(XT, "sign", "--period", 0, xt.meta, v, "System",
+                                       "remark", '["0x"]').stdout)["signer"][2:])
+
+    def vec_u16(xs):
+        return bytes([len(xs) << 2]) + b"".join(x.to_bytes(2, "little") for x in xs)
+
+    commit = hashlib.blake2b(pub + netuid.to_bytes(2, "little") + vec_u16(uids) + vec_u16(values)
+                             + vec_u16(salt) + vkey.to_bytes(8, "little"), digest_size=32)
+    c = xt.sign(v, "SubtensorModule", "commit_weights",
+                {"netuid": netuid, "commit_hash": "0x" + commit.hexdigest()})
+    [o] = xt.execute(c)
+    assert o["success"], o
+    r = xt.sign(v, "SubtensorModule", "reveal_weights",
+                {"netuid": netuid, "uids": uids, "values": values, "salt": salt,
+                 "version_key": vkey})
+    [o] = xt.execute(r)
+    assert not o["success"] and o["error"] == "SubtensorModule.RevealTooEarly", o
+    assert o["docs"] == "Attempted to reveal weights too early."
