@@ -6,8 +6,10 @@
  * extra and additional from the metadata's extensions, the 105-byte
  * payload, the signature with the fixed witness 00..1f, the extrinsic and
  * its hash; then the 120-uid variant whose 575-byte payload is signed as
- * its hash, with the V15 and the V14 metadata.  §6.4's era examples, immortal eras, refusal of an unknown
- * extension that carries data, and bad call arguments follow.
+ * its hash, with the V15 and the V14 metadata; the block-side decoder
+ * (xdecode) reads the result back.  §6.4's era examples, immortal eras,
+ * refusal of an unknown extension that carries data, and bad call
+ * arguments follow.
  */
 
 #include <sodium.h>
