@@ -27,6 +27,7 @@
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
+#include "helper/ngx_pylon_submit.h"
 #include "crypto/sr25519.h"
 #include "helper/ngx_pylon_stats.h"
 
@@ -209,6 +210,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     ngx_pylon_follow_start(h->follow, h->chain);
 
+    h->submitter = ngx_pylon_submitter_create(h, h->chain, h->follow);
+    if (h->submitter == NULL) {
+        exit(2);
+    }
+
     if (ngx_pylon_runner_init(h) != NGX_OK) {
         exit(2);
     }
@@ -248,6 +254,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     lws_sul_cancel(&h->sul_paths);
     ngx_pylon_runner_done(h);
     ngx_pylon_session_shutdown(h->chain);
+    ngx_pylon_submitter_destroy(h->submitter);
     lws_context_destroy(h->lws);
     ngx_pylon_session_free(h->chain);
     ngx_pylon_follow_destroy(h->follow);

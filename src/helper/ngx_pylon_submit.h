@@ -27,7 +27,6 @@
 #include "crypto/sr25519.h"
 
 
-typedef struct ngx_pylon_submitter_s  ngx_pylon_submitter_t;
 
 
 /*
