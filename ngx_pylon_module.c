@@ -13,6 +13,7 @@
 
 #include "ngx_pylon.h"
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 #include "helper/ngx_pylon_helper.h"
 
 #include <sodium.h>
@@ -42,8 +43,6 @@ static char *ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_network(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_pylon_node_t *node);
 static char *ngx_pylon_netuids(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_retry(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -164,9 +163,23 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pylon_env_file"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_env_file,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pylon_request_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_pylon_request_timeout,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("pylon_metrics_token"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_metrics_token,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -237,6 +250,11 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_str_t  finney = ngx_string("finney");
     ngx_str_t  archive = ngx_string("archive");
+
+    /* a Pylon .env fills in what no directive set */
+    if (ngx_pylon_env_apply(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (pmcf->network.url.len == 0
         && ngx_pylon_parse_node(cf, &finney, &pmcf->network) != NGX_OK)
@@ -426,6 +444,10 @@ ngx_pylon_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_pylon_metrics_init_conf(cf, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return NGX_OK;
 }
 
@@ -608,7 +630,7 @@ ngx_pylon_network(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  * turned into ws(s)://, as Pylon does).  The result is NUL-terminated.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     ngx_pylon_node_t *node)
 {
@@ -618,6 +640,8 @@ ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     ngx_str_t           url;
     const char         *scheme;
     ngx_pylon_alias_t  *a;
+
+    node->name = *value;
 
     for (a = ngx_pylon_aliases; a->url; a++) {
         if (value->len == a->name.len

@@ -18,6 +18,8 @@
 typedef struct {
     ngx_str_t        url;          /* ws:// or wss://, NUL-terminated */
     ngx_str_t        ca;           /* CA file for wss://, "" = system CAs */
+    ngx_str_t        name;         /* as configured ("finney", a URL), NUL-
+                                      terminated: the metrics' uri label */
 } ngx_pylon_node_t;
 
 
@@ -69,6 +71,14 @@ typedef struct {
 
     u_char           session_key[32];  /* per cycle: rotates on reload */
 
+    void            *env;          /* pylon_env_t of pylon_env_file */
+    u_char          *env_file;
+    ngx_uint_t       env_line;
+
+    ngx_str_t        metrics_token;      /* "" = /metrics not configured */
+    ngx_flag_t       metrics_token_set;
+    ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;
@@ -81,6 +91,11 @@ typedef struct {
 
 
 extern ngx_module_t  ngx_pylon_module;
+
+
+/* a node URL or alias (finney, archive, test, local) into node->url */
+ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_pylon_node_t *node);
 
 
 #endif /* NGX_PYLON_H */

@@ -139,6 +139,9 @@ def test_own_error_page_wins(nginx_factory, fake_node):
     conf = conf.replace("location = /static.json", "location @busy { return 429; }\n"
                         "        location = /static.json")
     n = nginx_factory(conf)
+    # the block must be cached first: requests would use up the limit
+    wait_for(lambda: "state_getStorage" in fake_node.calls, 5)
+    time.sleep(0.3)
     statuses = [n.get("/api/v1/block/latest").status for _ in range(3)]
     assert 429 in statuses and 503 not in statuses
 
@@ -146,3 +149,16 @@ def test_own_error_page_wins(nginx_factory, fake_node):
 def test_internal_error_route_is_not_reachable_directly(nginx_factory, fake_node):
     n = nginx_factory(pylon_conf(fake_node.url))
     assert n.get("/__pylon_error").status == 404
+
+
+def test_a_cache_miss_is_answered_and_no_worker_dies(nginx_factory, fake_node):
+    n = nginx_factory(pylon_conf(fake_node.url))
+    wait_block(n, fake_node.head)
+    workers = n.workers()
+    for path in ("/api/v1/subnet/7/block/latest/neurons", "/api/v1/subnet/7/block/5/validators",
+                 "/api/v1/block/3/extrinsic/0", "/api/v1/subnet/7/block/latest/commitments/5Fx"):
+        r = n.get(path, headers={"X-Pylon-Timeout": "5"})
+        assert r.header("Content-Type") == "application/json", path
+        assert r.json()["status_code"] == r.status, path
+    assert n.workers() == workers, "a worker crashed"
+    assert "exited on signal" not in n.log()

@@ -177,7 +177,8 @@ def test_data_mainnet_recording_full_path(nginx_factory, data_node):
 def test_data_archive_fallback_on_state_discarded(nginx_factory, data_node):
     main = data_node(1000)
     archive = data_node(1000)
-    n = nginx_factory(conf(main, "pylon_archive_network %s;" % archive.url))
+    n = nginx_factory(conf(main, "pylon_archive_network %s; pylon_metrics_token mt;"
+                           % archive.url))
     assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
 
     old = 900
@@ -187,6 +188,10 @@ def test_data_archive_fallback_on_state_discarded(nginx_factory, data_node):
     bodies, _ = expected(old, block_hash(old))
     assert r.body == bodies["neurons"]
     assert ("NeuronInfoRuntimeApi_get_neurons_lite", block_hash(old)) in archive.state_calls
+    metric = 'pylon_bittensor_fallback_total{reason="unknown_block",operation="get_neurons"'
+    assert wait_for(lambda: metric in n.request(
+        "/metrics", headers={"Authorization": "Bearer mt"}).body.decode(), 5), \
+        n.request("/metrics", headers={"Authorization": "Bearer mt"}).body[-2000:]
 
     # gone on both nodes: Pylon's 502
     both = 950

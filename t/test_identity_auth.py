@@ -39,7 +39,7 @@ RECENT = "/api/v1/identity/sn1/subnet/2/block/recent/neurons"
 def test_config_identity_loads_the_wallet_and_rejects_bad_ones(fake_node):
     for identity, why in [
         ("pylon_identity sn1 wallet=nope hotkey=pylon netuid=2;", "nope/hotkeys/pylon"),
-        ("pylon_identity sn1 wallet=pylon hotkey=pylon;", "needs wallet=, hotkey= and netuid="),
+        ("pylon_identity sn1 wallet=pylon hotkey=pylon;", "hotkey= and netuid="),
         ("pylon_identity sn1 wallet=pylon hotkey=pylon netuid=x;", "invalid netuid"),
         ("pylon_identity sn/1 wallet=pylon hotkey=pylon netuid=1;", "invalid identity name"),
         ("pylon_identity sn1 wallet=pylon hotkey=pylon netuid=1 color=red;",

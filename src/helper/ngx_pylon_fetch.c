@@ -16,6 +16,7 @@
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_fetch.h"
 #include "helper/ngx_pylon_history.h"
+#include "helper/ngx_pylon_stats.h"
 
 
 typedef struct {
@@ -292,7 +293,9 @@ ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
                       "pylon helper: block %L not on the main node (%s), "
                       "asking the archive node", f->block, error);
         ngx_pylon_fallbacks++;
-        ngx_pylon_refresh_observe(f->helper, "archive_fallback", 0, 1);
+        ngx_pylon_stats_fallback("unknown_block", f->extrinsic
+                                                  ? "get_extrinsic"
+                                                  : "get_neurons", NULL);
         f->archive = 1;
         ngx_pylon_fetch_start(f);
         return;

@@ -30,7 +30,9 @@
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_fetch.h"
 #include "helper/ngx_pylon_history.h"
+#include "helper/ngx_pylon_submit.h"
 #include "crypto/sr25519.h"
+#include "helper/ngx_pylon_stats.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -223,6 +225,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
         exit(2);
     }
 
+    h->submitter = ngx_pylon_submitter_create(h, h->chain, h->follow);
+    if (h->submitter == NULL) {
+        exit(2);
+    }
+
     if (ngx_pylon_runner_init(h) != NGX_OK) {
         exit(2);
     }
@@ -264,6 +271,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_runner_done(h);
     ngx_pylon_session_shutdown(h->chain);
     ngx_pylon_fetch_shutdown();
+    ngx_pylon_submitter_destroy(h->submitter);
     lws_context_destroy(h->lws);
     ngx_pylon_session_free(h->chain);
     ngx_pylon_fetch_free();
@@ -530,6 +538,9 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
     ngx_time_update();
 
     ngx_pylon_session_tick(h->chain);
+
+    /* the statistics record doubles as the helper's heartbeat */
+    (void) ngx_pylon_stats_flush(h);
 
     if (h->ticks % 10 == 0) {
         dead = pylon_store_reader_check(h->store);

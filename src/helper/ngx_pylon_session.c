@@ -14,6 +14,7 @@
 
 #include "chain/rpc.h"
 #include "helper/ngx_pylon_session.h"
+#include "helper/ngx_pylon_stats.h"
 
 
 #define NGX_PYLON_RX_MAX         (64 * 1024 * 1024)
@@ -44,6 +45,7 @@ struct ngx_pylon_call_s {
     ngx_pylon_reply_pt    reply;
     ngx_pylon_reply_pt    notify;      /* set for subscriptions */
     void                 *data;
+    double                started;     /* ngx_pylon_stats_clock() */
     char                  method[48];
 };
 
@@ -266,6 +268,11 @@ ngx_pylon_session_fail_all(ngx_pylon_session_t *s, const char *why)
         c = s->calls;
         s->calls = c->next;
 
+        ngx_pylon_stats_call_done((char *) s->node->name.data, c->method,
+                                  s->destroying ? NGX_PYLON_STATUS_CANCELLED
+                                                : NGX_PYLON_STATUS_ERROR,
+                                  ngx_pylon_stats_clock() - c->started);
+
         if (c->reply) {
             c->reply(c->data, NULL, why);
         }
@@ -347,6 +354,9 @@ ngx_pylon_session_send(ngx_pylon_session_t *s, const char *method,
     c->notify = notify;
     c->data = data;
     ngx_cpystrn((u_char *) c->method, (u_char *) method, sizeof(c->method));
+    c->started = ngx_pylon_stats_clock();
+
+    ngx_pylon_stats_call_sent((char *) s->node->name.data, c->method);
 
     c->next = s->calls;
     s->calls = c;
@@ -617,6 +627,11 @@ ngx_pylon_session_dispatch(ngx_pylon_session_t *s)
     }
 
     *cp = c->next;
+
+    ngx_pylon_stats_call_done((char *) s->node->name.data, c->method,
+                              m.error ? NGX_PYLON_STATUS_ERROR
+                                      : NGX_PYLON_STATUS_SUCCESS,
+                              ngx_pylon_stats_clock() - c->started);
 
     if (m.error) {
         pylon_rpc_error_text(m.error, text, sizeof(text));

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "store/store.h"
+#include "bittensor/request.h"
 
 
 #define NGX_PYLON_MAX_PARAMS  4
@@ -132,16 +133,28 @@ ngx_int_t ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status);
 ngx_int_t ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
     const char *key);
 
-/* the request body as a JSON object, or the rc of the 400 sent */
-ngx_int_t ngx_pylon_body_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
-    json_t **json);
 
 /* 200 with an ETag: body must live in r->pool */
 ngx_int_t ngx_pylon_send_body(ngx_http_request_t *r, u_char *body,
     size_t len, uint64_t etag);
 
-/* authorisation of the matched route (see ngx_pylon_router.c) */
+/*
+ * Checks that may answer: they return NGX_OK to go on, or the rc of the
+ * error they sent, which can be NGX_OK too: r->header_sent tells.
+ */
+#define NGX_PYLON_PASSED(rc, r)  ((rc) == NGX_OK && !(r)->header_sent)
+
+/* the identity named in the path (404), then may use it (401, 403) */
+ngx_int_t ngx_pylon_lookup_identity(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+
+/* a request body of kind, checked in Pylon's order (ngx_pylon_writes.c) */
+#define NGX_PYLON_LOOKUP     1
+#define NGX_PYLON_AUTHORISE  2
+
+ngx_int_t ngx_pylon_body_parse(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
+    pylon_body_kind_t kind, pylon_body_t *body, ngx_uint_t check);
 
 /* X-Pylon-Timeout into ctx->timeout; NGX_OK or the rc of a 400 sent */
 ngx_int_t ngx_pylon_timeout(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
@@ -183,6 +196,13 @@ ngx_int_t ngx_pylon_identities_load(ngx_conf_t *cf,
 void ngx_pylon_identities_wipe(ngx_pylon_main_conf_t *pmcf);
 ngx_pylon_identity_t *ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf,
     ngx_str_t *name);
+ngx_pylon_identity_t *ngx_pylon_identity_add(ngx_conf_t *cf,
+    ngx_pylon_main_conf_t *pmcf);
+ngx_int_t ngx_pylon_identity_check(ngx_conf_t *cf, ngx_pylon_identity_t *id);
+
+/* pylon_env_file (ngx_pylon_envfile.c) */
+char *ngx_pylon_env_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf);
 
 /* sessions and authorisation (ngx_pylon_auth.c) */
 ngx_uint_t ngx_pylon_token_equal(ngx_str_t *a, ngx_str_t *b);
@@ -215,5 +235,10 @@ ngx_int_t ngx_pylon_recent_neurons(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_extrinsic(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_post_commitment(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_post_certificate(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
 
 #endif /* NGX_PYLON_HTTP_H */

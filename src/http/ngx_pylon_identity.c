@@ -183,33 +183,18 @@ ngx_pylon_identity(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (pmcf->identities == NULL) {
-        pmcf->identities = ngx_array_create(cf->pool, 4,
-                                            sizeof(ngx_pylon_identity_t));
-        if (pmcf->identities == NULL) {
-            return NGX_CONF_ERROR;
-        }
+    if (ngx_pylon_identity_find(pmcf, &value[1]) != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "duplicate identity \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
     }
 
-    id = pmcf->identities->elts;
-
-    for (i = 0; i < pmcf->identities->nelts; i++) {
-        if (id[i].name.len == value[1].len
-            && ngx_strncmp(id[i].name.data, value[1].data, value[1].len) == 0)
-        {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "duplicate identity \"%V\" in \"%V\" "
-                               "directive", &value[1], &cmd->name);
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    id = ngx_array_push(pmcf->identities);
+    id = ngx_pylon_identity_add(cf, pmcf);
     if (id == NULL) {
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(id, sizeof(ngx_pylon_identity_t));
     id->name = value[1];
     id->netuid = NGX_ERROR;
     id->conf_file = cf->conf_file->file.name.data;
@@ -271,16 +256,56 @@ ngx_pylon_identity(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    if (!ngx_pylon_is_name(&id->wallet) || !ngx_pylon_is_name(&id->hotkey)
-        || id->netuid == NGX_ERROR)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"%V\" directive needs wallet=, hotkey= and "
-                           "netuid=", &cmd->name);
+    if (ngx_pylon_identity_check(cf, id) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
+}
+
+
+ngx_pylon_identity_t *
+ngx_pylon_identity_add(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
+{
+    ngx_pylon_identity_t  *id;
+
+    if (pmcf->identities == NULL) {
+        pmcf->identities = ngx_array_create(cf->pool, 4,
+                                            sizeof(ngx_pylon_identity_t));
+        if (pmcf->identities == NULL) {
+            return NULL;
+        }
+    }
+
+    id = ngx_array_push(pmcf->identities);
+    if (id == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(id, sizeof(ngx_pylon_identity_t));
+    id->netuid = NGX_ERROR;
+
+    return id;
+}
+
+
+/* an identity, from a directive or a .env, is complete and well named */
+
+ngx_int_t
+ngx_pylon_identity_check(ngx_conf_t *cf, ngx_pylon_identity_t *id)
+{
+    if (!ngx_pylon_is_name(&id->name) || !ngx_pylon_is_name(&id->wallet)
+        || !ngx_pylon_is_name(&id->hotkey) || id->netuid == NGX_ERROR)
+    {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "pylon identity \"%V\" in %s:%ui needs a name, "
+                      "wallet=, hotkey= and netuid= (names: letters, "
+                      "digits, \".\", \"_\" and \"-\")", &id->name,
+                      id->conf_file, id->line);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
 }
 
 

@@ -15,57 +15,37 @@
 ngx_int_t
 ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    u_char                 *p, *out, detail[128];
-    size_t                  len;
-    json_t                 *body, *tok;
-    ngx_int_t               rc;
-    ngx_str_t               token, *name;
-    ngx_pylon_identity_t   *id;
-    ngx_pylon_main_conf_t  *pmcf;
+    u_char                *p, *out;
+    size_t                 len;
+    ngx_int_t              rc;
+    ngx_str_t              token;
+    ngx_uint_t             match;
+    pylon_body_t           body;
+    ngx_pylon_identity_t  *id;
 
-    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
-
-    rc = ngx_pylon_body_json(r, ctx, &body);
-    if (rc != NGX_OK) {
+    rc = ngx_pylon_body_parse(r, ctx, PYLON_BODY_LOGIN, &body,
+                              NGX_PYLON_LOOKUP);
+    if (!NGX_PYLON_PASSED(rc, r)) {
         return rc;
     }
 
-    name = &ctx->params.strs[0];
-    id = ngx_pylon_identity_find(pmcf, name);
+    id = ctx->identity;
 
-    if (id == NULL) {
-        json_decref(body);
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "Identity '%V' not found", name);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
-    }
+    token.data = (u_char *) body.token;
+    token.len = body.token_len;
 
-    tok = json_object_get(body, "token");
+    match = (id->token.len == 0 || ngx_pylon_token_equal(&token, &id->token));
 
-    if (!json_is_string(tok)) {
-        json_decref(body);
-        return ngx_pylon_send_invalid(r, tok == NULL ? "Field required"
-                                      : "Input should be a valid string",
-                                      "token");
-    }
+    pylon_body_free(&body);
 
-    token.data = (u_char *) json_string_value(tok);
-    token.len = json_string_length(tok);
-
-    if (id->token.len && !ngx_pylon_token_equal(&token, &id->token)) {
-        json_decref(body);
+    if (!match) {
         return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
                                     "Invalid identity token");
     }
 
-    json_decref(body);
-
     if (ngx_pylon_session_issue(r, id) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    ctx->identity = id;
 
     len = sizeof("{\"netuid\":,\"identity_name\":\"\"}") - 1 + NGX_INT_T_LEN
           + id->name.len;

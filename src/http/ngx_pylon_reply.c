@@ -6,6 +6,7 @@
 
 #include "http/ngx_pylon_http.h"
 #include "crypto/seal.h"
+#include "http/ngx_pylon_metrics.h"
 
 
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
@@ -174,6 +175,7 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
     rc = pylon_store_read(st, key, &rec);
 
     if (rc == PYLON_STORE_NOTFOUND) {
+        ngx_pylon_metrics_cache(0);
         *found = 0;
         return NGX_DECLINED;
     }
@@ -188,9 +190,12 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 
     if (block != NGX_PYLON_ANY_BLOCK && rec.block != block) {
         pylon_store_read_end(st);
+        ngx_pylon_metrics_cache(0);
         *found = 0;
         return NGX_DECLINED;
     }
+
+    ngx_pylon_metrics_cache(1);
 
     /* copy out: never hold a reader slot while the client downloads */
 
@@ -293,46 +298,6 @@ ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
     free(text);
 
     return ngx_pylon_send_json(r, NGX_HTTP_BAD_REQUEST, body, len);
-}
-
-
-/*
- * The body as JSON: empty is a validation error on "data", malformed is
- * 400 with a decoder message, as msgspec words it.  NGX_OK with *json
- * (the caller releases it) or the rc of the error sent.
- */
-
-ngx_int_t
-ngx_pylon_body_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
-    json_t **json)
-{
-    u_char        *p, detail[160];
-    json_error_t   err;
-
-    *json = NULL;
-
-    if (ctx->body.len == 0) {
-        return ngx_pylon_send_invalid(r, "Field required", "data");
-    }
-
-    *json = json_loadb((char *) ctx->body.data, ctx->body.len, 0, &err);
-
-    if (*json == NULL) {
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "JSON is malformed: invalid character (byte %d)",
-                         err.position > 0 ? err.position - 1 : 0);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_BAD_REQUEST, (char *) detail);
-    }
-
-    if (!json_is_object(*json)) {
-        json_decref(*json);
-        *json = NULL;
-        return ngx_pylon_send_invalid(r, "Input should be a valid dictionary",
-                                      "data");
-    }
-
-    return NGX_OK;
 }
 
 

@@ -10,6 +10,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_metrics.h"
 
 
 #define NGX_PYLON_MAX_SEGMENTS  16
@@ -59,6 +60,12 @@ typedef struct {
       PYLON_ROUTE_COMMITMENT },                                             \
     { NGX_HTTP_POST, api "/login/identity/{str}", ngx_pylon_login,          \
       NGX_PYLON_R_BODY|NGX_PYLON_R_TIMEOUT|U, NULL },                       \
+    { NGX_HTTP_PUT, api ID "/weights", ngx_pylon_put_weights,               \
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
+    { NGX_HTTP_POST, api ID "/commitments", ngx_pylon_post_commitment,      \
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
+    { NGX_HTTP_POST, api ID "/certificates/self", ngx_pylon_post_certificate,\
+      R_ID|NGX_PYLON_R_BODY|U, NULL },                                      \
     { NGX_HTTP_GET, api "/block/{int}/extrinsic/{int}", ngx_pylon_extrinsic,\
       NGX_PYLON_R_BLOCK|NGX_PYLON_R_TIMEOUT|U, PYLON_ROUTE_EXTRINSIC }
 
@@ -75,6 +82,26 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
     NGX_PYLON_IDENTITY_ROUTES("api/_unstable", NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", ID, R_ID, NGX_PYLON_R_UNSTABLE),
+
+    /* metrics and the OpenAPI document (Litestar's /schema family) */
+    { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema", ngx_pylon_openapi_page,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/swagger", ngx_pylon_openapi_page,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/redoc", ngx_pylon_openapi_page,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/elements", ngx_pylon_openapi_page,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/rapidoc", ngx_pylon_openapi_page,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/openapi.json", ngx_pylon_openapi_json,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/openapi.yaml", ngx_pylon_openapi_yaml,
+      NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "schema/openapi.yml", ngx_pylon_openapi_yaml,
+      NGX_PYLON_R_TIMEOUT, NULL },
 
     { 0, NULL, NULL, 0, NULL }
 };
@@ -264,7 +291,7 @@ ngx_int_t
 ngx_pylon_http_handler(ngx_http_request_t *r)
 {
     ngx_str_t           *seg, *pat;
-    ngx_uint_t           i, d, alive, literal, methods;
+    ngx_uint_t           i, d, alive, literal, methods, known;
     ngx_pylon_path_t     path;
     ngx_pylon_route_t   *rt;
     ngx_pylon_params_t   params;
@@ -365,6 +392,7 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
     }
 
     methods = 0;
+    known = 0;
 
     for (i = 0, rt = ngx_pylon_routes; rt->pattern; i++, rt++) {
         if (!keep[i] || ngx_pylon_patterns[i].n != path.n) {
@@ -372,14 +400,21 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
         }
 
         if (rt->method == r->method) {
+            ngx_pylon_metrics_start(r, i);
             return ngx_pylon_dispatch(r, rt, &params);
         }
 
         methods |= rt->method;
+        known = i;
     }
 
     if (methods == 0) {
         return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "Not Found");
+    }
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        /* Litestar routes OPTIONS to a handler: it is counted */
+        ngx_pylon_metrics_start(r, known);
     }
 
     return ngx_pylon_method_not_allowed(r, methods);
@@ -443,9 +478,11 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
         ctx->hotkey = params->strs[ns];
     }
 
+    /* an error envelope already sent also returns NGX_OK: stop there */
+
     if (rt->flags & NGX_PYLON_R_TIMEOUT) {
         rc = ngx_pylon_timeout(r, ctx);
-        if (rc != NGX_OK) {
+        if (!NGX_PYLON_PASSED(rc, r)) {
             return rc;
         }
     }
@@ -453,7 +490,7 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
     if (!(rt->flags & NGX_PYLON_R_BODY)) {
 
         rc = ngx_pylon_authorise(r, ctx);
-        if (rc != NGX_OK) {
+        if (!NGX_PYLON_PASSED(rc, r)) {
             return rc;
         }
 
@@ -568,11 +605,9 @@ ngx_pylon_body_collect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 ngx_int_t
 ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    u_char                 *p, detail[160];
-    ngx_str_t              *name;
-    ngx_pylon_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+    u_char     *p, detail[160];
+    ngx_int_t   rc;
+    ngx_str_t  *name;
 
     if (ctx->route->flags & NGX_PYLON_R_OPEN) {
 
@@ -588,16 +623,12 @@ ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return NGX_OK;
     }
 
-    name = &ctx->params.strs[0];
-
-    ctx->identity = ngx_pylon_identity_find(pmcf, name);
-
-    if (ctx->identity == NULL) {
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "Identity '%V' not found", name);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
+    rc = ngx_pylon_lookup_identity(r, ctx);
+    if (!NGX_PYLON_PASSED(rc, r)) {
+        return rc;
     }
+
+    name = &ctx->params.strs[0];
 
     if (ngx_pylon_auth_identity(r, ctx->identity) != NGX_OK) {
         return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
@@ -618,4 +649,41 @@ ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     }
 
     return NGX_OK;
+}
+
+
+/* the identity named by the path's first string: 404 when unknown */
+
+ngx_int_t
+ngx_pylon_lookup_identity(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char                 *p, detail[160];
+    ngx_str_t              *name;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    name = &ctx->params.strs[0];
+
+    ctx->identity = ngx_pylon_identity_find(pmcf, name);
+
+    if (ctx->identity == NULL) {
+        p = ngx_snprintf(detail, sizeof(detail) - 1,
+                         "Identity '%V' not found", name);
+        *p = '\0';
+        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
+    }
+
+    return NGX_OK;
+}
+
+
+const char *
+ngx_pylon_route_pattern(ngx_uint_t i)
+{
+    if (i >= sizeof(ngx_pylon_routes) / sizeof(ngx_pylon_route_t) - 1) {
+        return NULL;
+    }
+
+    return ngx_pylon_routes[i].pattern;
 }

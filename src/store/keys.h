@@ -41,6 +41,9 @@
 /* key of the helper's state record */
 #define PYLON_KEY_HELPER    "S/helper"
 
+/* the helper's statistics, Prometheus text, rewritten once a second */
+#define PYLON_KEY_METRICS   "S/metrics"
+
 /*
  * Writes the key of the latest body of route for netuid (PYLON_NETUID_NONE
  * for chain-wide routes) into buf; returns its length, or 0 when it does

@@ -1,0 +1,76 @@
+/*
+ * ngx_pylon_submit.h: signing and submitting extrinsics from the helper,
+ * and reporting what became of them.
+ *
+ * A submission goes through one queue (one at a time, so two submissions
+ * of one hotkey in one block get consecutive nonces):
+ *   genesis hash (once) -> state_getRuntimeVersion ->
+ *   system_accountNextIndex (raised to the nonce we last used + 1) ->
+ *   sign with a mortal era born at the followed head ->
+ *   author_submitExtrinsic.
+ * A stale nonce ("outdated", "Priority is too low") is retried with the
+ * next one.  Submitted extrinsics are then looked for in every new block
+ * (chain_getBlock, by extrinsic hash); where found, that block's
+ * System.Events give success or the named failure (src/chain/outcome.h).
+ * An extrinsic whose era ends without it being seen is reported as not
+ * included.  Looking at blocks, instead of watching the extrinsic with
+ * author_submitAndWatchExtrinsic, survives reconnections of the session.
+ */
+
+#ifndef NGX_PYLON_SUBMIT_H
+#define NGX_PYLON_SUBMIT_H
+
+#include <jansson.h>
+
+#include "helper/ngx_pylon_helper.h"
+#include "chain/metadata.h"
+#include "crypto/sr25519.h"
+
+
+
+
+/*
+ * The outcome of one submission: ok 1 when included and successful.
+ * Otherwise error names the failure: a module error
+ * ("SubtensorModule.RevealTooEarly", docs then has its documentation), a
+ * dispatch error ("BadOrigin"), the node's refusal ("1010: Invalid
+ * Transaction (Custom error: 10) HotKeyNotRegisteredInNetwork"), or
+ * "not included before its era ended".  block/block_hash name the block
+ * that included it (0/NULL if none).  The strings live during the call.
+ */
+typedef void (*ngx_pylon_submit_pt)(void *data, ngx_int_t ok,
+    const char *error, const char *docs, uint64_t block,
+    const char *block_hash);
+
+
+/*
+ * The submitter of a helper: it listens to the follower's new heads.
+ * Returns NULL on allocation failure (or a full listener table).
+ */
+ngx_pylon_submitter_t *ngx_pylon_submitter_create(ngx_pylon_helper_t *h,
+    ngx_pylon_session_t *s, ngx_pylon_follow_t *f);
+
+/*
+ * Frees the submitter; every submission not yet answered gets its reply
+ * with "shutting down".  Call it after ngx_pylon_session_shutdown() (which
+ * fails the session's outstanding calls).
+ */
+void ngx_pylon_submitter_destroy(ngx_pylon_submitter_t *sm);
+
+/*
+ * Submit pallet.call(args) signed by kp, encoded with meta.  meta and kp
+ * must stay valid until reply is called (kp is used again when a stale
+ * nonce forces re-signing; meta decodes the outcome's events).  The call
+ * is encoded at once: bad arguments give NGX_ERROR with the reason in err
+ * (reply is then never called).  Otherwise NGX_OK and reply is called
+ * exactly once, later.
+ */
+ngx_int_t ngx_pylon_submit(ngx_pylon_submitter_t *sm,
+    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    const char *pallet, const char *call, const json_t *args,
+    ngx_pylon_submit_pt reply, void *data, char *err, size_t errlen);
+
+/* extrinsics queued or waiting for inclusion */
+ngx_uint_t ngx_pylon_submit_pending(ngx_pylon_submitter_t *sm);
+
+#endif /* NGX_PYLON_SUBMIT_H */

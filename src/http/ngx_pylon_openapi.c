@@ -1,0 +1,562 @@
+/*
+ * ngx_pylon_openapi.c: the OpenAPI 3.1 document of the API and the pages
+ * that show it (Litestar's /schema family, spec §3 row 19).
+ *
+ *   GET /schema/openapi.json            the document
+ *   GET /schema/openapi.yaml, .yml      the same text (JSON is YAML 1.2)
+ *   GET /schema, /schema/swagger, /schema/redoc, /schema/elements,
+ *       /schema/rapidoc                 a self-contained HTML page that
+ *                                       lists the operations from the
+ *                                       document embedded in it (no
+ *                                       script from the network)
+ *
+ * The document is built once per worker with jansson from the tables
+ * below: every route of §3 under /api/v1 and /api/_unstable, open access
+ * (/subnet/{netuid}) and identity (/identity/{identity_name}/subnet/
+ * {netuid}), login, /metrics; the models of §4 are one JSON text.
+ */
+
+#include "http/ngx_pylon_metrics.h"
+
+
+#define NGX_PYLON_OA   1          /* under /subnet/{netuid} */
+#define NGX_PYLON_ID   2          /* under /identity/{name}/subnet/{netuid} */
+#define NGX_PYLON_TOP  4          /* directly under the version prefix */
+#define NGX_PYLON_V1   8          /* only in /api/v1 */
+
+
+typedef struct {
+    const char   *method;
+    const char   *suffix;
+    ngx_uint_t    where;
+    const char   *summary;
+    const char   *status;         /* success status */
+    const char   *model;          /* response schema, NULL: none */
+    const char   *unstable_model; /* its _unstable variant, NULL: same */
+    const char   *body;           /* request body schema, NULL: none */
+    const char   *errors;         /* other statuses, space-separated */
+} ngx_pylon_op_t;
+
+
+static ngx_pylon_op_t  ngx_pylon_ops[] = {
+
+    { "post", "/login/identity/{identity_name}", NGX_PYLON_TOP,
+      "Identity login", "200", "IdentityLoginResponse", NULL, "LoginBody",
+      "400 404" },
+
+    { "get", "/block/latest", NGX_PYLON_TOP|NGX_PYLON_V1,
+      "Latest block info", "200", "BlockInfo", NULL, NULL, "500" },
+
+    { "get", "/block/{block_number}/extrinsic/{extrinsic_index}",
+      NGX_PYLON_TOP, "A decoded extrinsic of a block", "200", "Extrinsic",
+      NULL, NULL, "404 500" },
+
+    { "get", "/block/{block_number}/neurons", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Neurons of the subnet at a block", "200", "SubnetNeurons", NULL,
+      NULL, "404 500 502" },
+
+    { "get", "/block/latest/neurons", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Neurons of the subnet at the latest block", "200", "SubnetNeurons",
+      NULL, NULL, "500" },
+
+    { "get", "/block/recent/neurons", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Recently cached neurons of the subnet", "200", "SubnetNeurons", NULL,
+      NULL, "503" },
+
+    { "get", "/block/{block_number}/validators", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Validators of the subnet at a block, by total stake", "200",
+      "SubnetValidators", NULL, NULL, "404 500 502" },
+
+    { "get", "/block/latest/validators", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Validators of the subnet at the latest block, by total stake", "200",
+      "SubnetValidators", NULL, NULL, "500" },
+
+    { "get", "/block/latest/certificates", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Certificates of the subnet's neurons by hotkey", "200",
+      "Certificates", NULL, NULL, "500" },
+
+    { "get", "/block/latest/certificates/self", NGX_PYLON_ID,
+      "The identity hotkey's certificate", "200", "Certificate", NULL,
+      NULL, "404" },
+
+    { "get", "/block/latest/certificates/{hotkey}",
+      NGX_PYLON_OA|NGX_PYLON_ID, "A hotkey's certificate", "200",
+      "Certificate", NULL, NULL, "404" },
+
+    { "get", "/block/latest/commitments", NGX_PYLON_OA|NGX_PYLON_ID,
+      "Commitments of the subnet at the latest block", "200",
+      "SubnetCommitments", "SubnetCommitmentsFull", NULL, "500" },
+
+    { "get", "/block/latest/commitments/self", NGX_PYLON_ID,
+      "The identity hotkey's commitment", "200", "CommitmentResponse", NULL,
+      NULL, "404" },
+
+    { "get", "/block/latest/commitments/{hotkey}",
+      NGX_PYLON_OA|NGX_PYLON_ID, "A hotkey's commitment", "200",
+      "CommitmentResponse", NULL, NULL, "404" },
+
+    { "put", "/weights", NGX_PYLON_ID,
+      "Schedule setting (or committing) weights", "200", "WeightsResponse",
+      NULL, "SetWeightsBody", "400" },
+
+    { "post", "/commitments", NGX_PYLON_ID, "Set the identity's commitment",
+      "201", "DetailResponse", NULL, "SetCommitmentBody", "400 502 504" },
+
+    { "post", "/certificates/self", NGX_PYLON_ID,
+      "Generate a certificate keypair and serve it on the axon", "201",
+      "CertificateKeypair", NULL, "GenerateCertificateKeypairRequest",
+      "400 502" },
+
+    { NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+};
+
+
+static const char  ngx_pylon_openapi_models[] =
+"{"
+"\"ErrorEnvelope\":{\"type\":\"object\",\"required\":[\"status_code\","
+  "\"detail\"],\"properties\":{\"status_code\":{\"type\":\"integer\"},"
+  "\"detail\":{\"type\":\"string\"},\"extra\":{\"type\":\"array\","
+  "\"items\":{\"type\":\"object\",\"properties\":{\"message\":{\"type\":"
+  "\"string\"},\"key\":{\"type\":\"string\"}}}}}},"
+"\"Block\":{\"type\":\"object\",\"required\":[\"number\",\"hash\"],"
+  "\"properties\":{\"number\":{\"type\":\"integer\"},\"hash\":{\"type\":"
+  "\"string\"}}},"
+"\"BlockInfo\":{\"type\":\"object\",\"required\":[\"number\",\"hash\","
+  "\"timestamp\"],\"properties\":{\"number\":{\"type\":\"integer\"},"
+  "\"hash\":{\"type\":\"string\"},\"timestamp\":{\"type\":\"integer\","
+  "\"description\":\"Unix seconds\"}}},"
+"\"AxonInfo\":{\"type\":\"object\",\"required\":[\"ip\",\"port\","
+  "\"protocol\"],\"properties\":{\"ip\":{\"type\":\"string\"},\"port\":"
+  "{\"type\":\"integer\"},\"protocol\":{\"type\":\"integer\"}}},"
+"\"Stakes\":{\"type\":\"object\",\"required\":[\"alpha\",\"tao\","
+  "\"total\"],\"properties\":{\"alpha\":{\"type\":\"number\"},\"tao\":"
+  "{\"type\":\"number\"},\"total\":{\"type\":\"number\"}}},"
+"\"Neuron\":{\"type\":\"object\",\"required\":[\"uid\",\"coldkey\","
+  "\"hotkey\",\"active\",\"axon_info\",\"stake\",\"rank\",\"emission\","
+  "\"incentive\",\"consensus\",\"trust\",\"validator_trust\","
+  "\"dividends\",\"last_update\",\"validator_permit\",\"pruning_score\","
+  "\"stakes\"],\"properties\":{\"uid\":{\"type\":\"integer\"},"
+  "\"coldkey\":{\"type\":\"string\"},\"hotkey\":{\"type\":\"string\"},"
+  "\"active\":{\"type\":\"boolean\"},\"axon_info\":{\"$ref\":"
+  "\"#/components/schemas/AxonInfo\"},\"stake\":{\"type\":\"number\"},"
+  "\"rank\":{\"type\":\"number\"},\"emission\":{\"type\":\"number\"},"
+  "\"incentive\":{\"type\":\"number\"},\"consensus\":{\"type\":"
+  "\"number\"},\"trust\":{\"type\":\"number\"},\"validator_trust\":"
+  "{\"type\":\"number\"},\"dividends\":{\"type\":\"number\"},"
+  "\"last_update\":{\"type\":\"integer\",\"description\":\"a block "
+  "number\"},\"validator_permit\":{\"type\":\"boolean\"},"
+  "\"pruning_score\":{\"type\":\"integer\"},\"stakes\":{\"$ref\":"
+  "\"#/components/schemas/Stakes\"}}},"
+"\"SubnetNeurons\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"neurons\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"neurons\":{\"type\":\"object\","
+  "\"description\":\"hotkey to Neuron, in uid order\","
+  "\"additionalProperties\":{\"$ref\":\"#/components/schemas/Neuron\"}}}},"
+"\"SubnetValidators\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"validators\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"validators\":{\"type\":\"array\","
+  "\"items\":{\"$ref\":\"#/components/schemas/Neuron\"}}}},"
+"\"Commitment\":{\"type\":\"object\",\"required\":["
+  "\"commitment_block_number\",\"hotkey\",\"commitment\"],"
+  "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
+  "\"hotkey\":{\"type\":\"string\"},\"commitment\":{\"type\":\"string\","
+  "\"description\":\"0x and lowercase hex\"}}},"
+"\"CommitmentResponse\":{\"type\":\"object\",\"required\":["
+  "\"commitment_block_number\",\"hotkey\",\"commitment\",\"block\"],"
+  "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
+  "\"hotkey\":{\"type\":\"string\"},\"commitment\":{\"type\":\"string\"},"
+  "\"block\":{\"$ref\":\"#/components/schemas/Block\"}}},"
+"\"SubnetCommitments\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"commitments\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"commitments\":{\"type\":\"object\","
+  "\"description\":\"hotkey to 0x-hex commitment\","
+  "\"additionalProperties\":{\"type\":\"string\"}}}},"
+"\"SubnetCommitmentsFull\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"commitments\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"commitments\":{\"type\":\"object\","
+  "\"additionalProperties\":{\"$ref\":"
+  "\"#/components/schemas/Commitment\"}}}},"
+"\"Certificate\":{\"type\":\"object\",\"required\":[\"algorithm\","
+  "\"public_key\"],\"properties\":{\"algorithm\":{\"type\":\"integer\","
+  "\"description\":\"1 = Ed25519\"},\"public_key\":{\"type\":\"string\","
+  "\"description\":\"bare hex\"}}},"
+"\"Certificates\":{\"type\":\"object\",\"description\":\"hotkey to "
+  "Certificate\",\"additionalProperties\":{\"$ref\":"
+  "\"#/components/schemas/Certificate\"}},"
+"\"CertificateKeypair\":{\"type\":\"object\",\"required\":[\"algorithm\","
+  "\"public_key\",\"private_key\"],\"properties\":{\"algorithm\":"
+  "{\"type\":\"integer\"},\"public_key\":{\"type\":\"string\"},"
+  "\"private_key\":{\"type\":\"string\"}}},"
+"\"Extrinsic\":{\"type\":\"object\",\"required\":[\"block_number\","
+  "\"extrinsic_index\",\"extrinsic_hash\",\"extrinsic_length\","
+  "\"address\",\"call\"],\"properties\":{\"block_number\":{\"type\":"
+  "\"integer\"},\"extrinsic_index\":{\"type\":\"integer\"},"
+  "\"extrinsic_hash\":{\"type\":\"string\"},\"extrinsic_length\":"
+  "{\"type\":\"integer\"},\"address\":{\"type\":[\"string\",\"null\"]},"
+  "\"call\":{\"type\":\"object\",\"required\":[\"call_module\","
+  "\"call_function\",\"call_args\"],\"properties\":{\"call_module\":"
+  "{\"type\":\"string\"},\"call_function\":{\"type\":\"string\"},"
+  "\"call_args\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
+  "\"required\":[\"name\",\"type\",\"value\"],\"properties\":{\"name\":"
+  "{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"value\":{}}}}}}}},"
+"\"LoginBody\":{\"type\":\"object\",\"required\":[\"token\"],"
+  "\"properties\":{\"token\":{\"type\":\"string\"}}},"
+"\"IdentityLoginResponse\":{\"type\":\"object\",\"required\":[\"netuid\","
+  "\"identity_name\"],\"properties\":{\"netuid\":{\"type\":\"integer\"},"
+  "\"identity_name\":{\"type\":\"string\"}}},"
+"\"SetWeightsBody\":{\"type\":\"object\",\"required\":[\"weights\"],"
+  "\"properties\":{\"weights\":{\"type\":\"object\",\"description\":"
+  "\"hotkey to weight\",\"additionalProperties\":{\"type\":\"number\"}}}},"
+"\"WeightsResponse\":{\"type\":\"object\",\"required\":[\"detail\","
+  "\"count\"],\"properties\":{\"detail\":{\"type\":\"string\"},\"count\":"
+  "{\"type\":\"integer\"}}},"
+"\"SetCommitmentBody\":{\"type\":\"object\",\"required\":[\"commitment\"],"
+  "\"properties\":{\"commitment\":{\"type\":\"string\",\"description\":"
+  "\"hex, optional 0x\"}}},"
+"\"DetailResponse\":{\"type\":\"object\",\"required\":[\"detail\"],"
+  "\"properties\":{\"detail\":{\"type\":\"string\"}}},"
+"\"GenerateCertificateKeypairRequest\":{\"type\":\"object\","
+  "\"properties\":{\"algorithm\":{\"type\":\"integer\",\"default\":1,"
+  "\"enum\":[1]}}}"
+"}";
+
+
+static const char  ngx_pylon_openapi_page_head[] =
+"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+"<title>Bittensor Pylon API</title>\n<style>"
+"body{font-family:sans-serif;margin:2em;max-width:70em}"
+"td{padding:.2em .6em;vertical-align:top}"
+"code{font-size:95%}.m{font-weight:bold;text-transform:uppercase}"
+"</style></head><body>\n<h1>Bittensor Pylon API</h1>\n"
+"<p>The OpenAPI document: <a href=\"/schema/openapi.json\">"
+"/schema/openapi.json</a>. To browse it in Swagger UI or Redoc, open that "
+"URL in <a href=\"https://editor.swagger.io/\">editor.swagger.io</a>.</p>\n"
+"<table id=\"ops\"></table>\n"
+"<script id=\"spec\" type=\"application/json\">";
+
+static const char  ngx_pylon_openapi_page_tail[] =
+"</script>\n<script>\n"
+"var s=JSON.parse(document.getElementById('spec').textContent),"
+"t=document.getElementById('ops');\n"
+"Object.keys(s.paths).forEach(function(p){"
+"Object.keys(s.paths[p]).forEach(function(m){"
+"var o=s.paths[p][m],r=t.insertRow();"
+"r.insertCell().innerHTML='<span class=m>'+m+'</span>';"
+"r.insertCell().innerHTML='<code></code>';"
+"r.cells[1].firstChild.textContent=p;"
+"r.insertCell().textContent=o.summary||'';});});\n"
+"</script></body></html>\n";
+
+
+static ngx_str_t  ngx_pylon_openapi_json_type =
+    ngx_string("application/vnd.oai.openapi+json");
+static ngx_str_t  ngx_pylon_openapi_yaml_type =
+    ngx_string("application/vnd.oai.openapi");
+static ngx_str_t  ngx_pylon_openapi_html_type =
+    ngx_string("text/html; charset=utf-8");
+
+static char      *ngx_pylon_openapi_doc;       /* per worker, built once */
+static char      *ngx_pylon_openapi_html;
+
+
+static json_t *
+ngx_pylon_openapi_param(const char *name)
+{
+    const char  *type;
+
+    type = (ngx_strcmp(name, "netuid") == 0
+            || ngx_strcmp(name, "block_number") == 0
+            || ngx_strcmp(name, "extrinsic_index") == 0)
+           ? "integer" : "string";
+
+    return json_pack("{s:s,s:s,s:b,s:{s:s}}", "name", name, "in", "path",
+                     "required", 1, "schema", "type", type);
+}
+
+
+static json_t *
+ngx_pylon_openapi_ref(const char *model)
+{
+    char  ref[128];
+
+    ngx_snprintf((u_char *) ref, sizeof(ref), "#/components/schemas/%s%Z",
+                 model);
+
+    return json_pack("{s:{s:{s:s}}}", "application/json", "schema", "$ref",
+                     ref);
+}
+
+
+static json_t *
+ngx_pylon_openapi_operation(ngx_pylon_op_t *op, const char *path,
+    const char *tag, const char *model)
+{
+    char         name[64], opid[256], *q;
+    const char  *s, *e, *d;
+    json_t      *o, *params, *responses, *resp;
+
+    o = json_object();
+    params = json_array();
+    responses = json_object();
+
+    /* operationId from the method and the path; parameters from braces */
+
+    q = opid;
+    q = (char *) ngx_cpymem(q, op->method, ngx_strlen(op->method));
+
+    for (s = path; *s && q < opid + sizeof(opid) - 2; s++) {
+
+        if (*s == '{') {
+            e = ngx_strchr(s, '}');
+            if (e == NULL || (size_t) (e - s - 1) >= sizeof(name)) {
+                break;
+            }
+
+            ngx_memcpy(name, s + 1, e - s - 1);
+            name[e - s - 1] = '\0';
+            json_array_append_new(params, ngx_pylon_openapi_param(name));
+        }
+
+        *q++ = ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+               ? *s : '_';
+    }
+
+    *q = '\0';
+
+    json_object_set_new(o, "tags", json_pack("[s]", tag));
+    json_object_set_new(o, "summary", json_string(op->summary));
+    json_object_set_new(o, "operationId", json_string(opid));
+
+    if (json_array_size(params)) {
+        json_object_set_new(o, "parameters", params);
+
+    } else {
+        json_decref(params);
+    }
+
+    if (op->body) {
+        json_object_set_new(o, "requestBody",
+                            json_pack("{s:b,s:o}", "required", 1, "content",
+                                      ngx_pylon_openapi_ref(op->body)));
+    }
+
+    resp = json_pack("{s:s}", "description", "Success");
+    if (model) {
+        json_object_set_new(resp, "content", ngx_pylon_openapi_ref(model));
+    }
+
+    json_object_set_new(responses, op->status, resp);
+
+    for (s = op->errors; s && *s; s = *e ? e + 1 : e) {
+        for (e = s; *e && *e != ' '; e++) { /* void */ }
+
+        ngx_memcpy(name, s, e - s);
+        name[e - s] = '\0';
+
+        d = (name[0] == '4') ? "Client error" : "Server error";
+
+        json_object_set_new(responses, name,
+                            json_pack("{s:s,s:o}", "description", d,
+                                      "content",
+                                      ngx_pylon_openapi_ref(
+                                          "ErrorEnvelope")));
+    }
+
+    json_object_set_new(o, "responses", responses);
+
+    return o;
+}
+
+
+static void
+ngx_pylon_openapi_add(json_t *paths, ngx_pylon_op_t *op, const char *path,
+    const char *tag, const char *model)
+{
+    json_t  *item;
+
+    item = json_object_get(paths, path);
+
+    if (item == NULL) {
+        item = json_object();
+        json_object_set_new(paths, path, item);
+    }
+
+    json_object_set_new(item, op->method,
+                        ngx_pylon_openapi_operation(op, path, tag, model));
+}
+
+
+static json_t *
+ngx_pylon_openapi_build(void)
+{
+    char             path[256];
+    json_t          *doc, *paths, *models;
+    ngx_uint_t       v;
+    const char      *prefix, *model;
+    json_error_t     err;
+    ngx_pylon_op_t  *op;
+
+    static const char  *prefixes[] = { "/api/v1", "/api/_unstable" };
+
+    models = json_loads(ngx_pylon_openapi_models, 0, &err);
+    if (models == NULL) {
+        return NULL;
+    }
+
+    paths = json_object();
+
+    for (v = 0; v < 2; v++) {
+        prefix = prefixes[v];
+
+        for (op = ngx_pylon_ops; op->method; op++) {
+
+            if ((op->where & NGX_PYLON_V1) && v != 0) {
+                continue;
+            }
+
+            model = (v == 1 && op->unstable_model) ? op->unstable_model
+                                                   : op->model;
+
+            if (op->where & NGX_PYLON_TOP) {
+                ngx_snprintf((u_char *) path, sizeof(path), "%s%s%Z", prefix,
+                             op->suffix);
+                ngx_pylon_openapi_add(paths, op, path,
+                                      op->body ? "login" : "block", model);
+            }
+
+            if (op->where & NGX_PYLON_OA) {
+                ngx_snprintf((u_char *) path, sizeof(path),
+                             "%s/subnet/{netuid}%s%Z", prefix, op->suffix);
+                ngx_pylon_openapi_add(paths, op, path, "open access", model);
+            }
+
+            if (op->where & NGX_PYLON_ID) {
+                ngx_snprintf((u_char *) path, sizeof(path),
+                             "%s/identity/{identity_name}/subnet/{netuid}%s%Z",
+                             prefix, op->suffix);
+                ngx_pylon_openapi_add(paths, op, path, "identity", model);
+            }
+        }
+    }
+
+    json_object_set_new(paths, "/metrics", json_pack(
+        "{s:{s:[s],s:s,s:s,s:s,s:[{s:[]}],s:{"
+            "s:{s:s,s:{s:{s:{s:s}}}},s:{s:s,s:o}}}}",
+        "get", "tags", "metrics", "summary",
+        "Prometheus metrics (text format 0.0.4)", "operationId",
+        "get_metrics", "description",
+        "Needs Authorization: Bearer <pylon_metrics_token>.", "security",
+        "bearer",
+        "responses", "200", "description", "Metrics", "content",
+        "text/plain", "schema", "type", "string",
+        "403", "description", "Not configured, or a missing or wrong token",
+        "content", ngx_pylon_openapi_ref("ErrorEnvelope")));
+
+    doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:o,s:{s:{s:s,"
+                    "s:s}}}}",
+                    "openapi", "3.1.0",
+                    "info", "title", "Bittensor Pylon API", "version",
+                    "0.1.0", "description",
+                    "REST API for the bittensor-pylon service",
+                    "servers", "url", "/",
+                    "paths", paths,
+                    "components", "schemas", models, "securitySchemes",
+                    "bearer", "type", "http", "scheme", "bearer");
+
+    return doc;
+}
+
+
+static ngx_int_t
+ngx_pylon_openapi_ready(ngx_log_t *log)
+{
+    json_t  *doc;
+    char    *embedded;
+    size_t   len;
+
+    if (ngx_pylon_openapi_doc) {
+        return NGX_OK;
+    }
+
+    doc = ngx_pylon_openapi_build();
+    if (doc == NULL) {
+        ngx_log_error(NGX_LOG_ALERT, log, 0, "pylon: openapi build failed");
+        return NGX_ERROR;
+    }
+
+    ngx_pylon_openapi_doc = json_dumps(doc, JSON_COMPACT);
+
+    /* "\/" in the copy embedded in HTML: no "</script>" can end it */
+    embedded = json_dumps(doc, JSON_COMPACT|JSON_ESCAPE_SLASH);
+    json_decref(doc);
+
+    if (ngx_pylon_openapi_doc == NULL || embedded == NULL) {
+        free(embedded);
+        free(ngx_pylon_openapi_doc);
+        ngx_pylon_openapi_doc = NULL;
+        return NGX_ERROR;
+    }
+
+    len = sizeof(ngx_pylon_openapi_page_head) - 1 + ngx_strlen(embedded)
+          + sizeof(ngx_pylon_openapi_page_tail);
+
+    ngx_pylon_openapi_html = malloc(len);
+    if (ngx_pylon_openapi_html == NULL) {
+        free(embedded);
+        free(ngx_pylon_openapi_doc);
+        ngx_pylon_openapi_doc = NULL;
+        return NGX_ERROR;
+    }
+
+    ngx_snprintf((u_char *) ngx_pylon_openapi_html, len, "%s%s%s%Z",
+                 ngx_pylon_openapi_page_head, embedded,
+                 ngx_pylon_openapi_page_tail);
+    free(embedded);
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pylon_openapi_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "Internal Server Error");
+    }
+
+    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+                                  &ngx_pylon_openapi_json_type,
+                                  (u_char *) ngx_pylon_openapi_doc,
+                                  ngx_strlen(ngx_pylon_openapi_doc));
+}
+
+
+ngx_int_t
+ngx_pylon_openapi_yaml(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "Internal Server Error");
+    }
+
+    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+                                  &ngx_pylon_openapi_yaml_type,
+                                  (u_char *) ngx_pylon_openapi_doc,
+                                  ngx_strlen(ngx_pylon_openapi_doc));
+}
+
+
+ngx_int_t
+ngx_pylon_openapi_page(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    if (ngx_pylon_openapi_ready(r->connection->log) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "Internal Server Error");
+    }
+
+    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+                                  &ngx_pylon_openapi_html_type,
+                                  (u_char *) ngx_pylon_openapi_html,
+                                  ngx_strlen(ngx_pylon_openapi_html));
+}

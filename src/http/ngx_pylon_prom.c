@@ -1,0 +1,420 @@
+/*
+ * ngx_pylon_prom.c: GET /metrics, Prometheus text format 0.0.4.
+ *
+ * Authorisation is Pylon's guard (spec §2), in its order, every failure a
+ * 403 envelope: no token configured; no or an empty Authorization header;
+ * a header that does not split on whitespace (Python's str.split()) into
+ * exactly "bearer" (any case) and a token; a token that differs (compared
+ * in constant time).
+ *
+ * The body is the request metrics of the shared zone, the helper's own
+ * families (the S/metrics record, which the helper writes once a second
+ * already in exposition format), and gauges from the helper's state
+ * record S/helper: up (S/metrics fresh), connected, head block and head
+ * age.
+ */
+
+#include "http/ngx_pylon_metrics.h"
+
+
+#define NGX_PYLON_HELPER_FRESH   5000        /* ms: S/metrics heartbeat */
+
+
+static ngx_int_t ngx_pylon_metrics_auth(ngx_http_request_t *r,
+    ngx_pylon_main_conf_t *pmcf, const char **detail);
+static u_char *ngx_pylon_metrics_helper(ngx_http_request_t *r, u_char *p,
+    u_char *last, pylon_store_t *st, uint64_t written_ms);
+
+
+static ngx_str_t  ngx_pylon_prom_type =
+    ngx_string(NGX_PYLON_METRICS_CONTENT_TYPE);
+
+
+/* pylon_metrics_token TOKEN | file=PATH */
+
+char *
+ngx_pylon_metrics_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    u_char           *p, *last;
+    ssize_t           n;
+    ngx_str_t        *value, name;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+
+    if (pmcf->metrics_token_set) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len < 5 || ngx_strncmp(value[1].data, "file=", 5) != 0) {
+        pmcf->metrics_token = value[1];
+        pmcf->metrics_token_set = 1;
+        return NGX_CONF_OK;
+    }
+
+    name.data = value[1].data + 5;
+    name.len = value[1].len - 5;
+
+    if (name.len == 0
+        || ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"%V\" in \"%V\" directive",
+                           &value[1], &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "cannot open the token file \"%V\" of \"%V\"",
+                           &name, &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR
+        || ngx_file_size(&fi) > 4096)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the token file \"%V\" of \"%V\" is not a "
+                           "readable file of at most 4096 bytes",
+                           &name, &cmd->name);
+        (void) ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, ngx_file_size(&fi) + 1);
+    if (p == NULL) {
+        (void) ngx_close_file(file.fd);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_read_file(&file, p, ngx_file_size(&fi), 0);
+    (void) ngx_close_file(file.fd);
+
+    if (n != (ssize_t) ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read the token file \"%V\" of \"%V\"",
+                           &name, &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    last = p + n;
+
+    while (p < last && (*p == ' ' || (*p >= '\t' && *p <= '\r'))) {
+        p++;
+    }
+
+    while (last > p && (last[-1] == ' '
+                        || (last[-1] >= '\t' && last[-1] <= '\r')))
+    {
+        last--;
+    }
+
+    if (p == last) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the token file \"%V\" of \"%V\" is empty",
+                           &name, &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->metrics_token.data = p;
+    pmcf->metrics_token.len = last - p;
+    pmcf->metrics_token_set = 1;
+
+    return NGX_CONF_OK;
+}
+
+
+/* Python's str.isspace() on a latin-1 decoded header byte */
+
+static ngx_uint_t
+ngx_pylon_py_space(u_char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
+           || c == 0x85 || c == 0xa0;
+}
+
+
+static ngx_int_t
+ngx_pylon_metrics_auth(ngx_http_request_t *r, ngx_pylon_main_conf_t *pmcf,
+    const char **detail)
+{
+    u_char           *p, *last;
+    u_char            diff;
+    size_t            i;
+    ngx_str_t         part[2];
+    ngx_uint_t        n;
+    ngx_table_elt_t  *h;
+
+    if (pmcf->metrics_token.len == 0) {
+        *detail = "Metrics endpoint is not configured";
+        return NGX_DECLINED;
+    }
+
+    h = r->headers_in.authorization;
+
+    if (h == NULL || h->value.len == 0) {
+        *detail = "Authorization header is required";
+        return NGX_DECLINED;
+    }
+
+    p = h->value.data;
+    last = p + h->value.len;
+    n = 0;
+
+    for ( ;; ) {
+        while (p < last && ngx_pylon_py_space(*p)) {
+            p++;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        if (n == 2) {
+            n++;
+            break;
+        }
+
+        part[n].data = p;
+
+        while (p < last && !ngx_pylon_py_space(*p)) {
+            p++;
+        }
+
+        part[n].len = p - part[n].data;
+        n++;
+    }
+
+    if (n != 2 || part[0].len != 6
+        || ngx_strncasecmp(part[0].data, (u_char *) "bearer", 6) != 0)
+    {
+        *detail = "Invalid Authorization header format. Expected: "
+                  "Bearer <token>";
+        return NGX_DECLINED;
+    }
+
+    /* constant time over the configured token; the length is not secret */
+
+    diff = (part[1].len != pmcf->metrics_token.len);
+
+    for (i = 0; i < pmcf->metrics_token.len; i++) {
+        diff |= pmcf->metrics_token.data[i]
+                ^ (i < part[1].len ? part[1].data[i] : 0);
+    }
+
+    if (diff != 0) {
+        *detail = "Invalid authorization token";
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pylon_metrics_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    r->headers_out.status = status;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = len;
+
+    if (len == 0) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = body;
+    b->last = body + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+ngx_int_t
+ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char                 *helper, *body, *p, *last;
+    size_t                  size, hlen;
+    uint64_t                written_ms;
+    const char             *detail;
+    pylon_store_t          *st;
+    pylon_record_t          rec;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    if (ngx_pylon_metrics_auth(r, pmcf, &detail) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN, detail);
+    }
+
+    st = ngx_pylon_worker_store();
+
+    /* the helper's families, copied out at once */
+
+    helper = NULL;
+    hlen = 0;
+    written_ms = 0;
+
+    if (st && pylon_store_read(st, PYLON_KEY_METRICS, &rec)
+              == PYLON_STORE_OK)
+    {
+        helper = ngx_pnalloc(r->pool, rec.len + 1);
+        if (helper == NULL) {
+            pylon_store_read_end(st);
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(helper, rec.body, rec.len);
+        hlen = rec.len;
+        written_ms = rec.written_ms;
+        pylon_store_read_end(st);
+    }
+
+    size = ngx_pylon_metrics_render_size() + hlen + 4096;
+
+    body = ngx_pnalloc(r->pool, size);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    last = body + size;
+
+    p = ngx_pylon_metrics_render(body, last, r->pool);
+    if (p == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pylon: metrics did not fit in %uz bytes", size);
+        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
+                                    "Internal Server Error");
+    }
+
+    if (hlen) {
+        p = ngx_cpymem(p, helper, hlen);
+
+        if (p[-1] != '\n') {
+            *p++ = '\n';
+        }
+    }
+
+    p = ngx_pylon_metrics_helper(r, p, last, st, written_ms);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pylon_metrics_send(r, NGX_HTTP_OK, &ngx_pylon_prom_type, body,
+                                  p - body);
+}
+
+
+/* gauges from S/helper, and whether the helper's heartbeat is fresh */
+
+static u_char *
+ngx_pylon_metrics_helper(ngx_http_request_t *r, u_char *p, u_char *last,
+    pylon_store_t *st, uint64_t written_ms)
+{
+    json_t          *js, *v;
+    uint64_t         now_ms, head, head_ms, age_ms;
+    ngx_uint_t       up, connected;
+    ngx_time_t      *tp;
+    json_error_t     err;
+    pylon_record_t   rec;
+
+    tp = ngx_timeofday();
+    now_ms = (uint64_t) tp->sec * 1000 + tp->msec;
+
+    up = (written_ms && now_ms < written_ms + NGX_PYLON_HELPER_FRESH);
+    connected = 0;
+    head = 0;
+    head_ms = 0;
+
+    if (st && pylon_store_read(st, PYLON_KEY_HELPER, &rec) == PYLON_STORE_OK)
+    {
+        js = json_loadb((const char *) rec.body, rec.len, 0, &err);
+        pylon_store_read_end(st);
+
+        if (js) {
+            v = json_object_get(js, "connected");
+            connected = json_is_true(v);
+
+            v = json_object_get(js, "head");
+            if (json_is_integer(v) && json_integer_value(v) > 0) {
+                head = json_integer_value(v);
+            }
+
+            v = json_object_get(js, "head_ms");
+            if (json_is_integer(v) && json_integer_value(v) > 0) {
+                head_ms = json_integer_value(v);
+            }
+
+            json_decref(js);
+        }
+    }
+
+    if ((size_t) (last - p) < 1024) {
+        return NULL;
+    }
+
+    p = ngx_sprintf(p, "# HELP pylon_helper_up Whether the helper process "
+                       "wrote its statistics in the last %d seconds\n"
+                       "# TYPE pylon_helper_up gauge\n"
+                       "pylon_helper_up %ui.0\n"
+                       "# HELP pylon_helper_connected Whether the helper "
+                       "is connected to the chain node\n"
+                       "# TYPE pylon_helper_connected gauge\n"
+                       "pylon_helper_connected %ui.0\n",
+                    NGX_PYLON_HELPER_FRESH / 1000, up, up && connected);
+
+    if (head == 0) {
+        return p;
+    }
+
+    age_ms = (now_ms > head_ms) ? now_ms - head_ms : 0;
+
+    p = ngx_sprintf(p, "# HELP pylon_head_block The latest best block the "
+                       "helper wrote to the cache\n"
+                       "# TYPE pylon_head_block gauge\n"
+                       "pylon_head_block %uL.0\n"
+                       "# HELP pylon_head_age_seconds Seconds since the "
+                       "helper wrote the latest block\n"
+                       "# TYPE pylon_head_age_seconds gauge\n"
+                       "pylon_head_age_seconds %uL.%03uL\n",
+                    head, age_ms / 1000, age_ms % 1000);
+
+    return p;
+}
