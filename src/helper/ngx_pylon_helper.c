@@ -31,6 +31,7 @@
 #include "helper/ngx_pylon_fetch.h"
 #include "helper/ngx_pylon_history.h"
 #include "helper/ngx_pylon_submit.h"
+#include "helper/ngx_pylon_writer.h"
 #include "crypto/sr25519.h"
 #include "helper/ngx_pylon_stats.h"
 
@@ -225,8 +226,12 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
         exit(2);
     }
 
+    /* writes: signed extrinsics and the jobs that make them */
+
     h->submitter = ngx_pylon_submitter_create(h, h->chain, h->follow);
-    if (h->submitter == NULL) {
+    if (h->submitter == NULL
+        || ngx_pylon_writer_init(h, h->submitter, h->refresh) != NGX_OK)
+    {
         exit(2);
     }
 
@@ -269,6 +274,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     lws_sul_cancel(&h->sul_tick);
     lws_sul_cancel(&h->sul_paths);
     ngx_pylon_runner_done(h);
+    ngx_pylon_writer_done(h);
     ngx_pylon_session_shutdown(h->chain);
     ngx_pylon_fetch_shutdown();
     ngx_pylon_submitter_destroy(h->submitter);

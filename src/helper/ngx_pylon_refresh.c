@@ -1564,3 +1564,23 @@ ngx_pylon_is_unknown_block(const char *error)
            || ngx_strcasestrn((u_char *) error, "not found",
                               sizeof("not found") - 2) != NULL;
 }
+
+
+const pylon_meta_t *
+ngx_pylon_refresh_meta(ngx_pylon_refresh_t *r)
+{
+    ngx_uint_t              i;
+    ngx_pylon_meta_slot_t  *newest;
+
+    newest = NULL;
+
+    for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
+        if (r->metas[i].meta
+            && (newest == NULL || r->metas[i].used_ms > newest->used_ms))
+        {
+            newest = &r->metas[i];
+        }
+    }
+
+    return newest ? newest->meta : NULL;
+}

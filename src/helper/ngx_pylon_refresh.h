@@ -22,6 +22,7 @@
 #define NGX_PYLON_REFRESH_H
 
 #include "helper/ngx_pylon_helper.h"
+#include "chain/metadata.h"
 
 
 #define NGX_PYLON_TRACK_MAX     64
@@ -76,6 +77,13 @@ ngx_int_t ngx_pylon_refresh_one(ngx_pylon_refresh_t *r,
 ngx_int_t ngx_pylon_refresh_block(ngx_pylon_refresh_t *r,
     ngx_pylon_session_t *s, uint64_t number, const char *hash,
     ngx_pylon_round_pt done, void *data);
+
+/*
+ * The metadata of the newest runtime a round used (the head's), or NULL
+ * before the first.  Valid until a runtime upgrade has pushed it out of
+ * the cache (several spec versions later): callers use it at once.
+ */
+const pylon_meta_t *ngx_pylon_refresh_meta(ngx_pylon_refresh_t *r);
 
 /*
  * Metrics hook: called after every chain call and every round with an

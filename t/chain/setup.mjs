@@ -57,7 +57,7 @@ if (cmd === 'commit') {
   const miners = Number(cmd || 3);
   const alice = keys.addFromUri('//Alice');
   const bob = keys.addFromUri('//Bob');
-  const validator = keys.addFromUri('//Validator');
+  const validator = keys.addFromUri(process.env.VALIDATOR_SURI || '//Validator');
   const minerKeys = Array.from({ length: miners }, (_, i) => keys.addFromUri(`//Miner${i + 1}`));
   const { tx } = api;
 
@@ -76,6 +76,7 @@ if (cmd === 'commit') {
     tx.adminUtils.sudoSetMaxRegistrationsPerBlock(netuid, 255),
     tx.adminUtils.sudoSetTargetRegistrationsPerInterval(netuid, 255),
     tx.adminUtils.sudoSetTempo(netuid, 10),
+    tx.adminUtils.sudoSetWeightsSetRateLimit(netuid, 0),
   ])), alice]], 'hyperparams');
   await block(minerKeys.map((m) => [tx.subtensorModule.burnedRegister(netuid, m.address), bob]),
               'burned_register');
