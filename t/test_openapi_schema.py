@@ -44,7 +44,8 @@ def router_routes():
     mk = os.path.join(ROOT, "build/nginx/Makefile")
     if not os.path.exists(mk):
         pytest.skip("build/nginx/Makefile is missing: run make module first")
-    incs = subprocess.run(["make", "-s", "-f", mk, "-C", NGX_SRC, "--eval",
+    incs = subprocess.run(["make", "-s", "--no-print-directory", "-f", mk, "-C", NGX_SRC,
+                           "--eval",
                            "pylon-incs: ; @echo $(ALL_INCS)", "pylon-incs"],
                           capture_output=True, text=True, check=True).stdout.split()
     out = subprocess.run(["cc", "-E", "-P", *incs,

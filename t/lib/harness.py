@@ -164,7 +164,7 @@ http {{
 
     def log(self):
         try:
-            with open(os.path.join(self.prefix, "logs/error.log")) as f:
+            with open(os.path.join(self.prefix, "logs/error.log"), errors="replace") as f:
                 return f.read()
         except FileNotFoundError:
             return ""
