@@ -72,6 +72,21 @@ def wrk(port, path, secs=SECS):
     return rps, p99
 
 
+def put_vs_get(port, secs):
+    """PUT weights (a job record: one LMDB write txn in the worker) while GETs run."""
+    lua = os.path.join(os.path.dirname(os.path.abspath(__file__)), "put_weights.lua")
+    put = subprocess.Popen(["wrk", "-t1", "-c8", "-d%ss" % secs, "--latency", "-s", lua,
+                            "http://127.0.0.1:%d/api/v1/identity/sn/subnet/1/weights" % port],
+                           stdout=subprocess.PIPE, text=True)
+    get_rps, get_p99 = wrk(port, "/api/v1/block/latest", secs)
+    out = put.communicate()[0]
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    m = re.search(r"99%\s+([0-9.]+)(us|ms|s)", out)
+    p99 = float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
+    print("PUT weights   %8.0f req/s p99 %6.2f ms, meanwhile GET block/latest %8.0f req/s "
+          "p99 %6.2f ms" % (rps, p99, get_rps, get_p99))
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
@@ -80,7 +95,12 @@ def rss_kb(pid):
 def main():
     big = neurons_body()
     small = b'{"number":6852690,"hash":"0x%s","timestamp":1740000000}' % (b"ab" * 32)
-    n = Nginx(pylon_conf("ws://127.0.0.1:9", cache_extra=" max_size=256m"), workers=1)
+    shared = os.environ.get("PYLON_SHARED", "../shared")
+    wallets = os.path.join(shared, "fixtures", "wallet")
+    ident = ("pylon_wallet_path %s; pylon_identity sn wallet=pylon hotkey=pylon netuid=1 "
+             "token=bench;" % wallets) if os.path.isdir(wallets) else ""
+    n = Nginx(pylon_conf("ws://127.0.0.1:9", extra_http=ident, cache_extra=" max_size=256m"),
+              workers=1)
     cache = os.path.join(n.prefix, "data", "cache")
     os.makedirs(cache)
     with open(os.path.join(n.prefix, "data", "static.json"), "wb") as f:
@@ -114,6 +134,8 @@ def main():
                      statistics.median(s_rps), statistics.median(s_p99),
                      statistics.median(a_rps) / statistics.median(s_rps),
                      statistics.median(a_p99) / statistics.median(s_p99)))
+        if ident:
+            put_vs_get(n.port, SECS)
         worker = n.workers()[0]
         before = rss_kb(worker)
         done, t0 = 0, time.time()
