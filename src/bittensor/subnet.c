@@ -5,8 +5,9 @@
  * permit) and renders its Neuron JSON into one shared buffer; the bodies
  * are then assembled from those pieces: neurons in uid order, validators
  * from the same pieces in stake order.  Stakes come from the subnet state,
- * looked up by hotkey (index i holds uid i on every runtime we know, so
- * the lookup tries i first and scans only when that hotkey differs).
+ * read once into arrays and looked up by hotkey (index i holds uid i on
+ * every runtime we know, so the lookup tries i first and scans only when
+ * that hotkey differs).
  * Commitments and certificates are decoded from their storage values with
  * the metadata's value types; the hotkey is the key's last 32 bytes (both
  * hashers of the second key keep it in clear).
@@ -47,10 +48,8 @@ typedef struct {
 
 
 typedef struct {
-    pylon_val_t     hotkeys;
-    pylon_val_t     alpha;
-    pylon_val_t     tao;
-    pylon_val_t     total;
+    const uint8_t **hotkeys;    /* n AccountIds, pointing into the input */
+    uint64_t       *stakes;     /* n × (alpha, tao, total) */
     size_t          n;
 } pylon_subnet_state_t;
 
@@ -131,6 +130,7 @@ pylon_subnet_render(const pylon_subnet_input_t *in, pylon_subnet_put_pt put,
     rows = NULL;
     rank = NULL;
     nrows = 0;
+    memset(&st, 0, sizeof(st));
 
     pylon_buf_init(&pieces);
     pylon_buf_init(&body);
@@ -221,6 +221,8 @@ pylon_subnet_render(const pylon_subnet_input_t *in, pylon_subnet_put_pt put,
 
 done:
 
+    free(st.hotkeys);
+    free(st.stakes);
     free(rows);
     free(rank);
     pylon_buf_free(&pieces);
@@ -336,9 +338,10 @@ pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
     char *err, size_t errlen)
 {
     int                  rc;
-    size_t               n;
+    size_t               n, i, k;
     uint32_t             type;
-    pylon_val_t          v, inner;
+    pylon_val_t          v, inner, cols[4], e;
+    pylon_val_iter_t     it;
     const uint8_t       *p;
     const pylon_meta_t  *reg;
 
@@ -384,20 +387,65 @@ pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
         inner = v;
     }
 
-    if (pylon_val_field(&st->hotkeys, &inner, "hotkeys") != 0
-        || pylon_val_field(&st->alpha, &inner, "alpha_stake") != 0
-        || pylon_val_field(&st->tao, &inner, "tao_stake") != 0
-        || pylon_val_field(&st->total, &inner, "total_stake") != 0
-        || pylon_val_count(&st->n, &st->hotkeys) != 0
-        || pylon_val_count(&n, &st->alpha) != 0 || n != st->n
-        || pylon_val_count(&n, &st->tao) != 0 || n != st->n
-        || pylon_val_count(&n, &st->total) != 0 || n != st->n)
+    if (pylon_val_field(&cols[0], &inner, "hotkeys") != 0
+        || pylon_val_field(&cols[1], &inner, "alpha_stake") != 0
+        || pylon_val_field(&cols[2], &inner, "tao_stake") != 0
+        || pylon_val_field(&cols[3], &inner, "total_stake") != 0
+        || pylon_val_count(&st->n, &cols[0]) != 0)
     {
         snprintf(err, errlen, "subnet state: unexpected shape");
         return -1;
     }
 
+    for (k = 1; k < 4; k++) {
+        if (pylon_val_count(&n, &cols[k]) != 0 || n != st->n) {
+            snprintf(err, errlen, "subnet state: columns differ in length");
+            return -1;
+        }
+    }
+
+    if (st->n == 0) {
+        return 0;
+    }
+
+    st->hotkeys = malloc(st->n * sizeof(uint8_t *));
+    st->stakes = malloc(st->n * 3 * sizeof(uint64_t));
+    if (st->hotkeys == NULL || st->stakes == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+
+    /* one pass per column: elements are read in order, never by index */
+
+    for (k = 0; k < 4; k++) {
+        if (pylon_val_iter(&it, &cols[k]) != 0) {
+            goto bad;
+        }
+
+        for (i = 0; i < st->n; i++) {
+            if (pylon_val_next(&it, &e) != 1) {
+                goto bad;
+            }
+
+            if (k == 0) {
+                if (pylon_val_bytes(&p, &n, &e) != 0 || n != 32) {
+                    goto bad;
+                }
+                st->hotkeys[i] = p;
+
+            } else if (pylon_val_uint(&st->stakes[3 * i + k - 1], &e) != 0) {
+                goto bad;
+            }
+        }
+    }
+
     return 0;
+
+bad:
+
+    snprintf(err, errlen, "subnet state: malformed column");
+
+    return -1;
 }
 
 
@@ -475,43 +523,20 @@ static int
 pylon_subnet_stakes(const pylon_subnet_state_t *st, const uint8_t *hotkey,
     size_t i, uint64_t out[3])
 {
-    size_t          j, k, len;
-    pylon_val_t     hk, v;
-    const uint8_t  *p;
+    size_t  k;
 
     out[0] = out[1] = out[2] = 0;
 
-    /* probe i first, then every index in order */
-
-    for (j = 0; j <= st->n; j++) {
-
-        k = (j == 0) ? i : j - 1;
-
-        if (k >= st->n || (j != 0 && k == i)) {
-            continue;
-        }
-
-        if (pylon_val_index(&hk, &st->hotkeys, k) != 0
-            || pylon_val_bytes(&p, &len, &hk) != 0 || len != 32)
-        {
-            return -1;
-        }
-
-        if (memcmp(p, hotkey, 32) != 0) {
-            continue;
-        }
-
-        if (pylon_val_index(&v, &st->alpha, k) != 0
-            || pylon_val_uint(&out[0], &v) != 0
-            || pylon_val_index(&v, &st->tao, k) != 0
-            || pylon_val_uint(&out[1], &v) != 0
-            || pylon_val_index(&v, &st->total, k) != 0
-            || pylon_val_uint(&out[2], &v) != 0)
-        {
-            return -1;
-        }
-
+    if (i < st->n && memcmp(st->hotkeys[i], hotkey, 32) == 0) {
+        memcpy(out, &st->stakes[3 * i], 3 * sizeof(uint64_t));
         return 0;
+    }
+
+    for (k = 0; k < st->n; k++) {
+        if (memcmp(st->hotkeys[k], hotkey, 32) == 0) {
+            memcpy(out, &st->stakes[3 * k], 3 * sizeof(uint64_t));
+            return 0;
+        }
     }
 
     return 0;
