@@ -18,6 +18,7 @@
 
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_refresh.h"
+#include "helper/ngx_pylon_stats.h"
 #include "bittensor/subnet.h"
 #include "chain/hex.h"
 #include "chain/metadata.h"
@@ -268,6 +269,16 @@ ngx_pylon_refresh_observe(ngx_pylon_helper_t *h, const char *op,
 {
     ngx_log_debug3(NGX_LOG_DEBUG_CORE, h->log, 0,
                    "pylon refresh: %s %M ms %s", op, ms, ok ? "ok" : "failed");
+
+    /* chain calls are counted by the session; a whole round is ours */
+
+    if (ngx_strcmp(op, "round") == 0) {
+        ngx_pylon_stats_operation("refresh_subnets",
+                                  ok ? NGX_PYLON_STATUS_SUCCESS
+                                     : NGX_PYLON_STATUS_ERROR,
+                                  (char *) h->pmcf->network.name.data, -1,
+                                  NULL, ms / 1000.0);
+    }
 }
 
 
