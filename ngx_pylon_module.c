@@ -950,3 +950,29 @@ ngx_pylon_exit_process(ngx_cycle_t *cycle)
         ngx_pylon_http_exit_worker(cycle);
     }
 }
+
+
+/* the identity of that name, for workers and the helper alike */
+
+ngx_pylon_identity_t *
+ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf, ngx_str_t *name)
+{
+    ngx_uint_t             i;
+    ngx_pylon_identity_t  *id;
+
+    if (pmcf->identities == NULL) {
+        return NULL;
+    }
+
+    id = pmcf->identities->elts;
+
+    for (i = 0; i < pmcf->identities->nelts; i++) {
+        if (id[i].name.len == name->len
+            && ngx_strncmp(id[i].name.data, name->data, name->len) == 0)
+        {
+            return &id[i];
+        }
+    }
+
+    return NULL;
+}

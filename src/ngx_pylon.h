@@ -93,6 +93,10 @@ typedef struct {
 extern ngx_module_t  ngx_pylon_module;
 
 
+/* the identity named name, or NULL */
+ngx_pylon_identity_t *ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf,
+    ngx_str_t *name);
+
 /* a node URL or alias (finney, archive, test, local) into node->url */
 ngx_int_t ngx_pylon_parse_node(ngx_conf_t *cf, ngx_str_t *value,
     ngx_pylon_node_t *node);

@@ -167,30 +167,6 @@ ngx_pylon_writer_done(ngx_pylon_helper_t *h)
 }
 
 
-static ngx_pylon_identity_t *
-ngx_pylon_writer_identity(ngx_pylon_main_conf_t *pmcf, ngx_str_t *name)
-{
-    ngx_uint_t             i;
-    ngx_pylon_identity_t  *id;
-
-    if (pmcf->identities == NULL) {
-        return NULL;
-    }
-
-    id = pmcf->identities->elts;
-
-    for (i = 0; i < pmcf->identities->nelts; i++) {
-        if (id[i].name.len == name->len
-            && ngx_strncmp(id[i].name.data, name->data, name->len) == 0)
-        {
-            return &id[i];
-        }
-    }
-
-    return NULL;
-}
-
-
 static void
 ngx_pylon_writer_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     ngx_pylon_attempt_pt run, ngx_uint_t max, ngx_msec_t delay)
@@ -221,7 +197,7 @@ ngx_pylon_writer_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     name.data = (u_char *) json_string_value(json_object_get(p, "identity"));
     name.len = name.data ? ngx_strlen(name.data) : 0;
 
-    w->id = name.len ? ngx_pylon_writer_identity(h->pmcf, &name) : NULL;
+    w->id = name.len ? ngx_pylon_identity_find(h->pmcf, &name) : NULL;
     w->netuid = json_integer_value(json_object_get(p, "netuid"));
     w->mechanism = json_integer_value(json_object_get(p, "mechanism"));
 

@@ -95,6 +95,10 @@ pylon_store_t *ngx_pylon_worker_store(void);
 ngx_int_t ngx_pylon_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *body, size_t len);
 
+/* the same with another Content-Type (Prometheus text, HTML, YAML) */
+ngx_int_t ngx_pylon_send_typed(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len);
+
 /* sends Pylon's error envelope {"status_code": S, "detail": D} */
 ngx_int_t ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
     const char *detail);
@@ -194,8 +198,6 @@ char *ngx_pylon_open_access_token(ngx_conf_t *cf, ngx_command_t *cmd,
 ngx_int_t ngx_pylon_identities_load(ngx_conf_t *cf,
     ngx_pylon_main_conf_t *pmcf);
 void ngx_pylon_identities_wipe(ngx_pylon_main_conf_t *pmcf);
-ngx_pylon_identity_t *ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf,
-    ngx_str_t *name);
 ngx_pylon_identity_t *ngx_pylon_identity_add(ngx_conf_t *cf,
     ngx_pylon_main_conf_t *pmcf);
 ngx_int_t ngx_pylon_identity_check(ngx_conf_t *cf, ngx_pylon_identity_t *id);

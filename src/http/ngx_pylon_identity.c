@@ -415,30 +415,6 @@ ngx_pylon_identities_wipe(ngx_pylon_main_conf_t *pmcf)
 }
 
 
-ngx_pylon_identity_t *
-ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf, ngx_str_t *name)
-{
-    ngx_uint_t             i;
-    ngx_pylon_identity_t  *id;
-
-    if (pmcf->identities == NULL) {
-        return NULL;
-    }
-
-    id = pmcf->identities->elts;
-
-    for (i = 0; i < pmcf->identities->nelts; i++) {
-        if (id[i].name.len == name->len
-            && ngx_strncmp(id[i].name.data, name->data, name->len) == 0)
-        {
-            return &id[i];
-        }
-    }
-
-    return NULL;
-}
-
-
 static u_char *
 ngx_pylon_strdup0(ngx_pool_t *pool, ngx_str_t *s)
 {

@@ -75,10 +75,6 @@ const char *ngx_pylon_route_pattern(ngx_uint_t i);
 size_t ngx_pylon_route_template(u_char *buf, size_t size,
     const char *pattern);
 
-/* sends a complete body with the given Content-Type (a static string) */
-ngx_int_t ngx_pylon_metrics_send(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_str_t *type, u_char *body, size_t len);
-
 /*
  * The zone as the exposition reads it: appends the HTTP families and the
  * cache counters to the buffer at p (at most last); returns the new end,

@@ -525,7 +525,7 @@ ngx_pylon_openapi_json(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                                     "Internal Server Error");
     }
 
-    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+    return ngx_pylon_send_typed(r, NGX_HTTP_OK,
                                   &ngx_pylon_openapi_json_type,
                                   (u_char *) ngx_pylon_openapi_doc,
                                   ngx_strlen(ngx_pylon_openapi_doc));
@@ -540,7 +540,7 @@ ngx_pylon_openapi_yaml(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                                     "Internal Server Error");
     }
 
-    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+    return ngx_pylon_send_typed(r, NGX_HTTP_OK,
                                   &ngx_pylon_openapi_yaml_type,
                                   (u_char *) ngx_pylon_openapi_doc,
                                   ngx_strlen(ngx_pylon_openapi_doc));
@@ -555,7 +555,7 @@ ngx_pylon_openapi_page(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                                     "Internal Server Error");
     }
 
-    return ngx_pylon_metrics_send(r, NGX_HTTP_OK,
+    return ngx_pylon_send_typed(r, NGX_HTTP_OK,
                                   &ngx_pylon_openapi_html_type,
                                   (u_char *) ngx_pylon_openapi_html,
                                   ngx_strlen(ngx_pylon_openapi_html));

@@ -16,6 +16,14 @@ ngx_int_t
 ngx_pylon_send_json(ngx_http_request_t *r, ngx_uint_t status, u_char *body,
     size_t len)
 {
+    return ngx_pylon_send_typed(r, status, &ngx_pylon_json_type, body, len);
+}
+
+
+ngx_int_t
+ngx_pylon_send_typed(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len)
+{
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
@@ -27,8 +35,8 @@ ngx_pylon_send_json(ngx_http_request_t *r, ngx_uint_t status, u_char *body,
     }
 
     r->headers_out.status = status;
-    r->headers_out.content_type = ngx_pylon_json_type;
-    r->headers_out.content_type_len = ngx_pylon_json_type.len;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
     r->headers_out.content_length_n = len;
 

@@ -207,39 +207,19 @@ pylon_store_read_begin(pylon_store_t *st)
 int
 pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
 {
-    int       rc;
-    MDB_val   k, v;
-    u_char   *p;
+    int            rc;
+    size_t         len;
+    const u_char  *p;
+    const void    *val;
 
-    if (st->rtxn_active) {
-        pylon_store_read_end(st);
+    rc = pylon_store_get_raw(st, key, &val, &len);
+    if (rc != PYLON_STORE_OK) {
+        return rc;
     }
 
-    if (pylon_store_read_begin(st) != 0) {
-        return PYLON_STORE_ERROR;
-    }
+    p = val;
 
-    k.mv_data = (void *) key;
-    k.mv_size = strlen(key);
-
-    rc = mdb_get(st->rtxn, st->dbi, &k, &v);
-
-    if (rc == MDB_NOTFOUND) {
-        pylon_store_read_end(st);
-        return PYLON_STORE_NOTFOUND;
-    }
-
-    if (rc != 0) {
-        pylon_store_fail(st, "mdb_get", rc);
-        pylon_store_read_end(st);
-        return PYLON_STORE_ERROR;
-    }
-
-    p = v.mv_data;
-
-    if (v.mv_size < PYLON_RECORD_HDR
-        || pylon_get_u32(p) != PYLON_RECORD_MAGIC)
-    {
+    if (len < PYLON_RECORD_HDR || pylon_get_u32(p) != PYLON_RECORD_MAGIC) {
         snprintf(st->err, sizeof(st->err), "bad record at \"%s\"", key);
         pylon_store_read_end(st);
         return PYLON_STORE_ERROR;
@@ -250,7 +230,7 @@ pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
     rec->etag = pylon_get_u64(p + 16);
     rec->written_ms = pylon_get_u64(p + 24);
     rec->body = p + PYLON_RECORD_HDR;
-    rec->len = v.mv_size - PYLON_RECORD_HDR;
+    rec->len = len - PYLON_RECORD_HDR;
 
     return PYLON_STORE_OK;
 }

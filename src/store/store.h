@@ -54,8 +54,9 @@ pylon_store_t *pylon_store_open(const char *dir, size_t mapsize,
 void pylon_store_close(pylon_store_t *st);
 
 /*
- * Reads the record at key.  On PYLON_STORE_OK rec->body points into the
- * map and stays valid until pylon_store_read_end(); the caller copies it.
+ * Reads the record at key (inside the open write transaction, if any).
+ * On PYLON_STORE_OK rec->body points into the map and stays valid until
+ * pylon_store_read_end() or the next write; the caller copies it.
  * Returns PYLON_STORE_NOTFOUND or PYLON_STORE_ERROR otherwise (the read is
  * then already ended).
  */
