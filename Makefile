@@ -43,7 +43,7 @@ BENCHES   := $(BENCH_SRCS:t/bench/%.c=$(B)/bench/%)
 OBJS_T    := $(LIB_SRCS:%.c=$(B)/asan/%.o)
 OBJS_O    := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
-.PHONY: all module tools units test unit pytest demo bench deps clean FORCE
+.PHONY: all module tools units test unit fuzz pytest demo bench deps clean FORCE
 
 all: module tools units
 
@@ -114,7 +114,11 @@ deps:
 
 test: all
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) pytest
+
+fuzz:
+	t/fuzz/run.sh
 
 unit: units
 	ASAN_OPTIONS=detect_leaks=1 prove --exec '' $(UNITS)

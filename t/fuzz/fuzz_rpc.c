@@ -1,0 +1,35 @@
+/*
+ * fuzz_rpc.c: libFuzzer target for what the helper parses from a chain
+ * node: JSON-RPC messages (src/chain/rpc.h) and runtime metadata blobs
+ * (src/chain/metadata.h).  No input may cause a memory error.
+ */
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "chain/metadata.h"
+#include "chain/rpc.h"
+
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char                  err[256];
+    pylon_meta_t         *m;
+    pylon_rpc_message_t   msg;
+
+    if (pylon_rpc_parse(&msg, (const char *) data, size, err, sizeof(err))
+        == 0)
+    {
+        pylon_rpc_message_free(&msg);
+    }
+
+    if (pylon_meta_parse(&m, data, size, err, sizeof(err)) == 0) {
+        pylon_meta_free(m);
+    }
+
+    return 0;
+}
