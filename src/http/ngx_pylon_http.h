@@ -226,6 +226,15 @@ ngx_int_t ngx_pylon_send_or_fetch(ngx_http_request_t *r,
 /* $pylon_* variables (ngx_pylon_variables.c) */
 ngx_int_t ngx_pylon_add_variables(ngx_conf_t *cf);
 
+/*
+ * Submits a job that identical requests join (key), releases params,
+ * and waits for it as ngx_pylon_job_wait() does; 500 when it cannot be
+ * queued.
+ */
+ngx_int_t ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,
+    const char *key, json_t *params, ngx_msec_t timeout,
+    ngx_pylon_job_done_pt done);
+
 /* route handlers */
 ngx_int_t ngx_pylon_block_latest(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);

@@ -86,7 +86,6 @@ ngx_pylon_send_or_fetch(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     const char *key, const char *missing)
 {
     u_char              jkey[PYLON_JOB_KEY_MAX], *p;
-    char                id[PYLON_JOB_ID_LEN + 1];
     json_t             *params;
     ngx_int_t           rc;
     ngx_uint_t          found;
@@ -123,16 +122,8 @@ ngx_pylon_send_or_fetch(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
                      ctx->route->data, ctx->netuid, ctx->block);
     *p = '\0';
 
-    rc = ngx_pylon_job_submit(r, id, "fetch", (char *) jkey, 1, params,
-                              NULL);
-    json_decref(params);
-
-    if (rc != NGX_OK) {
-        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                    "Internal Server Error");
-    }
-
-    return ngx_pylon_job_wait(r, id, ctx->timeout, ngx_pylon_fetch_done);
+    return ngx_pylon_job_join_wait(r, "fetch", (char *) jkey, params,
+                                   ctx->timeout, ngx_pylon_fetch_done);
 }
 
 

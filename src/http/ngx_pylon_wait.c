@@ -203,6 +203,26 @@ ngx_pylon_job_wait(ngx_http_request_t *r, const char *id, ngx_msec_t timeout,
 }
 
 
+ngx_int_t
+ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,
+    const char *key, json_t *params, ngx_msec_t timeout,
+    ngx_pylon_job_done_pt done)
+{
+    char       id[PYLON_JOB_ID_LEN + 1];
+    ngx_int_t  rc;
+
+    rc = ngx_pylon_job_submit(r, id, kind, key, PYLON_JOB_JOIN, params,
+                              NULL);
+    json_decref(params);
+
+    if (rc != NGX_OK) {
+        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+
+    return ngx_pylon_job_wait(r, id, timeout, done);
+}
+
+
 static void
 ngx_pylon_wait_cleanup(void *data)
 {

@@ -187,7 +187,7 @@ ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 ngx_int_t
 ngx_pylon_post_commitment(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    char                   id[PYLON_JOB_ID_LEN + 1], *hex;
+    char                  *hex;
     u_char                 key[PYLON_JOB_KEY_MAX], *p;
     json_t                *params;
     ngx_int_t              rc;
@@ -229,16 +229,8 @@ ngx_pylon_post_commitment(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                      &ident->name, ident->netuid, hex);
     *p = '\0';
 
-    rc = ngx_pylon_job_submit(r, id, "commitment", (char *) key,
-                              PYLON_JOB_JOIN, params, NULL);
-    json_decref(params);
-
-    if (rc != NGX_OK) {
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-    }
-
-    return ngx_pylon_job_wait(r, id, ctx->timeout,
-                              ngx_pylon_commitment_done);
+    return ngx_pylon_job_join_wait(r, "commitment", (char *) key, params,
+                                   ctx->timeout, ngx_pylon_commitment_done);
 }
 
 
@@ -291,7 +283,6 @@ ngx_pylon_commitment_done(ngx_http_request_t *r, json_t *job)
 ngx_int_t
 ngx_pylon_post_certificate(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    char                   id[PYLON_JOB_ID_LEN + 1];
     u_char                 key[PYLON_JOB_KEY_MAX], *p;
     json_t                *params;
     ngx_int_t              rc;
@@ -318,16 +309,8 @@ ngx_pylon_post_certificate(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                      &ident->name, ident->netuid);
     *p = '\0';
 
-    rc = ngx_pylon_job_submit(r, id, "certificate", (char *) key,
-                              PYLON_JOB_JOIN, params, NULL);
-    json_decref(params);
-
-    if (rc != NGX_OK) {
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-    }
-
-    return ngx_pylon_job_wait(r, id, ctx->timeout,
-                              ngx_pylon_certificate_done);
+    return ngx_pylon_job_join_wait(r, "certificate", (char *) key, params,
+                                   ctx->timeout, ngx_pylon_certificate_done);
 }
 
 
