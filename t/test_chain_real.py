@@ -42,5 +42,5 @@ def test_helper_respawned_mid_chain_catches_up(nginx_factory, chain):
     os.kill(old, signal.SIGKILL)
     head = chain.new_block(2)
     assert latest(n)["number"] <= head
-    assert wait_for(lambda: n.helpers() and n.helpers()[0] != old, 5)
+    assert wait_for(lambda: (lambda h: h and h[0] != old)(n.helpers()), 5)
     assert wait_block(n, head, 10) == expected(chain, head)

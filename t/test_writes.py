@@ -152,7 +152,7 @@ def test_weights_job_survives_kill_9_of_the_helper(world, ngx):
     assert put_weights(ngx, info, {m1: 0.25, m3: 1.0}).status == 200
     helper = ngx.helpers()[0]
     os.kill(helper, signal.SIGKILL)
-    assert wait_for(lambda: ngx.helpers() and ngx.helpers()[0] != helper, 10)
+    assert wait_for(lambda: (lambda h: h and h[0] != helper)(ngx.helpers()), 10)
     want = [[1, 16384], [3, 65535]]
     assert pump(c, lambda: state(c, info)["weights"] == want or None), ngx.log()[-3000:]
 
