@@ -28,8 +28,14 @@ def nginx_factory():
         return n.start() if start else n
 
     yield make
-    for n in made:
-        n.cleanup()
+    failed = []
+    for n in made:                  # stop every one, then report the first
+        try:
+            n.cleanup()
+        except AssertionError as e:
+            failed.append(e)
+    if failed:
+        raise failed[0]
 
 
 @pytest.fixture

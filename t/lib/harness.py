@@ -1,5 +1,6 @@
 """nginx under test: a private prefix, a free port, the module loaded, stopped by pid."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -29,6 +30,31 @@ def wait_for(pred, timeout=5.0, step=0.05):
             return v
         time.sleep(step)
     return pred()
+
+
+# error.log lines that mean a process died or memory went wrong: a test
+# that sees one fails at teardown, whatever it asserted (issue 11)
+FATAL = re.compile(r"exited on signal|double free|free\(\): |corrupted |"
+                   r"AddressSanitizer|LeakSanitizer|runtime error: |"
+                   r"stack smashing|malloc\(\)")
+ALERT = re.compile(r"\[alert\]|\[emerg\]")
+
+
+def log_problems(text, expect=()):
+    """Lines of an error.log that a test must not leave behind.
+
+    `expect` holds regexes of lines the test provoked on purpose (a helper
+    killed with SIGKILL, an alert it checks for); everything else that is
+    fatal, or an [alert]/[emerg], is returned."""
+    pats = [re.compile(e) for e in expect]
+    bad = []
+    for line in text.splitlines():
+        if not (FATAL.search(line) or ALERT.search(line)):
+            continue
+        if any(p.search(line) for p in pats):
+            continue
+        bad.append(line)
+    return bad
 
 
 class Response:
@@ -79,6 +105,20 @@ http {{
 """
         self.write_conf(self.conf)
         self.proc = None
+        self.expected = []           # regexes of error.log lines allowed
+
+    def expect_log(self, *patterns):
+        """Allow error.log lines matching these regexes at teardown (a test
+        that kills a process or provokes an alert on purpose says so)."""
+        self.expected.extend(patterns)
+        return self
+
+    def check_log(self):
+        """Fail when error.log shows a dead process, a sanitizer report or
+        an [alert] the test did not announce with expect_log()."""
+        bad = log_problems(self.log(), self.expected)
+        assert not bad, "error.log of %s:\n%s" % (self.prefix,
+                                                   "\n".join(bad[:20]))
 
     def subst(self, s):
         return s.replace("@PORT@", str(self.port)).replace("@PREFIX@", self.prefix)
@@ -170,8 +210,13 @@ http {{
             return ""
 
     def cleanup(self):
+        """Stop nginx, then fail if its error.log shows a crash (the prefix
+        is kept for a look when it does)."""
         try:
             self.stop()
-        finally:
+            self.check_log()
+        except AssertionError:
+            raise
+        else:
             if not os.environ.get("KEEP"):
                 shutil.rmtree(self.prefix, ignore_errors=True)
