@@ -38,6 +38,7 @@ def test_helper_respawned_mid_chain_catches_up(nginx_factory, chain):
     import signal
     n = nginx_factory(pylon_conf(chain.url))
     assert wait_block(n, chain.head(), 15)
+    n.expect_log(r"cache manager process \d+ exited on signal 9")
     old = n.helpers()[0]
     os.kill(old, signal.SIGKILL)
     head = chain.new_block(2)

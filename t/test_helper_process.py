@@ -50,6 +50,7 @@ def test_helper_is_one_titled_child_of_the_master(nginx_factory, fake_node):
 
 def test_helper_respawns_after_kill_9_and_serving_continues(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
+    n.expect_log(r"cache manager process \d+ exited on signal 9")
     old = n.helpers()[0]
     os.kill(old, signal.SIGKILL)
     # the cache keeps answering while there is no helper
@@ -116,6 +117,7 @@ def test_stop_terminates_the_helper(nginx_factory, fake_node):
 
 def test_a_stuck_helper_is_killed_by_its_successor(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
+    n.expect_log(r"cache manager process \d+ exited on signal 9")             # the successor kills it
     stuck = n.helpers()[0]
     os.kill(stuck, signal.SIGSTOP)
     try:

@@ -41,6 +41,7 @@ def test_valgrind_finds_no_error(nginx_factory, fake_node, tmp_path):
         return int(pids[-1]) if pids else None
 
     helper = helper_pid()
+    n.expect_log(r"cache manager process \d+ exited on signal 9")
     os.kill(helper, signal.SIGKILL)
     assert wait_for(lambda: helper_pid() != helper, 30)
     n.reload()
