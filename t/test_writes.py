@@ -150,6 +150,7 @@ def test_weights_job_survives_kill_9_of_the_helper(world, ngx):
     c, info = world
     m1, m3 = info["hotkeys"][1], info["hotkeys"][3]
     assert put_weights(ngx, info, {m1: 0.25, m3: 1.0}).status == 200
+    ngx.expect_log(r"cache manager process \d+ exited on signal 9")
     helper = ngx.helpers()[0]
     os.kill(helper, signal.SIGKILL)
     assert wait_for(lambda: (lambda h: h and h[0] != helper)(ngx.helpers()), 10)
@@ -210,6 +211,29 @@ def test_commitment_of_an_unregistered_hotkey_is_502_with_the_error(world, ngx):
     assert r.json()["status_code"] == 502
     assert r.json()["detail"], "the chain's error is named"
     assert state(c, info, info["ghost"])["commitment"] is None
+    assert_workers_alive(ngx)
+
+
+def assert_workers_alive(n):
+    """A 502 once freed the job's body twice and killed the worker."""
+    log = n.log()
+    for bad in ("double free", "exited on signal 6", "exited on signal 11",
+                "AddressSanitizer"):
+        assert bad not in log, log[-3000:]
+
+
+def test_certificate_of_an_unregistered_hotkey_is_502_and_the_worker_lives(world, ngx):
+    c, info = world
+    path = "/api/v1/identity/ghost/subnet/%d/certificates/self" % info["netuid"]
+    for _ in range(2):
+        t, out = post_in_thread(ngx, path, {})
+        assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
+        t.join()
+        r = out["r"]
+        assert r.status == 502, r
+        assert r.json()["status_code"] == 502
+        assert r.json()["detail"]
+    assert_workers_alive(ngx)
 
 
 def test_invalid_bodies_are_400_and_nothing_is_submitted(world, ngx):

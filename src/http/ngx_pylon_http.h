@@ -91,13 +91,28 @@ void ngx_pylon_http_exit_worker(ngx_cycle_t *cycle);
 /* the worker's cache handle, NULL when it could not be opened */
 pylon_store_t *ngx_pylon_worker_store(void);
 
-/* sends a complete JSON body (copied into r->pool unless in the pool) */
+/*
+ * Reply helpers, one ownership rule (ngx_pylon_reply.c):
+ *   ngx_pylon_send_json, _typed   send body in place, nothing is copied
+ *       or freed: body must outlive the request (r->pool or static).
+ *   ngx_pylon_send_json_copy      body is borrowed (a job's JSON, an LMDB
+ *       page): copied into r->pool first; the caller still frees it.
+ *   ngx_pylon_send_json_free      body came from malloc(): copied into
+ *       r->pool and freed here on every path; the caller never frees it.
+ * Every other helper builds its body in r->pool.
+ */
+
+/* sends a JSON body that lives in r->pool or in static memory, as it is */
 ngx_int_t ngx_pylon_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *body, size_t len);
 
 /* the same with another Content-Type (Prometheus text, HTML, YAML) */
 ngx_int_t ngx_pylon_send_typed(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *type, u_char *body, size_t len);
+
+/* copies a borrowed JSON body into r->pool, sends it; caller keeps body */
+ngx_int_t ngx_pylon_send_json_copy(ngx_http_request_t *r, ngx_uint_t status,
+    const u_char *body, size_t len);
 
 /* sends Pylon's error envelope {"status_code": S, "detail": D} */
 ngx_int_t ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
@@ -122,13 +137,20 @@ ngx_int_t ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 ngx_int_t ngx_pylon_send_cached_if(ngx_http_request_t *r, const char *key,
     ngx_uint_t *found, uint64_t *served);
 
-/* sends a malloc()ed JSON body with status, then frees it */
-ngx_int_t ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status,
+/* sends a malloc()ed JSON body (may be NULL: 500) and frees it, always */
+ngx_int_t ngx_pylon_send_json_free(ngx_http_request_t *r, ngx_uint_t status,
     char *buf, size_t len);
 
 /* opens a secret sealed by the helper; NULL when it does not open */
 u_char *ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed,
     size_t *len);
+
+/* seconds a 503 for too many jobs or a full cache asks the client to wait */
+#define NGX_PYLON_RETRY_AFTER  5
+
+/* 503 in Pylon's envelope with "Retry-After: seconds" */
+ngx_int_t ngx_pylon_send_retry(ngx_http_request_t *r, ngx_uint_t seconds,
+    const char *detail);
 
 /* the envelope of a status with its reason phrase ("Bad Gateway") */
 ngx_int_t ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status);
@@ -173,8 +195,9 @@ void ngx_pylon_wait_exit(ngx_cycle_t *cycle);
 
 /*
  * Queues a job for the helper (see store/jobs.h for key and mode) and
- * rings its doorbell; writes the id (PYLON_JOB_ID_LEN + 1 bytes).  NGX_OK
- * or NGX_ERROR.
+ * rings its doorbell; writes the id (PYLON_JOB_ID_LEN + 1 bytes).  NGX_OK,
+ * NGX_BUSY (too many unfinished jobs of kind), NGX_DECLINED (the cache is
+ * full, logged) or NGX_ERROR.
  */
 ngx_int_t ngx_pylon_job_submit(ngx_http_request_t *r, char *id,
     const char *kind, const char *key, ngx_uint_t mode, json_t *params,
@@ -228,7 +251,8 @@ ngx_int_t ngx_pylon_add_variables(ngx_conf_t *cf);
 
 /*
  * Submits a job that identical requests join (key), releases params,
- * and waits for it as ngx_pylon_job_wait() does; 500 when it cannot be
+ * and waits for it as ngx_pylon_job_wait() does; 503 with Retry-After when
+ * too many are in flight or the cache is full, 500 when it cannot be
  * queued.
  */
 ngx_int_t ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,

@@ -2,7 +2,20 @@
  * ngx_pylon_reply.c: how responses leave.  JSON bodies carry exactly
  * "Content-Type: application/json" (no charset), as Pylon sends them;
  * errors use Litestar's envelope; cached records go out with their ETag.
+ *
+ * Who owns a body (the rule of every helper here):
+ *   ngx_pylon_send_json(), ngx_pylon_send_typed() point the output buffer
+ *   at the body: it must live until the request ends (r->pool or static
+ *   memory); nothing is copied, nothing is freed.
+ *   ngx_pylon_send_json_copy() copies a borrowed body (a string inside a
+ *   job's JSON, a cache record) into r->pool first: the caller may release
+ *   the job right after and still frees what it owns.
+ *   ngx_pylon_send_json_free() takes a malloc()ed body (an envelope from
+ *   src/bittensor), copies it into r->pool and frees it on every path.
+ *   The other helpers build their bodies in r->pool.
  */
+
+#include <sodium.h>
 
 #include "http/ngx_pylon_http.h"
 #include "crypto/seal.h"
@@ -12,11 +25,36 @@
 static ngx_str_t  ngx_pylon_json_type = ngx_string("application/json");
 
 
+/*
+ * Sends status with body as "application/json", in place: body lives in
+ * r->pool or in static memory (not copied, not freed).  Discards an unread
+ * request body first; len 0 sends the header only.
+ */
+
 ngx_int_t
 ngx_pylon_send_json(ngx_http_request_t *r, ngx_uint_t status, u_char *body,
     size_t len)
 {
     return ngx_pylon_send_typed(r, status, &ngx_pylon_json_type, body, len);
+}
+
+
+/* a borrowed body: copied into r->pool, the caller keeps (and frees) it */
+
+ngx_int_t
+ngx_pylon_send_json_copy(ngx_http_request_t *r, ngx_uint_t status,
+    const u_char *body, size_t len)
+{
+    u_char  *copy;
+
+    copy = ngx_pnalloc(r->pool, len ? len : 1);
+    if (copy == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(copy, body, len);
+
+    return ngx_pylon_send_json(r, status, copy, len);
 }
 
 
@@ -92,6 +130,28 @@ ngx_pylon_send_error(ngx_http_request_t *r, ngx_uint_t status,
     *p++ = '}';
 
     return ngx_pylon_send_json(r, status, body, p - body);
+}
+
+
+ngx_int_t
+ngx_pylon_send_retry(ngx_http_request_t *r, ngx_uint_t seconds,
+    const char *detail)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    h = ngx_list_push(&r->headers_out.headers);
+    if (p == NULL || h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Retry-After");
+    h->value.data = p;
+    h->value.len = ngx_sprintf(p, "%ui", seconds) - p;
+
+    return ngx_pylon_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE, detail);
 }
 
 
@@ -309,48 +369,77 @@ ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
 }
 
 
-/* sends a malloc()ed JSON body (an envelope from src/bittensor), frees it */
+/*
+ * A malloc()ed JSON body (an envelope from src/bittensor): ownership
+ * passes in, it is copied into r->pool and freed on every path.  NULL
+ * (the envelope could not be built) answers 500.
+ */
 
 ngx_int_t
-ngx_pylon_send_copy(ngx_http_request_t *r, ngx_uint_t status, char *buf,
+ngx_pylon_send_json_free(ngx_http_request_t *r, ngx_uint_t status, char *buf,
     size_t len)
 {
-    u_char  *body;
+    ngx_int_t  rc;
 
     if (buf == NULL) {
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
-    body = ngx_pnalloc(r->pool, len ? len : 1);
-    if (body == NULL) {
-        free(buf);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_memcpy(body, buf, len);
+    rc = ngx_pylon_send_json_copy(r, status, (u_char *) buf, len);
     free(buf);
 
-    return ngx_pylon_send_json(r, status, body, len);
+    return rc;
 }
 
 
-/* a secret the helper sealed for the worker (crypto/seal.h) */
+typedef struct {
+    u_char  *data;
+    size_t   len;
+} ngx_pylon_secret_t;
+
+
+static void
+ngx_pylon_secret_wipe(void *data)
+{
+    ngx_pylon_secret_t  *s = data;
+
+    sodium_memzero(s->data, s->len);
+}
+
+
+/*
+ * A secret the helper sealed for the worker (crypto/seal.h), opened into
+ * r->pool; a pool cleanup wipes it when the request ends (after the body
+ * was sent), so the plain key does not linger in freed pool memory.
+ */
 
 u_char *
 ngx_pylon_unseal(ngx_http_request_t *r, const char *sealed, size_t *len)
 {
     u_char                 *m;
     size_t                  cap;
+    ngx_pool_cleanup_t     *cln;
+    ngx_pylon_secret_t     *s;
     ngx_pylon_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
 
     cap = ngx_strlen(sealed) / 2 + 1;
 
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_pylon_secret_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
     m = ngx_pnalloc(r->pool, cap);
     if (m == NULL) {
         return NULL;
     }
+
+    s = cln->data;
+    s->data = m;
+    s->len = cap;
+    cln->handler = ngx_pylon_secret_wipe;
 
     if (pylon_unseal(m, cap, len, pmcf->session_key, sealed) != 0) {
         return NULL;

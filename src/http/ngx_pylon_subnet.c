@@ -157,8 +157,9 @@ ngx_pylon_fetch_done(ngx_http_request_t *r, json_t *job)
     }
 
     if (body) {
-        return ngx_pylon_send_json(r, status, (u_char *) body,
-                                   ngx_strlen(body));
+        /* body belongs to the job, which the caller releases after us */
+        return ngx_pylon_send_json_copy(r, status, (u_char *) body,
+                                        ngx_strlen(body));
     }
 
     ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,

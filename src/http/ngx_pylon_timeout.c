@@ -63,7 +63,8 @@ ngx_pylon_timeout(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                              pmcf->timeout_max / 1000.0);
 
     if (rc == PYLON_TIMEOUT_EINVALID) {
-        return ngx_pylon_send_copy(r, NGX_HTTP_BAD_REQUEST, env, envlen);
+        return ngx_pylon_send_json_free(r, NGX_HTTP_BAD_REQUEST, env,
+                                        envlen);
     }
 
     if (rc != PYLON_TIMEOUT_OK) {

@@ -70,7 +70,8 @@ ngx_pylon_body_parse(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     }
 
     if (rc == PYLON_BODY_EJSON) {
-        return ngx_pylon_send_copy(r, NGX_HTTP_BAD_REQUEST, env, envlen);
+        return ngx_pylon_send_json_free(r, NGX_HTTP_BAD_REQUEST, env,
+                                        envlen);
     }
 
     arc = (check == NGX_PYLON_AUTHORISE) ? ngx_pylon_authorise(r, ctx)
@@ -83,7 +84,8 @@ ngx_pylon_body_parse(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     }
 
     if (rc == PYLON_BODY_EINVALID) {
-        return ngx_pylon_send_copy(r, NGX_HTTP_BAD_REQUEST, env, envlen);
+        return ngx_pylon_send_json_free(r, NGX_HTTP_BAD_REQUEST, env,
+                                        envlen);
     }
 
     return NGX_OK;
@@ -251,8 +253,9 @@ ngx_pylon_job_outcome(ngx_http_request_t *r, json_t *job,
     }
 
     if (body) {
-        return ngx_pylon_send_copy(r, status, (char *) body,
-                                   ngx_strlen(body));
+        /* body belongs to the job, which the caller releases after us */
+        return ngx_pylon_send_json_copy(r, status, (u_char *) body,
+                                        ngx_strlen(body));
     }
 
     p = ngx_snprintf(detail, sizeof(detail) - 1, "%s",
