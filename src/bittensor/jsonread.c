@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "bittensor/jsonread.h"
 
 
@@ -573,16 +575,41 @@ rd_number(rd_t *rd, pylon_json_t *node)
 }
 
 
-static uint32_t
+/*
+ * Member names are hashed with SipHash (libsodium's crypto_shorthash)
+ * under a key drawn once per process: a body cannot be built whose keys
+ * all land in one probe chain (an unseeded hash let 1 MB of colliding
+ * keys hold a worker for seconds, before any token was checked).
+ */
+
+static unsigned char  key_seed[crypto_shorthash_KEYBYTES];
+static int            key_seeded;
+
+
+void
+pylon_json_seed(void)
+{
+    if (!key_seeded) {
+        if (sodium_init() < 0) {
+            abort();
+        }
+        randombytes_buf(key_seed, sizeof(key_seed));
+        key_seeded = 1;
+    }
+}
+
+
+static uint64_t
 key_hash(const char *s, size_t n)
 {
-    uint32_t  h;
-    size_t    i;
+    unsigned char  out[crypto_shorthash_BYTES];
+    uint64_t       h;
 
-    h = 2166136261u;
-    for (i = 0; i < n; i++) {
-        h = (h ^ (unsigned char) s[i]) * 16777619u;
-    }
+    pylon_json_seed();
+
+    crypto_shorthash(out, (const unsigned char *) s, n, key_seed);
+    memcpy(&h, out, sizeof(h));
+
     return h;
 }
 
@@ -596,7 +623,7 @@ rd_dedupe(pylon_json_t *obj, pylon_json_t **m, size_t n)
 {
     pylon_json_t  **slots, *a;
     size_t          cap, i, j, k;
-    uint32_t        h;
+    uint64_t        h;
 
     obj->child = NULL;
     obj->n = 0;

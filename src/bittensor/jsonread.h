@@ -74,6 +74,12 @@ typedef struct pylon_json_doc_s  pylon_json_doc_t;
  * msgspec message, or PYLON_JSON_ENOMEM.  Empty input is "Input data
  * was truncated" (Litestar never decodes an empty body: see request.h).
  */
+/*
+ * Draws the process's key for hashing member names (SipHash), at most
+ * once; pylon_json_read() calls it, a process may call it at start.
+ */
+void pylon_json_seed(void);
+
 int pylon_json_read(pylon_json_doc_t **doc, pylon_json_t **root,
     char err[PYLON_JSON_ERR_BYTES], const unsigned char *in, size_t len,
     unsigned keep);
