@@ -14,6 +14,8 @@
 #define NGX_PYLON_MAX_KINDS     16
 #define NGX_PYLON_SCAN_PERIOD   (2 * LWS_US_PER_SEC)
 #define NGX_PYLON_JOB_KEEP      (3600 * 1000)     /* finished jobs, ms */
+#define NGX_PYLON_FETCH_RUNNING 8       /* fetch jobs run at once; the rest
+                                           wait pending for a free slot */
 
 
 typedef struct {
@@ -114,6 +116,12 @@ ngx_pylon_runner_init(ngx_pylon_helper_t *h)
     ngx_pylon_doorbell = fd;
 
     /* resume what a previous helper left unfinished */
+    if (pylon_job_reindex(h->store) < 0) {
+        ngx_log_error(NGX_LOG_ERR, h->log, 0,
+                      "pylon helper: cannot index old jobs: %s",
+                      pylon_store_error(h->store));
+    }
+
     lws_sul_schedule(h->lws, 0, &ngx_pylon_sul_scan, ngx_pylon_runner_scan,
                      1);
 
@@ -186,7 +194,7 @@ ngx_pylon_runner_start(void *data, json_t *record)
 {
     ngx_pylon_helper_t *h = data;
 
-    ngx_uint_t          i;
+    ngx_uint_t          i, running;
     const char         *id, *kind;
     ngx_pylon_job_t    *job;
     ngx_pylon_kind_t   *k;
@@ -200,10 +208,20 @@ ngx_pylon_runner_start(void *data, json_t *record)
         return;
     }
 
+    running = 0;
+
     for (job = ngx_pylon_running; job; job = job->next) {
         if (ngx_strcmp(job->id, id) == 0) {
             return;
         }
+
+        running += (ngx_strcmp(job->kind, kind) == 0);
+    }
+
+    /* fetches run a few at a time, the next when one ends */
+    if (ngx_strcmp(kind, "fetch") == 0 && running >= NGX_PYLON_FETCH_RUNNING)
+    {
+        return;
     }
 
     k = NULL;
@@ -291,6 +309,13 @@ ngx_pylon_job_finish(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     }
 
     json_decref(record);
+
+    if (ngx_strcmp(job->kind, "fetch") == 0) {
+        /* a fetch slot is free: start what waits (off this stack) */
+        lws_sul_schedule(h->lws, 0, &ngx_pylon_sul_scan,
+                         ngx_pylon_runner_scan, 1);
+    }
+
     json_decref(job->params);
     ngx_free(job);
 }

@@ -6,6 +6,8 @@
  * put, never handed back to a write.
  */
 
+#define _GNU_SOURCE             /* memmem */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +18,21 @@
 
 
 typedef struct {
-    void       (*fn)(void *data, json_t *job);
-    void        *data;
-    int          count;
-} pylon_job_scan_t;
+    char       (*ids)[PYLON_JOB_ID_LEN + 1];
+    size_t       n;
+    size_t       cap;
+} pylon_job_ids_t;
+
+
+typedef struct {
+    char         kind[32];
+    int          max;
+} pylon_job_limit_t;
+
+
+#define PYLON_JOB_MAX_LIMITS  4
+
+static pylon_job_limit_t  pylon_job_limits[PYLON_JOB_MAX_LIMITS];
 
 
 typedef struct {
@@ -54,6 +67,75 @@ static void
 pylon_job_key(char *buf, size_t size, const char *prefix, const char *name)
 {
     snprintf(buf, size, "%s/%s", prefix, name);
+}
+
+
+/* the index of unfinished jobs: P/<kind>/<id> (empty value) */
+
+static void
+pylon_job_pkey(char *buf, size_t size, const char *kind, const char *id)
+{
+    snprintf(buf, size, "P/%s/%s", kind, id);
+}
+
+
+static int
+pylon_job_unindex(pylon_store_t *st, json_t *job)
+{
+    char         key[PYLON_KEY_MAX];
+    const char  *kind, *id;
+
+    kind = json_string_value(json_object_get(job, "kind"));
+    id = json_string_value(json_object_get(job, "id"));
+
+    if (kind == NULL || id == NULL) {
+        return 0;
+    }
+
+    pylon_job_pkey(key, sizeof(key), kind, id);
+
+    return pylon_store_del(st, key);
+}
+
+
+void
+pylon_job_limit(const char *kind, int max)
+{
+    size_t  i;
+
+    for (i = 0; i < PYLON_JOB_MAX_LIMITS; i++) {
+        if (pylon_job_limits[i].kind[0] == '\0'
+            || strcmp(pylon_job_limits[i].kind, kind) == 0)
+        {
+            snprintf(pylon_job_limits[i].kind,
+                     sizeof(pylon_job_limits[i].kind), "%s", kind);
+            pylon_job_limits[i].max = max;
+            return;
+        }
+    }
+}
+
+
+/* 1 when kind already has its maximum of unfinished jobs (in the txn) */
+
+static int
+pylon_job_over_limit(pylon_store_t *st, const char *kind)
+{
+    int     n;
+    char    prefix[64];
+    size_t  i;
+
+    for (i = 0; i < PYLON_JOB_MAX_LIMITS; i++) {
+        if (pylon_job_limits[i].max > 0
+            && strcmp(pylon_job_limits[i].kind, kind) == 0)
+        {
+            snprintf(prefix, sizeof(prefix), "P/%s/", kind);
+            n = pylon_store_count(st, prefix, pylon_job_limits[i].max);
+            return n < 0 || n >= pylon_job_limits[i].max;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -118,6 +200,7 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     int *joined)
 {
     char              ikey[PYLON_KEY_MAX + PYLON_JOB_KEY_MAX];
+    char              pkey[PYLON_KEY_MAX];
     size_t            len;
     json_t           *job, *old;
     uint64_t          now;
@@ -162,7 +245,9 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
                 json_object_set_new(old, "error",
                                     json_string("superseded by a newer job"));
 
-                if (pylon_job_save(st, old) != 0) {
+                if (pylon_job_save(st, old) != 0
+                    || pylon_job_unindex(st, old) != 0)
+                {
                     json_decref(old);
                     pylon_store_write_abort(st);
                     return -1;
@@ -171,6 +256,11 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
 
             json_decref(old);
         }
+    }
+
+    if (pylon_job_over_limit(st, kind)) {
+        pylon_store_write_abort(st);
+        return PYLON_JOB_EBUSY;
     }
 
     now = pylon_job_now_ms();
@@ -196,17 +286,24 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
         json_object_set_new(job, "reply", json_string(reply));
     }
 
+    pylon_job_pkey(pkey, sizeof(pkey), kind, id);
+
     if (pylon_job_save(st, job) != 0
+        || pylon_store_put_raw(st, pkey, "", 0) != 0
         || (key && pylon_store_put_raw(st, ikey, id, PYLON_JOB_ID_LEN) != 0))
     {
         json_decref(job);
         pylon_store_write_abort(st);
-        return -1;
+        return pylon_store_map_full(st) ? PYLON_JOB_EFULL : -1;
     }
 
     json_decref(job);
 
-    return pylon_store_write_commit(st);
+    if (pylon_store_write_commit(st) != 0) {
+        return pylon_store_map_full(st) ? PYLON_JOB_EFULL : -1;
+    }
+
+    return 0;
 }
 
 
@@ -274,6 +371,14 @@ pylon_job_change(pylon_store_t *st, const char *id, const char *state,
 
     key = json_string_value(json_object_get(job, "key"));
 
+    if (state && pylon_job_finished(state)
+        && pylon_job_unindex(st, job) != 0)
+    {
+        json_decref(job);
+        pylon_store_write_abort(st);
+        return -1;
+    }
+
     if (state && key && pylon_job_finished(state)) {
         snprintf(ikey, sizeof(ikey), "K/%s", key);
 
@@ -315,48 +420,174 @@ pylon_job_attempt(pylon_store_t *st, const char *id)
 }
 
 
+/* collects ids while the cursor is open; nothing is read meanwhile */
+
 static int
-pylon_job_scan_one(void *data, const char *key, size_t klen, const void *val,
-    size_t vlen)
+pylon_job_ids_add(pylon_job_ids_t *ids, const char *id)
 {
-    pylon_job_scan_t  *sc = data;
+    void  *p;
 
-    json_t      *job;
-    const char  *state;
-
-    job = json_loadb(val, vlen, 0, NULL);
-    if (job == NULL) {
-        return 0;
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap ? ids->cap * 2 : 64;
+        p = realloc(ids->ids, ids->cap * sizeof(*ids->ids));
+        if (p == NULL) {
+            return 1;
+        }
+        ids->ids = p;
     }
 
-    state = json_string_value(json_object_get(job, "state"));
-
-    if (state && !pylon_job_finished(state)) {
-        sc->count++;
-        sc->fn(sc->data, job);
-    }
-
-    json_decref(job);
+    memcpy(ids->ids[ids->n], id, PYLON_JOB_ID_LEN);
+    ids->ids[ids->n][PYLON_JOB_ID_LEN] = '\0';
+    ids->n++;
 
     return 0;
 }
 
 
+static int
+pylon_job_index_one(void *data, const char *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    if (klen < 2 + PYLON_JOB_ID_LEN + 2) {
+        return 0;
+    }
+
+    return pylon_job_ids_add(data, key + klen - PYLON_JOB_ID_LEN);
+}
+
+
+static int
+pylon_job_id_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, PYLON_JOB_ID_LEN);
+}
+
+
+/*
+ * The index P/ holds only unfinished jobs, so a scan costs what is in
+ * flight, not every record kept.  Ids are collected first and the cursor
+ * closed before any record is read (a read inside the scan reset the
+ * transaction under the cursor: MDB_BAD_TXN).
+ */
+
 int
 pylon_job_scan(pylon_store_t *st, void (*fn)(void *data, json_t *job),
     void *data)
 {
-    pylon_job_scan_t  sc;
+    int               count;
+    size_t            i;
+    json_t           *job;
+    const char       *state;
+    pylon_job_ids_t   ids;
 
-    sc.fn = fn;
-    sc.data = data;
-    sc.count = 0;
+    memset(&ids, 0, sizeof(ids));
 
-    if (pylon_store_scan(st, "J/", pylon_job_scan_one, &sc) < 0) {
+    if (pylon_store_scan(st, "P/", pylon_job_index_one, &ids) < 0) {
+        free(ids.ids);
         return -1;
     }
 
-    return sc.count;
+    /* oldest first across kinds: ids are time-ordered */
+    if (ids.n > 1) {
+        qsort(ids.ids, ids.n, sizeof(*ids.ids), pylon_job_id_cmp);
+    }
+
+    count = 0;
+
+    for (i = 0; i < ids.n; i++) {
+        job = pylon_job_get(st, ids.ids[i]);
+        state = json_string_value(json_object_get(job, "state"));
+
+        if (state && !pylon_job_finished(state)) {
+            count++;
+            fn(data, job);
+        }
+
+        json_decref(job);
+    }
+
+    free(ids.ids);
+
+    return count;
+}
+
+
+/* jobs written before the index existed: unfinished ones get P/ keys */
+
+static int
+pylon_job_unindexed_one(void *data, const char *key, size_t klen,
+    const void *val, size_t vlen)
+{
+    if (klen != 2 + PYLON_JOB_ID_LEN) {
+        return 0;
+    }
+
+    /* cheap filter: the state is a field of the compact JSON */
+    if (memmem(val, vlen, "\"state\":\"pending\"", 18) == NULL
+        && memmem(val, vlen, "\"state\":\"running\"", 18) == NULL)
+    {
+        return 0;
+    }
+
+    return pylon_job_ids_add(data, key + 2);
+}
+
+
+int
+pylon_job_reindex(pylon_store_t *st)
+{
+    int               n;
+    char              key[PYLON_KEY_MAX];
+    size_t            i;
+    json_t           *job;
+    const char       *state, *kind;
+    pylon_job_ids_t   ids;
+
+    memset(&ids, 0, sizeof(ids));
+
+    if (pylon_store_scan(st, "J/", pylon_job_unindexed_one, &ids) < 0) {
+        free(ids.ids);
+        return -1;
+    }
+
+    if (ids.n == 0) {
+        free(ids.ids);
+        return 0;
+    }
+
+    if (pylon_store_write_begin(st) != 0) {
+        free(ids.ids);
+        return -1;
+    }
+
+    n = 0;
+
+    for (i = 0; i < ids.n; i++) {
+        job = pylon_job_load(st, ids.ids[i]);
+        state = json_string_value(json_object_get(job, "state"));
+        kind = json_string_value(json_object_get(job, "kind"));
+
+        if (state && kind && !pylon_job_finished(state)) {
+            pylon_job_pkey(key, sizeof(key), kind, ids.ids[i]);
+            if (pylon_store_put_raw(st, key, "", 0) != 0) {
+                json_decref(job);
+                pylon_store_write_abort(st);
+                free(ids.ids);
+                return -1;
+            }
+            n++;
+        }
+
+        json_decref(job);
+    }
+
+    free(ids.ids);
+
+    if (pylon_store_write_commit(st) != 0) {
+        return -1;
+    }
+
+    return n;
 }
 
 

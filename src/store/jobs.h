@@ -10,6 +10,8 @@
  *               "status", "body", "reply", "created_ms", "updated_ms",
  *               "attempts", "error"}
  *   K/<key>     the unfinished job with that dedup key (its id)
+ *   P/<kind>/<id>  present while the job is unfinished (pending or
+ *               running): scans and per-kind limits read only these
  *
  * Ids are time-ordered (ms, pid, counter) so a scan meets old jobs first.
  * A job with a dedup key is joined by identical submissions while it is
@@ -38,6 +40,10 @@
 #define PYLON_JOB_FAILED        "failed"
 #define PYLON_JOB_CANCELLED     "cancelled"
 
+/* pylon_job_submit() refusals besides -1 */
+#define PYLON_JOB_EBUSY         (-2)  /* the kind's limit of unfinished jobs */
+#define PYLON_JOB_EFULL         (-3)  /* the cache is full: MDB_MAP_FULL */
+
 /* what a submission with a dedup key does to an unfinished one */
 #define PYLON_JOB_JOIN          1
 #define PYLON_JOB_SUPERSEDE     2
@@ -48,7 +54,9 @@
  * key and JOIN, an unfinished job with that key is returned instead
  * (*joined = 1); with SUPERSEDE, it is cancelled and the new one takes its
  * place.  reply is the waiting worker's socket path or NULL.  Writes the
- * job id (PYLON_JOB_ID_LEN + 1 bytes) to id.  0 or -1.
+ * job id (PYLON_JOB_ID_LEN + 1 bytes) to id.  0, -1, PYLON_JOB_EBUSY (a
+ * new job of a kind already at its pylon_job_limit(); joining is never
+ * refused) or PYLON_JOB_EFULL.
  */
 int pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     const char *key, int mode, json_t *params, const char *reply,
@@ -72,11 +80,19 @@ int pylon_job_update(pylon_store_t *st, const char *id, const char *state,
 int pylon_job_attempt(pylon_store_t *st, const char *id);
 
 /*
- * Calls fn for every unfinished job (pending or running), oldest first.
- * The job object is borrowed for the call.  Returns how many or -1.
+ * Calls fn for every unfinished job (pending or running), oldest first,
+ * from the P/ index: the cost is the jobs in flight.  The job object is
+ * borrowed for the call; fn may read and write the store.  Returns how
+ * many or -1.
  */
 int pylon_job_scan(pylon_store_t *st,
     void (*fn)(void *data, json_t *job), void *data);
+
+/* Indexes unfinished jobs of an older cache (no P/ keys).  Count or -1. */
+int pylon_job_reindex(pylon_store_t *st);
+
+/* At most max unfinished jobs of kind (0: no limit), for this process. */
+void pylon_job_limit(const char *kind, int max);
 
 /* Deletes finished jobs last updated before before_ms.  Count or -1. */
 int pylon_job_expire(pylon_store_t *st, uint64_t before_ms);

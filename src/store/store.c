@@ -510,6 +510,80 @@ pylon_store_scan(pylon_store_t *st, const char *prefix,
 
 
 int
+pylon_store_count(pylon_store_t *st, const char *prefix, int max)
+{
+    int          rc, n, own;
+    size_t       plen;
+    MDB_txn     *txn;
+    MDB_val      k, v;
+    MDB_cursor  *cur;
+
+    own = 0;
+
+    if (st->wtxn) {
+        txn = st->wtxn;
+
+    } else {
+        if (st->rtxn_active) {
+            pylon_store_read_end(st);
+        }
+
+        if (pylon_store_read_begin(st) != 0) {
+            return -1;
+        }
+
+        txn = st->rtxn;
+        own = 1;
+    }
+
+    rc = mdb_cursor_open(txn, st->dbi, &cur);
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_cursor_open", rc);
+        if (own) {
+            pylon_store_read_end(st);
+        }
+        return -1;
+    }
+
+    plen = strlen(prefix);
+    k.mv_data = (void *) prefix;
+    k.mv_size = plen;
+    n = 0;
+
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+
+    while (rc == 0 && n < max) {
+        if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0) {
+            break;
+        }
+
+        n++;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+
+    mdb_cursor_close(cur);
+
+    if (own) {
+        pylon_store_read_end(st);
+    }
+
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        pylon_store_fail(st, "mdb_cursor_get", rc);
+        return -1;
+    }
+
+    return n;
+}
+
+
+int
+pylon_store_map_full(pylon_store_t *st)
+{
+    return strstr(st->err, "MDB_MAP_FULL") != NULL;
+}
+
+
+int
 pylon_store_reader_check(pylon_store_t *st)
 {
     int  dead, rc;

@@ -99,12 +99,22 @@ int pylon_store_put_raw(pylon_store_t *st, const char *key, const void *val,
 
 /*
  * Calls fn for every key starting with prefix, in key order, inside a
- * read transaction (fn must not write).  fn returns 0 to go on, 1 to stop.
+ * read transaction: fn must not read or write the store (a read resets
+ * the transaction under the cursor: MDB_BAD_TXN); collect, then act.  fn returns 0 to go on, 1 to stop.
  * Returns the number of keys visited or -1.
  */
 int pylon_store_scan(pylon_store_t *st, const char *prefix,
     int (*fn)(void *data, const char *key, size_t klen, const void *val,
     size_t vlen), void *data);
+
+/*
+ * Counts keys starting with prefix, stopping at max, inside the open
+ * write transaction or else a read of its own.  The count or -1.
+ */
+int pylon_store_count(pylon_store_t *st, const char *prefix, int max);
+
+/* 1 when the last error of this handle was MDB_MAP_FULL (cache full) */
+int pylon_store_map_full(pylon_store_t *st);
 
 /* Clears reader slots of dead processes; returns how many or -1. */
 int pylon_store_reader_check(pylon_store_t *st);

@@ -38,6 +38,23 @@ collect(void *data, json_t *job)
 }
 
 
+static pylon_store_t  *scan_store;
+
+
+/* what the helper's runner does inside a scan: read and write the store */
+
+static void
+start_it(void *data, json_t *job)
+{
+    const char  *id;
+
+    id = json_string_value(json_object_get(job, "id"));
+    collect(data, job);
+    (void) state_of(scan_store, id);
+    (void) pylon_job_update(scan_store, id, PYLON_JOB_RUNNING, 0, NULL, NULL);
+}
+
+
 int
 main(void)
 {
@@ -131,6 +148,39 @@ main(void)
        "unknown id reads as absent");
     ok(pylon_job_update(st, "nonexistent0000000000", PYLON_JOB_DONE, 200,
                         NULL, NULL) == -1, "update of an unknown id fails");
+
+    /* a scan whose callback reads and writes (MDB_BAD_TXN before) */
+    scan_store = st;
+    ok(pylon_job_submit(st, c, "fetch", NULL, 0, NULL, NULL, &joined) == 0
+       && pylon_job_submit(st, d, "fetch", NULL, 0, NULL, NULL, &joined) == 0,
+       "two more jobs");
+    ids = json_array();
+    n = pylon_job_scan(st, start_it, ids);
+    is_int(n, 4, "scan with reads and writes in the callback meets all");
+    is_int(json_array_size(ids), 4, "every unfinished job called back");
+    json_decref(ids);
+    is_str(state_of(st, d), "running", "the callback's write landed");
+
+    /* the index holds unfinished jobs only */
+    ok(pylon_job_update(st, c, PYLON_JOB_DONE, 200, NULL, NULL) == 0,
+       "one fetch ends");
+    is_int(pylon_store_count(st, "P/", 100), 3, "index: three unfinished");
+    is_int(pylon_store_count(st, "P/fetch/", 100), 1, "index: one fetch");
+
+    /* a per-kind limit: new jobs refused, identical ones still join */
+    pylon_job_limit("fetch", 1);
+    is_int(pylon_job_submit(st, c, "fetch", NULL, 0, NULL, NULL, &joined),
+           PYLON_JOB_EBUSY, "a fetch beyond the limit is refused");
+    ok(pylon_job_submit(st, c, "weights", "w/x", PYLON_JOB_SUPERSEDE, NULL,
+                        NULL, &joined) == 0, "other kinds are not limited");
+    ok(pylon_job_update(st, d, PYLON_JOB_FAILED, 502, NULL, NULL) == 0,
+       "the fetch ends");
+    ok(pylon_job_submit(st, c, "fetch", "f/1", PYLON_JOB_JOIN, NULL, NULL,
+                        &joined) == 0, "a slot is free again");
+    ok(pylon_job_submit(st, d, "fetch", "f/1", PYLON_JOB_JOIN, NULL, NULL,
+                        &joined) == 0 && joined == 1,
+       "joining is never refused");
+    pylon_job_limit("fetch", 0);
 
     json_decref(params);
     pylon_store_close(st);
