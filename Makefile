@@ -70,13 +70,14 @@ $(B)/nginx/Makefile: config $(B)/srcs.list
 	  > $(CURDIR)/$(B)/nginx/configure.log || \
 	  { cat $(CURDIR)/$(B)/nginx/configure.log; exit 1; }
 
-# a dynamic module links with unresolved symbols: load it once to be sure
+# a dynamic module links with unresolved symbols: load it once to be sure;
+# replaced by rename, never rewritten in place under a running nginx
 $(B)/ngx_pylon_module.so: $(B)/nginx/Makefile $(MOD_SRCS) $(HDRS)
 	$(MAKE) -s -f $(CURDIR)/$(B)/nginx/Makefile -C $(NGX_SRC) modules
 	printf 'load_module %s;\nevents {}\n' \
 	  $(CURDIR)/$(B)/nginx/ngx_pylon_module.so > $(B)/loadcheck.conf
 	nginx -q -t -e stderr -p $(CURDIR)/$(B)/ -c $(CURDIR)/$(B)/loadcheck.conf
-	cp $(B)/nginx/ngx_pylon_module.so $@
+	cp $(B)/nginx/ngx_pylon_module.so $@.tmp && mv -f $@.tmp $@
 
 # --- pure C layers: unit tests (sanitized) and tools (optimised) ---------
 

@@ -333,10 +333,25 @@ ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_pylon_loc_conf_t *prev = parent;
     ngx_pylon_loc_conf_t *conf = child;
 
+    ngx_http_core_loc_conf_t  *clcf;
+
     ngx_conf_merge_value(conf->subnet, prev->subnet, 0);
 
     if (conf->subnet == 1 && ngx_pylon_error_pages(cf) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    if (conf->subnet == 1) {
+        /* a body we accept stays in memory: never a blocking file read */
+        clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+        if (clcf->client_max_body_size > 0
+            && (size_t) clcf->client_max_body_size
+               > clcf->client_body_buffer_size)
+        {
+            clcf->client_body_buffer_size =
+                (size_t) clcf->client_max_body_size;
+        }
     }
 
     return NGX_CONF_OK;

@@ -160,6 +160,15 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     /* never outlive the master, even if the channel's EOF were missed */
     (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
 
+    /*
+     * before any key is loaded: a worker (same uid) must not read this
+     * process's memory through /proc/<pid>/mem or ptrace; no core dumps
+     */
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
+                      "pylon helper: prctl(PR_SET_DUMPABLE) failed");
+    }
+
     lockfd = ngx_pylon_helper_lock(cycle, pmcf);
 
     ngx_pylon_helper_keys(pmcf);

@@ -4,12 +4,13 @@
  *
  * Pylon checks nothing; we check what the official client already sends.
  * Login compares the identity's token in constant time and answers with a
- * session cookie: HttpOnly, SameSite=Strict, valid for a day, signed with
+ * session cookie: HttpOnly, SameSite=Strict (and Secure when the login
+ * came over TLS), valid for a day, signed with
  * a key drawn at config time, so a reload rotates it (the client logs in
  * again on 401).  Identity routes take that cookie or "Authorization:
  * Bearer <identity token>"; an identity only serves its own netuid.  With
- * pylon_open_access_token set, open routes take that Bearer token or any
- * identity's session.
+ * pylon_open_access_token set, open routes take that Bearer token only: an
+ * identity's session opens that identity's routes, never the open ones.
  *
  *   cookie value: <expiry, 16 hex><HMAC-SHA256, 64 hex><identity name>
  */
@@ -87,7 +88,8 @@ ngx_pylon_session_issue(ngx_http_request_t *r, ngx_pylon_identity_t *id)
 
     len = ngx_pylon_cookie_name.len + 1 + 16 + NGX_PYLON_MAC_HEX
           + id->name.len
-          + sizeof("; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict") - 1;
+          + sizeof("; Path=/; Max-Age=86400; HttpOnly; SameSite=Strict") - 1
+          + sizeof("; Secure") - 1;
 
     p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
@@ -110,6 +112,13 @@ ngx_pylon_session_issue(ngx_http_request_t *r, ngx_pylon_identity_t *id)
     p = ngx_cpymem(p, id->name.data, id->name.len);
     p = ngx_sprintf(p, "; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict",
                     NGX_PYLON_SESSION_TTL);
+
+#if (NGX_HTTP_SSL)
+    /* over TLS the cookie never travels back in the clear */
+    if (r->connection->ssl) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+#endif
 
     h->value.len = p - h->value.data;
 
@@ -249,9 +258,11 @@ ngx_pylon_auth_open(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    if (ngx_pylon_session_identity(r) != NULL) {
-        return NGX_OK;
-    }
+    /*
+     * an identity's session opens that identity's routes only: a session
+     * of an identity without a token (login needs nothing then) would
+     * otherwise open every subnet to anyone
+     */
 
     return NGX_DECLINED;
 }

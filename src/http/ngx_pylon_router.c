@@ -110,6 +110,7 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
 static ngx_int_t ngx_pylon_dispatch(ngx_http_request_t *r,
     ngx_pylon_route_t *rt, ngx_pylon_params_t *params);
 static void ngx_pylon_body_handler(ngx_http_request_t *r);
+static ngx_uint_t ngx_pylon_utf8_valid(u_char *p, size_t len);
 static ngx_int_t ngx_pylon_body_collect(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 
@@ -307,6 +308,12 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
         return ngx_pylon_send_status(r, r->err_status);
     }
 
+    if (!ngx_pylon_utf8_valid(r->uri.data, r->uri.len)) {
+        /* names and hotkeys are text: never hand such bytes to JSON */
+        return ngx_pylon_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                    "Invalid UTF-8 in the request path");
+    }
+
     if (!ngx_pylon_split(r->uri.data, r->uri.data + r->uri.len, &path)) {
         return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "Not Found");
     }
@@ -421,6 +428,30 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
 }
 
 
+/* 1 when the (decoded) path is valid UTF-8 */
+
+static ngx_uint_t
+ngx_pylon_utf8_valid(u_char *p, size_t len)
+{
+    u_char  *last;
+
+    last = p + len;
+
+    while (p < last) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+
+        if (ngx_utf8_decode(&p, last - p) > 0x10ffff) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 ngx_pylon_ctx_t *
 ngx_pylon_ctx(ngx_http_request_t *r)
 {
@@ -467,6 +498,12 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
     }
 
     if (rt->flags & (NGX_PYLON_R_OPEN|NGX_PYLON_R_IDENTITY)) {
+        /* a NetUid is a u16: never cast 2^32 + 1 to subnet 1 */
+        if (params->ints[ni] < 0 || params->ints[ni] > 65535) {
+            return ngx_pylon_send_invalid(r,
+                       "netuid must be between 0 and 65535", "netuid");
+        }
+
         ctx->netuid = (ngx_int_t) params->ints[ni++];
     }
 

@@ -137,6 +137,18 @@ ngx_pylon_job_submit(ngx_http_request_t *r, char *id, const char *kind,
     rc = pylon_job_submit(st, id, kind, key, (int) mode, params,
                           ngx_pylon_wake_path[0]
                           ? (char *) ngx_pylon_wake_path : NULL, &j);
+
+    if (rc == PYLON_JOB_EBUSY) {
+        return NGX_BUSY;
+    }
+
+    if (rc == PYLON_JOB_EFULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "pylon: cannot queue a %s job: the cache is full "
+                      "(MDB_MAP_FULL), raise pylon_cache max_size", kind);
+        return NGX_DECLINED;
+    }
+
     if (rc != 0) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "pylon: cannot queue a %s job: %s", kind,
@@ -197,6 +209,9 @@ ngx_pylon_job_wait(ngx_http_request_t *r, const char *id, ngx_msec_t timeout,
 
     ngx_add_timer(&w->ev, ngx_min(timeout, NGX_PYLON_POLL));
 
+    /* a client that goes away ends the wait at once (pool cleanup) */
+    r->read_event_handler = ngx_http_test_reading;
+
     r->main->count++;
 
     return NGX_DONE;
@@ -214,6 +229,17 @@ ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,
     rc = ngx_pylon_job_submit(r, id, kind, key, PYLON_JOB_JOIN, params,
                               NULL);
     json_decref(params);
+
+    if (rc == NGX_BUSY) {
+        return ngx_pylon_send_retry(r, NGX_PYLON_RETRY_AFTER,
+                                    "Too many requests are waiting for the "
+                                    "chain; retry later.");
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_pylon_send_retry(r, NGX_PYLON_RETRY_AFTER,
+                                    "The cache is full; retry later.");
+    }
 
     if (rc != NGX_OK) {
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);

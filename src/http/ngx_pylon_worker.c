@@ -1,10 +1,20 @@
 /*
  * ngx_pylon_worker.c: the cache as a worker sees it.  Each worker opens the
  * LMDB environment after fork (never the master, whose children would
- * inherit it) and keeps it for its lifetime; it only ever reads.
+ * inherit it) and keeps it for its lifetime.  Workers read chain data and
+ * never write it; the only records they write are job records (J/, and
+ * the K/ and P/ indexes of store/jobs.h), one small write transaction per
+ * job they hand to the helper (ngx_pylon_wait.c).  At most
+ * NGX_PYLON_FETCH_MAX fetch jobs are unfinished at once: beyond it a
+ * request gets 503 with Retry-After rather than another job.
  */
 
 #include "http/ngx_pylon_http.h"
+#include "bittensor/jsonread.h"
+#include "store/jobs.h"
+
+
+#define NGX_PYLON_FETCH_MAX  256
 
 
 static pylon_store_t  *ngx_pylon_store;
@@ -14,6 +24,11 @@ ngx_int_t
 ngx_pylon_http_init_worker(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 {
     char  err[PYLON_STORE_ERRLEN];
+
+    /* this worker's key for hashing body member names */
+    pylon_json_seed();
+
+    pylon_job_limit("fetch", NGX_PYLON_FETCH_MAX);
 
     ngx_pylon_store = pylon_store_open((char *) pmcf->cache_dir.data,
                                        pmcf->cache_max_size, err,
