@@ -330,3 +330,70 @@ def test_session_cookie_is_secure_over_tls(nginx_factory, fake_node, tmp_path):
     assert r.status == 200
     assert "Secure" not in r.getheader("Set-Cookie")
     clean(n)
+
+
+@needs_fixtures
+def test_client_that_closes_ends_its_wait_at_once(nginx_factory, data_node):
+    node = data_node(1000)
+    n = nginx_factory(conf(node))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    node.mode = "silent"                       # the fetch will wait
+    s = socket.create_connection(("127.0.0.1", n.port), 5)
+    s.sendall(b"GET " + dc.routes(1, 990)["neurons"].encode() +
+              b" HTTP/1.1\r\nHost: x\r\nX-Pylon-Timeout: 60\r\n\r\n")
+    time.sleep(0.5)
+    s.close()
+    def logged():
+        return "client prematurely closed connection" in n.log()
+
+    assert wait_for(logged, 5), "the request waited on after its client left"
+    clean(n)
+
+
+@needs_fixtures
+def test_ten_thousand_uncached_fetches_leave_helper_and_chain_data_healthy(
+        nginx_factory, data_node):
+    import concurrent.futures
+    import http.client
+    node = data_node(1000)
+    n = nginx_factory(conf(node), workers=2)
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    helper = n.helpers()[0]
+    node.mode = "silent"                       # fetches hang: jobs pile up
+
+    def get(k):
+        # distinct historical (netuid, block) pairs: each one a new job
+        c = http.client.HTTPConnection("127.0.0.1", n.port, timeout=30)
+        try:
+            c.request("GET", dc.routes(2 + k // 999, 1 + k % 999)["neurons"],
+                      headers={"X-Pylon-Timeout": "1"})
+            r = c.getresponse()
+            body = r.read()
+            return r.status, r.getheader("Retry-After"), body
+        finally:
+            c.close()
+
+    statuses = {}
+    busy = None
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        for status, retry, body in pool.map(get, range(10000)):
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 503 and retry:
+                busy = (retry, body)
+    assert sum(statuses.values()) == 10000
+    assert set(statuses) <= {503, 504, 502, 500}, statuses
+    assert busy, statuses
+    assert int(busy[0]) > 0
+    assert json.loads(busy[1])["status_code"] == 503
+
+    # the chain data goes on being written, by the same helper
+    node.mode = "ok"
+    head = node.new_head()
+    assert wait_for(lambda: (lambda r: r and r.json()["block"]["number"] == head)(
+        served(n, dc.routes(1)["neurons"])), 30), \
+        "\n".join(x for x in n.log().splitlines() if "helper" in x)[-5000:]
+    assert n.helpers() == [helper]
+    r = dc.cache_records(os.path.join(n.prefix, "data", "cache"))
+    pending = [k for k in r if k.startswith("P/")]
+    assert len(pending) <= 256, len(pending)
+    clean(n)

@@ -13,6 +13,13 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 MODULE = os.environ.get("PYLON_MODULE", os.path.join(ROOT, "build", "ngx_pylon_module.so"))
 
+# make test-asan: the sanitizer runtime is preloaded into nginx only (its
+# workers and helper inherit it), never into pytest or node
+NGINX_ENV = None
+if os.environ.get("PYLON_PRELOAD"):
+    NGINX_ENV = dict(os.environ, LD_PRELOAD=os.environ["PYLON_PRELOAD"])
+    NGINX_ENV.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1")
+
 
 def free_port():
     s = socket.socket()
@@ -131,7 +138,7 @@ http {{
         return [NGINX, "-p", self.prefix + "/", "-c", "conf/nginx.conf", *args]
 
     def test_config(self):
-        return subprocess.run(self.cmd("-t"), capture_output=True, text=True)
+        return subprocess.run(self.cmd("-t"), capture_output=True, text=True, env=NGINX_ENV)
 
     def start(self):
         t = self.test_config()
@@ -139,7 +146,7 @@ http {{
         argv = self.cmd("-g", "daemon off;")
         if self.valgrind:
             argv = self.valgrind + argv
-        self.proc = subprocess.Popen(argv)
+        self.proc = subprocess.Popen(argv, env=NGINX_ENV)
         deadline = time.time() + (60 if self.valgrind else 10)
         while time.time() < deadline:
             try:
