@@ -620,7 +620,8 @@ ngx_pylon_body_collect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
             }
             p += n;
 
-        } else {
+        } else if (b->last > b->pos) {
+            /* an empty buffer may have no memory at all (pos NULL) */
             p = ngx_cpymem(p, b->pos, b->last - b->pos);
         }
     }
