@@ -92,7 +92,7 @@ def test_reload_under_load_loses_no_request_and_leaves_one_helper(nginx_factory,
     assert count[0] > 50 and failures == []
     assert wait_for(lambda: len(n.helpers()) == 1 and n.helpers()[0] != old, 5), n.helpers()
     assert not alive(old)
-    assert latest(n)["number"] == fake_node.head
+    assert wait_for(lambda: latest(n)["number"] == fake_node.head, 5)
     log = n.log()
     assert "previous helper still holds the lock" in log and "lock taken after" in log
 
