@@ -95,12 +95,12 @@ static ngx_pylon_op_t  ngx_pylon_ops[] = {
       "SubnetCommitments", "SubnetCommitmentsFull", NULL, "500" },
 
     { "get", "/block/latest/commitments/self", NGX_PYLON_ID,
-      "The identity hotkey's commitment", "200", "CommitmentResponse", NULL,
-      NULL, "404" },
+      "The identity hotkey's commitment", "200", "CommitmentResponse",
+      "CommitmentNested", NULL, "404" },
 
     { "get", "/block/latest/commitments/{hotkey}",
       NGX_PYLON_OA|NGX_PYLON_ID, "A hotkey's commitment", "200",
-      "CommitmentResponse", NULL, NULL, "404" },
+      "CommitmentResponse", "CommitmentNested", NULL, "404" },
 
     { "put", "/weights", NGX_PYLON_ID,
       "Schedule setting (or committing) weights", "200", "WeightsResponse",
@@ -168,6 +168,18 @@ static const char  ngx_pylon_openapi_models[] =
   "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
   "\"hotkey\":{\"type\":\"string\"},\"commitment\":{\"type\":\"string\","
   "\"description\":\"0x and lowercase hex\"}}},"
+"\"CommitmentVariant\":{\"type\":\"object\",\"required\":[\"kind\","
+  "\"commitment_block_number\",\"hotkey\",\"commitment\"],"
+  "\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"hex_data\","
+  "\"timelock_encrypted\"]},\"commitment_block_number\":{\"type\":"
+  "\"integer\"},\"hotkey\":{\"type\":\"string\"},\"commitment\":"
+  "{\"type\":\"string\",\"description\":\"0x and lowercase hex\"},"
+  "\"reveal_round\":{\"type\":\"integer\",\"description\":"
+  "\"timelock_encrypted only\"}}},"
+"\"CommitmentNested\":{\"type\":\"object\",\"required\":[\"commitment\","
+  "\"block\"],\"properties\":{\"commitment\":{\"$ref\":"
+  "\"#/components/schemas/CommitmentVariant\"},\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"}}},"
 "\"CommitmentResponse\":{\"type\":\"object\",\"required\":["
   "\"commitment_block_number\",\"hotkey\",\"commitment\",\"block\"],"
   "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
@@ -181,8 +193,9 @@ static const char  ngx_pylon_openapi_models[] =
 "\"SubnetCommitmentsFull\":{\"type\":\"object\",\"required\":[\"block\","
   "\"commitments\"],\"properties\":{\"block\":{\"$ref\":"
   "\"#/components/schemas/Block\"},\"commitments\":{\"type\":\"object\","
+  "\"description\":\"registered hotkeys only\","
   "\"additionalProperties\":{\"$ref\":"
-  "\"#/components/schemas/Commitment\"}}}},"
+  "\"#/components/schemas/CommitmentVariant\"}}}},"
 "\"Certificate\":{\"type\":\"object\",\"required\":[\"algorithm\","
   "\"public_key\"],\"properties\":{\"algorithm\":{\"type\":\"integer\","
   "\"description\":\"1 = Ed25519\"},\"public_key\":{\"type\":\"string\","

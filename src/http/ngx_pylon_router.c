@@ -55,7 +55,8 @@ typedef struct {
       ngx_pylon_subnet_data, F|U,                                           \
       (U) ? PYLON_ROUTE_COMMITS_FULL : PYLON_ROUTE_COMMITMENTS },           \
     { NGX_HTTP_GET, api P "/block/latest/commitments/{str}",                \
-      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM, PYLON_ROUTE_COMMITMENT }
+      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM,                          \
+      (U) ? PYLON_ROUTE_COMMIT_FULL : PYLON_ROUTE_COMMITMENT }
 
 #define NGX_PYLON_IDENTITY_ROUTES(api, U)                                    \
     { NGX_HTTP_GET, api ID "/block/latest/certificates/self",               \
@@ -63,7 +64,7 @@ typedef struct {
       PYLON_ROUTE_CERTIFICATE },                                            \
     { NGX_HTTP_GET, api ID "/block/latest/commitments/self",                \
       ngx_pylon_subnet_item, R_ID|U|NGX_PYLON_R_ITEM|NGX_PYLON_R_SELF,      \
-      PYLON_ROUTE_COMMITMENT },                                             \
+      (U) ? PYLON_ROUTE_COMMIT_FULL : PYLON_ROUTE_COMMITMENT },             \
     { NGX_HTTP_POST, api "/login/identity/{str}", ngx_pylon_login,          \
       NGX_PYLON_R_BODY|NGX_PYLON_R_TIMEOUT|U, NULL },                       \
     { NGX_HTTP_PUT, api ID "/weights", ngx_pylon_put_weights,               \
