@@ -55,7 +55,8 @@ static ngx_pylon_op_t  ngx_pylon_ops[] = {
       "Latest block info", "200", "BlockInfo", NULL, NULL, "500" },
 
     { "get", "/block/{block_number}/extrinsic/{extrinsic_index}",
-      NGX_PYLON_TOP|NGX_PYLON_UG, "A decoded extrinsic of a block", "200", "Extrinsic",
+      NGX_PYLON_TOP|NGX_PYLON_UG, "A decoded extrinsic of a block", "200",
+      "Extrinsic",
       NULL, NULL, "404 500" },
 
     { "get", "/block/{block_number}/neurons", NGX_PYLON_OA|NGX_PYLON_ID,

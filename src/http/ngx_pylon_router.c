@@ -81,8 +81,8 @@ typedef struct {
 #define NGX_PYLON_GENERAL_ROUTES(api, G, F, U)                               \
     { NGX_HTTP_GET, api G "/block/latest", ngx_pylon_block_latest,          \
       F|U, PYLON_ROUTE_BLOCK },                                             \
-    { NGX_HTTP_GET, api G "/block/{int}/extrinsic/{int}", ngx_pylon_extrinsic,\
-      F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_EXTRINSIC }
+    { NGX_HTTP_GET, api G "/block/{int}/extrinsic/{int}",                   \
+      ngx_pylon_extrinsic, F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_EXTRINSIC }
 
 
 static ngx_pylon_route_t  ngx_pylon_routes[] = {

@@ -261,7 +261,8 @@ test_errors(void)
         char               err[PYLON_ENV_ERR_BYTES];
 
         ok(pylon_env_parse(&env, err, t, strlen(t), "p", t, strlen(t), "p")
-           == 0 && env.weights_retry_attempts == 7, "case collision: pydantic-settings "
+           == 0 && env.weights_retry_attempts == 7,
+           "case collision: pydantic-settings "
            "order (first position of each spelling, last value)");
         pylon_env_free(&env);
     }
