@@ -468,3 +468,13 @@ def test_v2_directives(directive, ok):
     if not ok:
         name = directive.split()[0].rstrip(";")
         assert '"%s"' % name in r.stderr, r.stderr
+
+
+def test_v2_client_put_weights_after_a_stale_netuid(both):
+    """A write through the v2 flow: 308 (before the body is read), /identities, one retry."""
+    c = V2Client(both.port, "sn1", "tok")
+    c.netuid = 5
+    status, body = c.identity("PUT", "/weights", {"weights": {"5FakeHotkey": 1.0}})
+    assert status == 200 and body == {"detail": "weights update scheduled", "count": 1}
+    assert [s for _, _, s in c.log] == [308, 200, 200]
+    assert c.log[2] == ("PUT", "/api/v1/identity/sn1/subnet/2/weights", 200)
