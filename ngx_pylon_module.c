@@ -51,6 +51,8 @@ static char *ngx_pylon_conf_recent(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
 static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
 
@@ -184,6 +186,20 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pylon_block_duration"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, block_duration),
+      NULL },
+
+    { ngx_string("pylon_weights_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_ANY,
+      ngx_pylon_weights_window,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -238,6 +254,9 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->recent_lead = NGX_CONF_UNSET_UINT;
     pmcf->timeout = NGX_CONF_UNSET_MSEC;
     pmcf->timeout_max = NGX_CONF_UNSET_MSEC;
+    pmcf->block_duration = NGX_CONF_UNSET_MSEC;
+    pmcf->weights_window = NGX_CONF_UNSET;
+    pmcf->evm_archive_cutoff = NGX_CONF_UNSET_UINT;
 
     return pmcf;
 }
@@ -251,7 +270,8 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_str_t  finney = ngx_string("finney");
     ngx_str_t  archive = ngx_string("archive");
 
-    /* a Pylon .env fills in what no directive set */
+    /* a Pylon .env fills in what no directive set; main and archive
+     * nodes are both set or both left at their defaults (Pylon v2) */
     if (ngx_pylon_env_apply(cf, pmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
@@ -295,6 +315,19 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
                            "\"pylon_recent_neurons\" soft=%ui is above "
                            "hard=%ui", pmcf->recent_soft, pmcf->recent_hard);
         return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_msec_value(pmcf->block_duration, 12000);
+    ngx_conf_init_uint_value(pmcf->evm_archive_cutoff, 300);
+
+    if (pmcf->block_duration == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pylon_block_duration\" must be above 0");
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->weights_window == NGX_CONF_UNSET) {
+        pmcf->weights_window = 0;
     }
 
     ngx_conf_init_msec_value(pmcf->timeout, 60000);
@@ -918,6 +951,78 @@ ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     pmcf->timeout = t;
     pmcf->timeout_max = max;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * pylon_weights_window [offset=B] [buffer=B] [cycle=N] | off: Pylon v0's
+ * commit window (PYLON_COMMIT_WINDOW_START_OFFSET, _END_BUFFER,
+ * PYLON_COMMIT_CYCLE_LENGTH): weights go out only inside [epoch start +
+ * offset, epoch end - buffer] of every cycle-th epoch.  Off when absent;
+ * a parameter left out takes Pylon's default (180, 10, 3).
+ */
+
+static char *
+ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value;
+    ngx_uint_t   i, *slot;
+
+    if (pmcf->weights_window != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "off") == 0) {
+        pmcf->weights_window = 0;
+        return NGX_CONF_OK;
+    }
+
+    pmcf->weights_window = 1;
+    pmcf->window_offset = 180;
+    pmcf->window_buffer = 10;
+    pmcf->window_cycle = 3;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "offset=", 7) == 0) {
+            slot = &pmcf->window_offset;
+            n = ngx_atoi(value[i].data + 7, value[i].len - 7);
+
+        } else if (ngx_strncmp(value[i].data, "buffer=", 7) == 0) {
+            slot = &pmcf->window_buffer;
+            n = ngx_atoi(value[i].data + 7, value[i].len - 7);
+
+        } else if (ngx_strncmp(value[i].data, "cycle=", 6) == 0) {
+            slot = &pmcf->window_cycle;
+            n = ngx_atoi(value[i].data + 6, value[i].len - 6);
+
+            if (n == 0) {
+                n = NGX_ERROR;
+            }
+
+        } else {
+            n = NGX_ERROR;
+            slot = NULL;
+        }
+
+        if (n == NGX_ERROR || n > 1000000) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" in \"%V\" "
+                               "directive: use offset=BLOCKS buffer=BLOCKS "
+                               "cycle=EPOCHS (cycle above 0)",
+                               &value[i], &cmd->name);
+            return NGX_CONF_ERROR;
+        }
+
+        *slot = n;
+    }
 
     return NGX_CONF_OK;
 }

@@ -79,6 +79,16 @@ typedef struct {
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
 
+    /* Pylon v2 settings (spec/pylon-v2.md §8) */
+    ngx_msec_t       block_duration;   /* pylon_block_duration, 12s */
+    ngx_flag_t       weights_window;   /* pylon_weights_window: 1 = on */
+    ngx_uint_t       window_offset;    /* blocks after an epoch's start */
+    ngx_uint_t       window_buffer;    /* blocks before an epoch's end */
+    ngx_uint_t       window_cycle;     /* every cycle-th epoch */
+    ngx_str_t        evm_network;      /* PYLON_EVM_RPC_URL, "" = unset */
+    ngx_str_t        evm_archive;      /* PYLON_EVM_ARCHIVE_RPC_URL */
+    ngx_uint_t       evm_archive_cutoff;
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;

@@ -72,7 +72,9 @@ int main(void) {
             S("network", e.network); S("archive_network", e.archive_network);
             L("cutoff", e.archive_cutoff); S("wallet_path", e.wallet_path);
             S("open_access_token", e.open_access_token); S("metrics_token", e.metrics_token);
-            L("tempo", e.tempo); L("wra", e.weights_retry_attempts); L("wrd", e.weights_retry_delay);
+            D("bd", e.block_duration); S("evm", e.evm_rpc_url); S("evma", e.evm_archive_rpc_url);
+            L("evmc", e.evm_archive_cutoff); L("wc", e.window_cycle); L("wo", e.window_offset);
+            L("wb", e.window_buffer); L("wra", e.weights_retry_attempts); L("wrd", e.weights_retry_delay);
             L("cra", e.commitment_retry_attempts); L("crd", e.commitment_retry_delay);
             D("dto", e.default_timeout); D("mto", e.max_timeout);
             L("soft", e.recent_soft); L("hard", e.recent_hard); L("lead", e.recent_lead);
@@ -478,7 +480,13 @@ def load(path):
         identities: list[str] = Field(default_factory=list)
         open_access_token: str = ""
         metrics_token: str = ""
-        tempo: int = 360
+        block_duration_seconds: float = Field(12.0, gt=0)
+        evm_rpc_url: str = "https://lite.chain.opentensor.ai"
+        evm_archive_rpc_url: str = "https://archive.chain.opentensor.ai"
+        evm_archive_blocks_cutoff: int = 300
+        commit_cycle_length: int = 3
+        commit_window_start_offset: int = 180
+        commit_window_end_buffer: int = 10
         weights_retry_attempts: int = 200
         weights_retry_delay_seconds: int = 1
         commitment_retry_attempts: int = 10
@@ -515,7 +523,9 @@ def load(path):
     return {"network": s.bittensor_network, "archive_network": s.bittensor_archive_network,
             "cutoff": s.bittensor_archive_blocks_cutoff, "wallet_path": s.bittensor_wallet_path,
             "open_access_token": s.open_access_token, "metrics_token": s.metrics_token,
-            "tempo": s.tempo, "wra": s.weights_retry_attempts, "wrd": s.weights_retry_delay_seconds,
+            "bd": s.block_duration_seconds, "evm": s.evm_rpc_url, "evma": s.evm_archive_rpc_url,
+            "evmc": s.evm_archive_blocks_cutoff, "wc": s.commit_cycle_length,
+            "wo": s.commit_window_start_offset, "wb": s.commit_window_end_buffer, "wra": s.weights_retry_attempts, "wrd": s.weights_retry_delay_seconds,
             "cra": s.commitment_retry_attempts, "crd": s.commitment_retry_delay_seconds,
             "dto": s.default_request_timeout_seconds, "mto": s.max_request_timeout_seconds,
             "soft": r.soft_limit_blocks, "hard": r.hard_limit_blocks, "lead": r.refresh_lead_blocks,
@@ -546,6 +556,11 @@ def settings_cases():
     rnd = random.Random(13)
     lines = ["PYLON_TEMPO=99", "pylon_tempo=7", "PYLON_TEMPO=x", "PYLON_TEMPO= 5 ", "PYLON_TEMPO=1_0",
              "PYLON_TEMPO=2.0", "PYLON_TEMPO=2.5", "PYLON_TEMPO=", "PYLON_TEMPO=0",
+             "PYLON_BLOCK_DURATION_SECONDS=6", "PYLON_BLOCK_DURATION_SECONDS=0.25",
+             "PYLON_BLOCK_DURATION_SECONDS=0", "PYLON_BLOCK_DURATION_SECONDS=x",
+             "PYLON_EVM_RPC_URL=http://e:1", "PYLON_EVM_ARCHIVE_RPC_URL='http://a:2'",
+             "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF=5", "PYLON_COMMIT_CYCLE_LENGTH=2",
+             "PYLON_COMMIT_WINDOW_START_OFFSET=7", "PYLON_COMMIT_WINDOW_END_BUFFER=x",
              "PYLON_BITTENSOR_NETWORK=ws://127.0.0.1:9944", "PYLON_BITTENSOR_NETWORK='test' # c",
              "PYLON_BITTENSOR_ARCHIVE_NETWORK=\"wss://a:443\"", "PYLON_BITTENSOR_ARCHIVE_BLOCKS_CUTOFF=+12",
              "PYLON_BITTENSOR_WALLET_PATH=/w", "PYLON_METRICS_TOKEN=m#1", "PYLON_OPEN_ACCESS_TOKEN= o x ",

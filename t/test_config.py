@@ -22,7 +22,8 @@ SERVER = "server { listen 127.0.0.1:@PORT@; location / { pylon_subnet on; } }"
     "ws://node.example", "https://node.example", "ws://[::1]:9944",
 ])
 def test_config_accepts_good_networks(network):
-    r = check("pylon_cache @PREFIX@/data/c; pylon_network %s; %s" % (network, SERVER))
+    r = check("pylon_cache @PREFIX@/data/c; pylon_network %s; pylon_archive_network archive; %s"
+              % (network, SERVER))
     assert r.returncode == 0, r.stderr
 
 
@@ -83,7 +84,7 @@ def test_config_ca_needs_wss():
 
 def test_config_archive_network_and_cutoff():
     ok = check("pylon_cache @PREFIX@/data/c; pylon_archive_network archive; "
-               "pylon_archive_cutoff 50; " + SERVER)
+               "pylon_network finney; pylon_archive_cutoff 50; " + SERVER)
     assert ok.returncode == 0, ok.stderr
     bad = check("pylon_cache @PREFIX@/data/c; pylon_archive_cutoff -3; " + SERVER)
     assert bad.returncode != 0 and '"pylon_archive_cutoff" directive' in bad.stderr

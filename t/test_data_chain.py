@@ -83,8 +83,9 @@ def test_data_bodies_equal_polkadot_js(world, ngx):
     assert len(json.loads(bodies["neurons"])["neurons"]) == 4
     assert json.loads(bodies["commitments"])["commitments"]   # the validator's
     for (route, hotkey), body in items.items():
-        sub = "commitments" if route == "commitment" else "certificates"
-        r = ngx.request("/api/v1/subnet/%d/block/latest/%s/%s" % (netuid, sub, hotkey))
+        sub = "certificates" if route == "certificate" else "commitments"
+        api = "_unstable/openaccess" if route == "commitment_full" else "v1"
+        r = ngx.request("/api/%s/subnet/%d/block/latest/%s/%s" % (api, netuid, sub, hotkey))
         assert r.status == 200 and r.body == body, (route, hotkey, r.body)
     # recent neurons: the same cached body
     r = ngx.request("/api/v1/subnet/%d/block/recent/neurons" % netuid)

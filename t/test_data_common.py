@@ -93,15 +93,22 @@ def render(facts, number, block_hash):
         }
     validators = sorted((v for v in neurons.values() if v["validator_permit"]),
                         key=lambda v: -v["stakes"]["total"])
+    # pylon-v2.md §3.3.8: lists hold registered hotkeys (subnet state), _unstable adds "kind"
+    # and its item nests {"commitment", "block"}
+    registered = set(state)
     flat, full, items = {}, {}, {}
     for c in facts["commitments"]:
         if not c["kind"].startswith(DATA_KINDS):
             continue
         one = {"commitment_block_number": int(c["block"]), "hotkey": c["hotkey"],
                "commitment": c["data"]}
-        flat[c["hotkey"]] = c["data"]
-        full[c["hotkey"]] = one
+        variant = dict({"kind": "hex_data"}, **one)
+        if c["hotkey"] in registered:
+            flat[c["hotkey"]] = c["data"]
+            full[c["hotkey"]] = variant
         items[("commitment", c["hotkey"])] = dumps(dict(one, block=block))
+        items[("commitment_full", c["hotkey"])] = dumps({"commitment": variant,
+                                                         "block": block})
     certs = {}
     for c in facts["certificates"]:
         certs[c["hotkey"]] = {"algorithm": int(c["algorithm"]), "public_key": c["public_key"]}

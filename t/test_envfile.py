@@ -28,6 +28,7 @@ def write_env(tmp_path, node_url, extra=""):
     p = tmp_path / "pylon.env"
     p.write_text(f"""# a Pylon .env
 PYLON_BITTENSOR_NETWORK={node_url}
+PYLON_BITTENSOR_ARCHIVE_NETWORK=archive
 export PYLON_BITTENSOR_WALLET_PATH="{WALLETS}"
 PYLON_IDENTITIES='["sn1"]'
 PYLON_ID_SN1_WALLET_NAME=pylon

@@ -119,7 +119,9 @@ def test_login_body_too_large_is_413_in_the_envelope(nginx_factory, fake_node):
 def test_identity_routes_take_the_cookie_or_the_bearer_token(nginx_factory, fake_node):
     n = nginx_factory(identity_conf(fake_node.url))
     assert n.get(RECENT).status == 401
-    assert n.get(RECENT, headers={"Authorization": "Bearer wrong"}).status == 401
+    r = n.get(RECENT, headers={"Authorization": "Bearer wrong"})
+    assert r.status == 403, "v2: another token is 403 (pylon-v2.md §2.4)"
+    assert r.json() == {"status_code": 403, "detail": "Invalid authorization token"}
     assert n.get(RECENT, headers={"Authorization": "Bearer s3cret"}).status == 503
     cookie = cookie_of(login(n))
     assert n.get(RECENT, headers={"Cookie": cookie}).status == 503
@@ -130,15 +132,22 @@ def test_identity_routes_take_the_cookie_or_the_bearer_token(nginx_factory, fake
 
 
 def test_an_identity_serves_only_its_netuid(nginx_factory, fake_node):
+    """v2 answers another subnet with 308 to the identity's own (was 403 in v1)."""
     n = nginx_factory(identity_conf(fake_node.url))
-    r = n.get("/api/v1/identity/sn1/subnet/3/block/recent/neurons",
+    r = n.get("/api/v1/identity/sn1/subnet/3/block/recent/neurons?x=1",
               headers={"Authorization": "Bearer s3cret"})
-    assert r.status == 403 and r.json()["status_code"] == 403
+    assert r.status == 308 and r.body == b""
+    assert r.header("Location") == "/api/v1/identity/sn1/subnet/2/block/recent/neurons"
 
 
 def test_unknown_identity_is_404(nginx_factory, fake_node):
+    """v2 reads the header before the identity: 401 first (pylon-v2.md §2.4)."""
     n = nginx_factory(identity_conf(fake_node.url))
     r = n.get("/api/v1/identity/zz/subnet/2/block/recent/neurons")
+    assert r.status == 401 and r.json() == {"status_code": 401,
+                                            "detail": "Authorization header is required"}
+    r = n.get("/api/v1/identity/zz/subnet/2/block/recent/neurons",
+              headers={"Authorization": "Bearer any"})
     assert r.status == 404 and r.json() == {"status_code": 404,
                                             "detail": "Identity 'zz' not found"}
 
@@ -164,9 +173,10 @@ def test_open_access_token(nginx_factory, fake_node, tmp_path):
     assert n.get(url).status == 401
     assert n.get(url, headers={"Authorization": "Bearer opensesame"}).status == 503
     assert n.get(url, headers={"Authorization": "bearer opensesame"}).status == 503
-    assert n.get(url, headers={"Authorization": "Bearer opensesame2"}).status == 401
-    # a session opens its identity's routes, never the open ones
+    assert n.get(url, headers={"Authorization": "Bearer opensesame2"}).status == 403
+    # an identity's session opens that identity's routes only
     assert n.get(url, headers={"Cookie": cookie_of(login(n))}).status == 401
+    assert n.get(url, headers={"Authorization": "Bearer s3cret"}).status == 403
 
 
 def test_open_routes_are_open_without_a_token(nginx_factory, fake_node):

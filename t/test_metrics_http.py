@@ -54,14 +54,22 @@ def test_metrics_empty_token_counts_as_not_configured(nginx_factory, fake_node):
               "Metrics endpoint is not configured")
 
 
+def unauthorized(r, detail):
+    assert r.status == 401, r
+    assert r.json() == {"status_code": 401, "detail": detail}
+    assert r.header("Content-Type") == "application/json"
+
+
 def test_metrics_header_checks_in_order(nginx_factory, fake_node):
+    """Pylon v2's guard (pylon-v2.md §9): header problems 401, another token 403."""
     n = start(nginx_factory, fake_node)
-    forbidden(n.get("/metrics"), "Authorization header is required")
-    forbidden(n.get("/metrics", headers={"Authorization": ""}), "Authorization header is required")
+    unauthorized(n.get("/metrics"), "Authorization header is required")
+    unauthorized(n.get("/metrics", headers={"Authorization": ""}),
+                 "Authorization header is required")
     fmt = "Invalid Authorization header format. Expected: Bearer <token>"
     for bad in ("Bearer", "Basic " + TOKEN, "Bearer %s extra" % TOKEN, TOKEN,
                 "Bearer-" + TOKEN, "Token " + TOKEN):
-        forbidden(n.get("/metrics", headers={"Authorization": bad}), fmt)
+        unauthorized(n.get("/metrics", headers={"Authorization": bad}), fmt)
     for wrong in ("Bearer wrong", "Bearer " + TOKEN + "x", "Bearer " + TOKEN[:-1],
                   "bearer " + TOKEN.upper()):
         forbidden(n.get("/metrics", headers={"Authorization": wrong}),
@@ -206,8 +214,11 @@ def test_path_label_is_the_route_template_with_parameter_names(nginx_factory, fa
 def test_forbidden_scrapes_are_counted_as_403(nginx_factory, fake_node):
     n = start(nginx_factory, fake_node)
     for _ in range(3):
-        assert n.get("/metrics").status == 403
-    assert requests_total(scrape(n), "/metrics", 403) == 3
+        assert n.get("/metrics", headers={"Authorization": "Bearer wrong"}).status == 403
+    assert n.get("/metrics").status == 401
+    fams = scrape(n)
+    assert requests_total(fams, "/metrics", 403) == 3
+    assert requests_total(fams, "/metrics", 401) == 1
 
 
 def test_errors_and_cache_misses_are_counted(nginx_factory, fake_node):

@@ -31,6 +31,12 @@ def expected_operations():
         ops |= {(m, prefix + s) for m, s in GLOBAL}
         ops |= {("get", p + s) for s in BOTH for p in (oa, ident)}
         ops |= {(m, ident + s) for m, s in IDENTITY_ONLY}
+        ops.add(("get", prefix + "/identities"))                      # v2 (pylon-v2.md §2.6)
+    # Pylon v2's _unstable layout (pylon-v2.md §3.2) next to the old one
+    ug = "/api/_unstable/openaccess"
+    ops |= {("get", ug + "/block/latest"),
+            ("get", ug + "/block/{block_number}/extrinsic/{extrinsic_index}")}
+    ops |= {("get", ug + "/subnet/{netuid}" + s) for s in BOTH}
     return ops
 
 

@@ -819,6 +819,53 @@ get_identities(ctx_t *c, pylon_env_t *env, bindings_t *idv)
 }
 
 
+static int
+is_set(ctx_t *c, const char *var)
+{
+    return lookup(c->v, var) != NULL;
+}
+
+
+/* Pylon v2's new settings; PYLON_TEMPO is gone (tempo is the chain's) */
+static int
+get_v2(ctx_t *c, pylon_env_t *env)
+{
+    int         rc;
+    binding_t  *b;
+
+    b = lookup(c->v, "PYLON_TEMPO");
+    env->tempo_line = b ? (b->line ? b->line : 1) : 0;
+
+    env->network_set = is_set(c, "PYLON_BITTENSOR_NETWORK");
+    env->archive_network_set = is_set(c, "PYLON_BITTENSOR_ARCHIVE_NETWORK");
+    env->evm_rpc_url_set = is_set(c, "PYLON_EVM_RPC_URL");
+    env->evm_archive_rpc_url_set = is_set(c, "PYLON_EVM_ARCHIVE_RPC_URL");
+    env->window_set = is_set(c, "PYLON_COMMIT_CYCLE_LENGTH")
+                      || is_set(c, "PYLON_COMMIT_WINDOW_START_OFFSET")
+                      || is_set(c, "PYLON_COMMIT_WINDOW_END_BUFFER");
+
+    rc = get_double(c, &env->block_duration, "PYLON_BLOCK_DURATION_SECONDS",
+                    12.0);
+    rc = rc ? rc : get_str(c, &env->evm_rpc_url, "PYLON_EVM_RPC_URL",
+                           "https://lite.chain.opentensor.ai");
+    rc = rc ? rc : get_str(c, &env->evm_archive_rpc_url,
+                           "PYLON_EVM_ARCHIVE_RPC_URL",
+                           "https://archive.chain.opentensor.ai");
+    rc = rc ? rc : get_long(c, &env->evm_archive_cutoff,
+                            "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF", 300, 0,
+                            1000000000L);
+    rc = rc ? rc : get_long(c, &env->window_cycle,
+                            "PYLON_COMMIT_CYCLE_LENGTH", 3, 1, 1000000L);
+    rc = rc ? rc : get_long(c, &env->window_offset,
+                            "PYLON_COMMIT_WINDOW_START_OFFSET", 180, 0,
+                            1000000L);
+    rc = rc ? rc : get_long(c, &env->window_buffer,
+                            "PYLON_COMMIT_WINDOW_END_BUFFER", 10, 0,
+                            1000000L);
+    return rc;
+}
+
+
 int
 pylon_env_parse(pylon_env_t *env, char err[PYLON_ENV_ERR_BYTES],
     const char *text, size_t len, const char *name,
@@ -865,7 +912,7 @@ pylon_env_parse(pylon_env_t *env, char err[PYLON_ENV_ERR_BYTES],
     rc = rc ? rc : get_str(&c, &env->open_access_token,
                            "PYLON_OPEN_ACCESS_TOKEN", "");
     rc = rc ? rc : get_str(&c, &env->metrics_token, "PYLON_METRICS_TOKEN", "");
-    rc = rc ? rc : get_long(&c, &env->tempo, "PYLON_TEMPO", 360, 1, 65535);
+    rc = rc ? rc : get_v2(&c, env);
     rc = rc ? rc : get_long(&c, &env->weights_retry_attempts,
                             "PYLON_WEIGHTS_RETRY_ATTEMPTS", 200, 0, 1000000L);
     rc = rc ? rc : get_long(&c, &env->weights_retry_delay,
@@ -1012,6 +1059,8 @@ pylon_env_free(pylon_env_t *env)
     free(env->network);
     free(env->archive_network);
     free(env->wallet_path);
+    free(env->evm_rpc_url);
+    free(env->evm_archive_rpc_url);
     wipe_free(env->open_access_token);
     wipe_free(env->metrics_token);
 

@@ -46,7 +46,9 @@ typedef struct {
     size_t                 nidentities;
     char                  *open_access_token;     /* "" (wiped on free) */
     char                  *metrics_token;         /* "" (wiped on free) */
-    long                   tempo;                 /* 360 */
+    unsigned               tempo_line;            /* PYLON_TEMPO: removed in
+                                                     v2, ignored; its line
+                                                     (0: absent) */
     long                   weights_retry_attempts;      /* 200 */
     long                   weights_retry_delay;         /* 1 (seconds) */
     long                   commitment_retry_attempts;   /* 10 */
@@ -58,6 +60,20 @@ typedef struct {
     long                   recent_lead;           /* 10 blocks */
     long                  *netuids;               /* RECENT_OBJECTS_NETUIDS */
     size_t                 nnetuids;
+
+    /* Pylon v2 (spec/pylon-v2.md §8) */
+    int                    network_set;           /* the file names them */
+    int                    archive_network_set;
+    double                 block_duration;        /* 12.0 seconds */
+    char                  *evm_rpc_url;           /* lite.chain... */
+    char                  *evm_archive_rpc_url;   /* archive.chain... */
+    int                    evm_rpc_url_set;
+    int                    evm_archive_rpc_url_set;
+    long                   evm_archive_cutoff;    /* 300 */
+    int                    window_set;            /* any of the three */
+    long                   window_cycle;          /* COMMIT_CYCLE_LENGTH 3 */
+    long                   window_offset;         /* ..._START_OFFSET 180 */
+    long                   window_buffer;         /* ..._END_BUFFER 10 */
 } pylon_env_t;
 
 /*

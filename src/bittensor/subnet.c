@@ -65,11 +65,12 @@ static int pylon_subnet_stakes(const pylon_subnet_state_t *st,
 static int pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
     const pylon_val_t *n, const pylon_subnet_state_t *st, size_t i);
 static int pylon_subnet_commitments(const pylon_subnet_input_t *in,
+    const pylon_subnet_state_t *st,
     pylon_subnet_put_pt put, void *data, char *err, size_t errlen);
 static int pylon_subnet_certificates(const pylon_subnet_input_t *in,
     pylon_subnet_put_pt put, void *data, char *err, size_t errlen);
-static int pylon_subnet_data(const uint8_t **p, size_t *n,
-    const pylon_val_t *fields);
+static int pylon_subnet_data(const uint8_t **p, size_t *n, int *tle,
+    uint64_t *round, const pylon_val_t *fields);
 static int pylon_subnet_hotkey(char *ss58, const pylon_subnet_kv_t *kv);
 static void pylon_subnet_block(pylon_buf_t *b,
     const pylon_subnet_input_t *in);
@@ -211,7 +212,7 @@ pylon_subnet_render(const pylon_subnet_input_t *in, pylon_subnet_put_pt put,
         goto done;
     }
 
-    if (pylon_subnet_commitments(in, put, data, err, errlen) != 0
+    if (pylon_subnet_commitments(in, &st, put, data, err, errlen) != 0
         || pylon_subnet_certificates(in, put, data, err, errlen) != 0)
     {
         goto done;
@@ -681,21 +682,31 @@ pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
 
 
 /*
- * Commitments.CommitmentOf: v1 {hotkey: "0x.."}, _unstable {hotkey:
- * Commitment} and one CommitmentResponse per hotkey.  An entry whose
- * first field carries no bytes (a timelocked one, say) is left out.
+ * Commitments.CommitmentOf (spec/pylon-v2.md §3.3.8).  The first Data
+ * field of an entry is hex_data (Raw*, a hash) or timelock_encrypted
+ * ({encrypted, reveal_round}); other kinds are left out.
+ *
+ *   commitments        v1 {hotkey: "0x.."}: hex_data of registered hotkeys
+ *   commitments_full   _unstable {hotkey: {"kind", "commitment_block_number",
+ *                      "hotkey", "commitment"[, "reveal_round"]}}: both
+ *                      kinds, registered hotkeys (subnet state's hotkeys)
+ *   commitment         v1 item, every hotkey: {commitment_block_number,
+ *                      hotkey, commitment, block}; a timelocked one is an
+ *                      empty body, which the worker answers 404 ""
+ *   commitment_full    _unstable item: {"commitment": variant, "block"}
  */
 
 static int
 pylon_subnet_commitments(const pylon_subnet_input_t *in,
-    pylon_subnet_put_pt put, void *data, char *err, size_t errlen)
+    const pylon_subnet_state_t *st, pylon_subnet_put_pt put, void *data,
+    char *err, size_t errlen)
 {
-    int                          rc;
-    size_t                       i, n, count;
-    uint64_t                     block;
-    pylon_buf_t                  v1, full, item, one;
+    int                          rc, tle, regd;
+    size_t                       i, j, n, count, nfull;
+    uint64_t                     block, round;
+    pylon_buf_t                  v1, full, item, one, variant;
     pylon_val_t                  reg, f, fields;
-    const uint8_t               *p;
+    const uint8_t               *p, *account;
     const pylon_meta_pallet_t   *pallet;
     const pylon_meta_storage_t  *se;
     char                         ss58[PYLON_SS58_MAX_CHARS];
@@ -706,6 +717,7 @@ pylon_subnet_commitments(const pylon_subnet_input_t *in,
     pylon_buf_init(&full);
     pylon_buf_init(&item);
     pylon_buf_init(&one);
+    pylon_buf_init(&variant);
 
     pallet = pylon_meta_pallet(in->meta, "Commitments");
     se = pallet ? pylon_meta_storage(pallet, "CommitmentOf") : NULL;
@@ -716,6 +728,7 @@ pylon_subnet_commitments(const pylon_subnet_input_t *in,
     pylon_buf_put(&full, v1.data, v1.len);
 
     count = 0;
+    nfull = 0;
 
     for (i = 0; se != NULL && i < in->ncommitments; i++) {
 
@@ -736,51 +749,101 @@ pylon_subnet_commitments(const pylon_subnet_input_t *in,
             goto done;
         }
 
-        if (pylon_subnet_data(&p, &n, &fields) != 0) {
+        if (pylon_subnet_data(&p, &n, &tle, &round, &fields) != 0) {
             continue;
+        }
+
+        account = in->commitments[i].key + in->commitments[i].keylen - 32;
+        regd = 0;
+
+        for (j = 0; j < st->n; j++) {
+            if (memcmp(st->hotkeys[j], account, 32) == 0) {
+                regd = 1;
+                break;
+            }
         }
 
         one.len = 0;
         pylon_subnet_hex(&one, p, n, 1);
 
-        pylon_subnet_lit(&v1, count ? ",\"" : "\"");
-        pylon_subnet_lit(&v1, ss58);
-        pylon_subnet_lit(&v1, "\":\"");
-        pylon_buf_put(&v1, one.data, one.len);
-        pylon_subnet_lit(&v1, "\"");
+        /* the _unstable variant, also the inside of its item */
+
+        variant.len = 0;
+        pylon_subnet_lit(&variant, tle ? "{\"kind\":\"timelock_encrypted\""
+                                       : "{\"kind\":\"hex_data\"");
+        pylon_subnet_lit(&variant, ",\"commitment_block_number\":");
+        pylon_subnet_uint(&variant, block);
+        pylon_subnet_lit(&variant, ",\"hotkey\":\"");
+        pylon_subnet_lit(&variant, ss58);
+        pylon_subnet_lit(&variant, "\",\"commitment\":\"");
+        pylon_buf_put(&variant, one.data, one.len);
+        pylon_subnet_lit(&variant, "\"");
+
+        if (tle) {
+            pylon_subnet_lit(&variant, ",\"reveal_round\":");
+            pylon_subnet_uint(&variant, round);
+        }
+
+        pylon_subnet_lit(&variant, "}");
+
+        if (regd) {
+            pylon_subnet_lit(&full, nfull ? ",\"" : "\"");
+            pylon_subnet_lit(&full, ss58);
+            pylon_subnet_lit(&full, "\":");
+            pylon_buf_put(&full, variant.data, variant.len);
+            nfull++;
+        }
+
+        if (regd && !tle) {
+            pylon_subnet_lit(&v1, count ? ",\"" : "\"");
+            pylon_subnet_lit(&v1, ss58);
+            pylon_subnet_lit(&v1, "\":\"");
+            pylon_buf_put(&v1, one.data, one.len);
+            pylon_subnet_lit(&v1, "\"");
+            count++;
+        }
 
         item.len = 0;
-        pylon_subnet_lit(&item, "{\"commitment_block_number\":");
-        pylon_subnet_uint(&item, block);
-        pylon_subnet_lit(&item, ",\"hotkey\":\"");
-        pylon_subnet_lit(&item, ss58);
-        pylon_subnet_lit(&item, "\",\"commitment\":\"");
-        pylon_buf_put(&item, one.data, one.len);
-        pylon_subnet_lit(&item, "\"");
 
-        pylon_subnet_lit(&full, count ? ",\"" : "\"");
-        pylon_subnet_lit(&full, ss58);
-        pylon_subnet_lit(&full, "\":");
-        pylon_buf_put(&full, item.data, item.len);
-        pylon_subnet_lit(&full, "}");
+        if (!tle) {
+            pylon_subnet_lit(&item, "{\"commitment_block_number\":");
+            pylon_subnet_uint(&item, block);
+            pylon_subnet_lit(&item, ",\"hotkey\":\"");
+            pylon_subnet_lit(&item, ss58);
+            pylon_subnet_lit(&item, "\",\"commitment\":\"");
+            pylon_buf_put(&item, one.data, one.len);
+            pylon_subnet_lit(&item, "\",\"block\":");
+            pylon_subnet_block(&item, in);
+            pylon_subnet_lit(&item, "}");
+        }
 
-        pylon_subnet_lit(&item, ",\"block\":");
-        pylon_subnet_block(&item, in);
-        pylon_subnet_lit(&item, "}");
-
-        if (item.err || one.err) {
+        if (item.err || one.err || variant.err) {
             snprintf(err, errlen, "out of memory");
             goto done;
         }
 
-        if (put(data, PYLON_ROUTE_COMMITMENT, ss58, item.data, item.len)
+        if (put(data, PYLON_ROUTE_COMMITMENT, ss58,
+                item.len ? item.data : (const uint8_t *) "", item.len)
             != 0)
         {
             snprintf(err, errlen, "storing a commitment failed");
             goto done;
         }
 
-        count++;
+        item.len = 0;
+        pylon_subnet_lit(&item, "{\"commitment\":");
+        pylon_buf_put(&item, variant.data, variant.len);
+        pylon_subnet_lit(&item, ",\"block\":");
+        pylon_subnet_block(&item, in);
+        pylon_subnet_lit(&item, "}");
+
+        if (item.err
+            || put(data, PYLON_ROUTE_COMMIT_FULL, ss58, item.data, item.len)
+               != 0)
+        {
+            snprintf(err, errlen, "storing a commitment failed");
+            goto done;
+        }
     }
 
     pylon_subnet_lit(&v1, "}}");
@@ -807,18 +870,27 @@ done:
     pylon_buf_free(&full);
     pylon_buf_free(&item);
     pylon_buf_free(&one);
+    pylon_buf_free(&variant);
 
     return rc;
 }
 
 
-/* the bytes of the first Data field: Raw, BigRaw or a hash */
+/*
+ * The first Data field: Raw, BigRaw or a hash (*tle = 0), or
+ * TimelockEncrypted's encrypted bytes and reveal round (*tle = 1).
+ * -1 for None, ResetBondsFlag and anything else.
+ */
 
 static int
-pylon_subnet_data(const uint8_t **p, size_t *n, const pylon_val_t *fields)
+pylon_subnet_data(const uint8_t **p, size_t *n, int *tle, uint64_t *round,
+    const pylon_val_t *fields)
 {
     pylon_val_t   d, inner;
     const char   *name;
+
+    *tle = 0;
+    *round = 0;
 
     if (pylon_val_index(&d, fields, 0) != 0
         || pylon_val_variant(&name, &d) != 0)
@@ -826,9 +898,20 @@ pylon_subnet_data(const uint8_t **p, size_t *n, const pylon_val_t *fields)
         return -1;
     }
 
-    if (strcmp(name, "None") == 0 || strcmp(name, "ResetBondsFlag") == 0
-        || strcmp(name, "TimelockEncrypted") == 0)
-    {
+    if (strcmp(name, "TimelockEncrypted") == 0) {
+        if (pylon_val_field(&inner, &d, "encrypted") != 0
+            || pylon_val_bytes(p, n, &inner) != 0
+            || pylon_val_field(&inner, &d, "reveal_round") != 0
+            || pylon_val_uint(round, &inner) != 0)
+        {
+            return -1;
+        }
+
+        *tle = 1;
+        return 0;
+    }
+
+    if (strcmp(name, "None") == 0 || strcmp(name, "ResetBondsFlag") == 0) {
         return -1;
     }
 

@@ -868,9 +868,10 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     if (rd->latest) {
         for (s = 0; s < rd->nsubs; s++) {
-            for (k = 0; k < 2; k++) {
+            for (k = 0; k < 3; k++) {
                 pylon_key_latest_item(prefix, sizeof(prefix),
-                                      k ? PYLON_ROUTE_CERTIFICATE
+                                      k == 2 ? PYLON_ROUTE_COMMIT_FULL
+                                      : k ? PYLON_ROUTE_CERTIFICATE
                                         : PYLON_ROUTE_COMMITMENT,
                                       (int) rd->subs[s].netuid, "");
                 if (pylon_store_scan(st, prefix, ngx_pylon_keylist_add, &old)
@@ -1480,6 +1481,9 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
                           (int) netuid, "");
     (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_CERTIFICATE,
+                          (int) netuid, "");
+    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_COMMIT_FULL,
                           (int) netuid, "");
     (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
 

@@ -2,15 +2,17 @@
  * ngx_pylon_auth.c: who may call what (design.md, "Deliberate
  * differences").
  *
- * Pylon checks nothing; we check what the official client already sends.
- * Login compares the identity's token in constant time and answers with a
- * session cookie: HttpOnly, SameSite=Strict (and Secure when the login
- * came over TLS), valid for a day, signed with
- * a key drawn at config time, so a reload rotates it (the client logs in
- * again on 401).  Identity routes take that cookie or "Authorization:
- * Bearer <identity token>"; an identity only serves its own netuid.  With
- * pylon_open_access_token set, open routes take that Bearer token only: an
- * identity's session opens that identity's routes, never the open ones.
+ * Both client generations at once.  v2 clients send "Authorization:
+ * Bearer <token>" and get Pylon v2's guards (spec/pylon-v2.md §2): 401
+ * for a missing or malformed header, 404 for an unknown identity, 403
+ * for another token, 308 to the identity's own subnet.  v1 clients log
+ * in: login compares the identity's token in constant time and answers
+ * with a session cookie (HttpOnly, SameSite=Strict, valid for a day,
+ * signed with a key drawn at config time, so a reload rotates it;
+ * Secure when the login came over TLS), which
+ * opens that identity's routes and nothing else.  Without
+ * pylon_open_access_token the open-access routes stay open; with it they
+ * take that Bearer token only.
  *
  *   cookie value: <expiry, 16 hex><HMAC-SHA256, 64 hex><identity name>
  */
@@ -180,70 +182,98 @@ ngx_pylon_session_identity(ngx_http_request_t *r)
 }
 
 
-/* "Authorization: Bearer <token>": the token, or an empty string */
+/*
+ * Python's str.split() whitespace (the ASCII and Latin-1 ones a header
+ * can carry): what Pylon splits the Authorization header on.
+ */
 
-static void
-ngx_pylon_bearer(ngx_http_request_t *r, ngx_str_t *token)
+static ngx_uint_t
+ngx_pylon_py_space(u_char c)
 {
-    u_char  *p, *last;
-
-    ngx_str_null(token);
-
-    if (r->headers_in.authorization == NULL) {
-        return;
-    }
-
-    p = r->headers_in.authorization->value.data;
-    last = p + r->headers_in.authorization->value.len;
-
-    if (last - p < 7 || ngx_strncasecmp(p, (u_char *) "bearer ", 7) != 0) {
-        return;
-    }
-
-    p += 7;
-
-    while (p < last && *p == ' ') {
-        p++;
-    }
-
-    token->data = p;
-    token->len = last - p;
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
+           || c == 0x85 || c == 0xa0;
 }
 
 
 /*
- * May this request use identity id?  NGX_OK, or NGX_DECLINED (401).
+ * "Authorization: Bearer <token>" as Pylon's extract_bearer_token reads
+ * it (spec/pylon-v2.md §2.2): the value splits on whitespace into exactly
+ * "bearer" (any case) and the token.  NGX_OK with the token (pointing
+ * into the header), or NGX_DECLINED with the 401 detail.
  */
 
 ngx_int_t
-ngx_pylon_auth_identity(ngx_http_request_t *r, ngx_pylon_identity_t *id)
+ngx_pylon_bearer_parse(ngx_http_request_t *r, ngx_str_t *token,
+    const char **detail)
 {
-    ngx_str_t  token;
+    u_char           *p, *last;
+    ngx_str_t         part[2];
+    ngx_uint_t        n;
+    ngx_table_elt_t  *h;
 
-    if (id->token.len == 0) {
-        return NGX_OK;
+    ngx_str_null(token);
+
+    h = r->headers_in.authorization;
+
+    if (h == NULL || h->value.len == 0) {
+        *detail = "Authorization header is required";
+        return NGX_DECLINED;
     }
 
-    if (ngx_pylon_session_identity(r) == id) {
-        return NGX_OK;
+    p = h->value.data;
+    last = p + h->value.len;
+    n = 0;
+
+    for ( ;; ) {
+        while (p < last && ngx_pylon_py_space(*p)) {
+            p++;
+        }
+
+        if (p == last) {
+            break;
+        }
+
+        if (n == 2) {
+            n++;
+            break;
+        }
+
+        part[n].data = p;
+
+        while (p < last && !ngx_pylon_py_space(*p)) {
+            p++;
+        }
+
+        part[n].len = p - part[n].data;
+        n++;
     }
 
-    ngx_pylon_bearer(r, &token);
-
-    if (token.len && ngx_pylon_token_equal(&token, &id->token)) {
-        return NGX_OK;
+    if (n != 2 || part[0].len != 6
+        || ngx_strncasecmp(part[0].data, (u_char *) "bearer", 6) != 0)
+    {
+        *detail = "Invalid Authorization header format. Expected: "
+                  "Bearer <token>";
+        return NGX_DECLINED;
     }
 
-    return NGX_DECLINED;
+    *token = part[1];
+
+    return NGX_OK;
 }
 
 
-/* May this request use the open-access routes?  NGX_OK or NGX_DECLINED. */
+/*
+ * The open-access guard (§2.3).  Without pylon_open_access_token the
+ * routes stay open (v1 clients never send a token); with it, v2's rules
+ * exactly: 401 for a missing or malformed header, 403 for another token.
+ * An identity's session or token never opens them.
+ */
 
-ngx_int_t
-ngx_pylon_auth_open(ngx_http_request_t *r)
+static ngx_int_t
+ngx_pylon_guard_open(ngx_http_request_t *r)
 {
     ngx_str_t               token;
+    const char             *detail;
     ngx_pylon_main_conf_t  *pmcf;
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
@@ -252,17 +282,202 @@ ngx_pylon_auth_open(ngx_http_request_t *r)
         return NGX_OK;
     }
 
-    ngx_pylon_bearer(r, &token);
+    if (ngx_pylon_bearer_parse(r, &token, &detail) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED, detail);
+    }
 
-    if (token.len && ngx_pylon_token_equal(&token, &pmcf->open_token)) {
+    if (!ngx_pylon_token_equal(&token, &pmcf->open_token)) {
+        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN,
+                                    "Invalid authorization token");
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_pylon_identity_not_found(ngx_http_request_t *r, ngx_str_t *name)
+{
+    u_char  *p, detail[160];
+
+    p = ngx_snprintf(detail, sizeof(detail) - 1, "Identity '%V' not found",
+                     name);
+    *p = '\0';
+
+    return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
+}
+
+
+/*
+ * The identity guard (§2.4) with the v1 session: an identity without a
+ * token is open (warned at config time), a valid session cookie of this
+ * very identity passes (v1 clients); otherwise the header (401), the
+ * identity (404), its token (403), in that order.  Sets ctx->identity.
+ */
+
+static ngx_int_t
+ngx_pylon_guard_identity(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    ngx_str_t              *name, token;
+    const char             *detail;
+    ngx_pylon_identity_t   *id;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    name = &ctx->params.strs[0];
+    id = ngx_pylon_identity_find(pmcf, name);
+
+    if (id != NULL
+        && (id->token.len == 0 || ngx_pylon_session_identity(r) == id))
+    {
+        ctx->identity = id;
         return NGX_OK;
     }
 
-    /*
-     * an identity's session opens that identity's routes only: a session
-     * of an identity without a token (login needs nothing then) would
-     * otherwise open every subnet to anyone
-     */
+    if (ngx_pylon_bearer_parse(r, &token, &detail) != NGX_OK) {
+        return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED, detail);
+    }
 
-    return NGX_DECLINED;
+    if (id == NULL) {
+        return ngx_pylon_identity_not_found(r, name);
+    }
+
+    if (!ngx_pylon_token_equal(&token, &id->token)) {
+        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN,
+                                    "Invalid authorization token");
+    }
+
+    ctx->identity = id;
+
+    return NGX_OK;
+}
+
+
+/*
+ * An identity asked for another subnet (§2.5): 308 with Location = the
+ * request's path (no query) whose first "/subnet/<digits>" names the
+ * identity's netuid; no body.  The header goes into the list as is, so
+ * nginx does not make it absolute.
+ */
+
+static ngx_int_t
+ngx_pylon_netuid_redirect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char           *p, *last, *s, *d, *out;
+    ngx_table_elt_t  *h;
+
+    p = r->uri.data;
+    last = p + r->uri.len;
+    s = NULL;
+    d = NULL;
+
+    for ( /* void */ ; p + 8 < last; p++) {
+        if (ngx_strncmp(p, "/subnet/", 8) != 0) {
+            continue;
+        }
+
+        for (d = p + 8; d < last && *d >= '0' && *d <= '9'; d++) {
+            /* void */
+        }
+
+        if (d > p + 8) {
+            s = p + 8;
+            break;
+        }
+    }
+
+    out = ngx_pnalloc(r->pool, r->uri.len + NGX_INT_T_LEN);
+    h = ngx_list_push(&r->headers_out.headers);
+    if (out == NULL || h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (s == NULL) {
+        p = ngx_cpymem(out, r->uri.data, r->uri.len);
+
+    } else {
+        p = ngx_cpymem(out, r->uri.data, s - r->uri.data);
+        p = ngx_sprintf(p, "%i", ctx->identity->netuid);
+        p = ngx_cpymem(p, d, last - d);
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.data = out;
+    h->value.len = p - out;
+
+    r->headers_out.status = NGX_HTTP_PERMANENT_REDIRECT;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    (void) ngx_http_discard_request_body(r);
+
+    return ngx_http_send_header(r);
+}
+
+
+/*
+ * Route guards (spec/pylon-v2.md §2, with the compatibility policy of
+ * README "Where we differ"): public routes pass; open-access routes, the
+ * subnet ones and the chain-wide ones under /openaccess, take the
+ * open-access guard; identity routes the identity guard, then 308 when
+ * the path names another subnet.  Returns NGX_OK or the rc of the answer
+ * already sent (see NGX_PYLON_PASSED).
+ */
+
+ngx_int_t
+ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    ngx_int_t   rc;
+    ngx_uint_t  flags;
+
+    flags = ctx->route->flags;
+
+    if (flags & NGX_PYLON_R_PUBLIC) {
+        return NGX_OK;
+    }
+
+    if (flags & (NGX_PYLON_R_OPEN|NGX_PYLON_R_GUARD)) {
+        return ngx_pylon_guard_open(r);
+    }
+
+    if (!(flags & NGX_PYLON_R_IDENTITY)) {
+        return NGX_OK;
+    }
+
+    rc = ngx_pylon_guard_identity(r, ctx);
+    if (!NGX_PYLON_PASSED(rc, r)) {
+        return rc;
+    }
+
+    if (ctx->netuid != ctx->identity->netuid) {
+        return ngx_pylon_netuid_redirect(r, ctx);
+    }
+
+    if (flags & NGX_PYLON_R_SELF) {
+        ctx->hotkey.data = ctx->identity->ss58;
+        ctx->hotkey.len = ngx_strlen(ctx->identity->ss58);
+    }
+
+    return NGX_OK;
+}
+
+
+/* the identity named by the path's first string: 404 when unknown */
+
+ngx_int_t
+ngx_pylon_lookup_identity(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    ctx->identity = ngx_pylon_identity_find(pmcf, &ctx->params.strs[0]);
+
+    if (ctx->identity == NULL) {
+        return ngx_pylon_identity_not_found(r, &ctx->params.strs[0]);
+    }
+
+    return NGX_OK;
 }

@@ -15,6 +15,8 @@
 static void ngx_pylon_env_cleanup(void *data);
 static ngx_int_t ngx_pylon_env_str(ngx_conf_t *cf, ngx_str_t *dst,
     const char *src);
+static ngx_int_t ngx_pylon_check_pairs(ngx_conf_t *cf,
+    ngx_pylon_main_conf_t *pmcf);
 
 
 char *
@@ -84,10 +86,66 @@ ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_identity_t  *id;
     pylon_env_identity_t  *eid;
 
+    if (ngx_pylon_check_pairs(cf, pmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     env = pmcf->env;
 
     if (env == NULL) {
         return NGX_OK;
+    }
+
+    if (env->tempo_line) {
+        ngx_log_error(NGX_LOG_NOTICE, cf->log, 0,
+                      "pylon: PYLON_TEMPO of \"pylon_env_file\" in %s:%ui "
+                      "is ignored: Pylon v2 reads the tempo from the chain",
+                      pmcf->env_file, pmcf->env_line);
+    }
+
+    if (pmcf->block_duration == NGX_CONF_UNSET_MSEC) {
+        pmcf->block_duration = (ngx_msec_t) (env->block_duration * 1000);
+
+        if (pmcf->block_duration == 0) {
+            pmcf->block_duration = 1;
+        }
+    }
+
+    if (pmcf->weights_window == NGX_CONF_UNSET && env->window_set) {
+        pmcf->weights_window = 1;
+        pmcf->window_offset = env->window_offset;
+        pmcf->window_buffer = env->window_buffer;
+        pmcf->window_cycle = env->window_cycle;
+    }
+
+    if (pmcf->evm_network.len == 0
+        && (env->evm_rpc_url_set || env->evm_archive_rpc_url_set))
+    {
+        if (env->evm_rpc_url_set != env->evm_archive_rpc_url_set) {
+            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                          "\"pylon_env_file\" in %s:%ui: %s was overridden "
+                          "but %s was left at its default. Set both "
+                          "explicitly (you may repeat the default value, "
+                          "but it must be explicit).", pmcf->env_file,
+                          pmcf->env_line,
+                          env->evm_rpc_url_set ? "PYLON_EVM_RPC_URL"
+                                               : "PYLON_EVM_ARCHIVE_RPC_URL",
+                          env->evm_rpc_url_set ? "PYLON_EVM_ARCHIVE_RPC_URL"
+                                               : "PYLON_EVM_RPC_URL");
+            return NGX_ERROR;
+        }
+
+        if (ngx_pylon_env_str(cf, &pmcf->evm_network, env->evm_rpc_url)
+            != NGX_OK
+            || ngx_pylon_env_str(cf, &pmcf->evm_archive,
+                                 env->evm_archive_rpc_url) != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (pmcf->evm_archive_cutoff == NGX_CONF_UNSET_UINT) {
+        pmcf->evm_archive_cutoff = env->evm_archive_cutoff;
     }
 
     if (pmcf->network.url.len == 0 && env->network) {
@@ -239,4 +297,48 @@ ngx_pylon_env_str(ngx_conf_t *cf, ngx_str_t *dst, const char *src)
     ngx_memcpy(dst->data, src, dst->len + 1);
 
     return NGX_OK;
+}
+
+
+/*
+ * Pylon 2.3.0's startup check (spec/pylon-v2.md §8.3), on the directives
+ * and the .env together: the main node and the archive node are both
+ * left at their defaults or both set explicitly (repeating a default
+ * value counts as explicit).
+ */
+
+static ngx_int_t
+ngx_pylon_check_pairs(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
+{
+    ngx_uint_t    net, arc;
+    const char   *provided, *missing;
+    pylon_env_t  *env;
+
+    env = pmcf->env;
+
+    net = (pmcf->network.url.len != 0) || (env && env->network_set);
+    arc = (pmcf->archive.url.len != 0) || (env && env->archive_network_set);
+
+    if (net == arc) {
+        return NGX_OK;
+    }
+
+    if (net) {
+        provided = pmcf->network.url.len ? "\"pylon_network\""
+                                         : "PYLON_BITTENSOR_NETWORK";
+        missing = "\"pylon_archive_network\"";
+
+    } else {
+        provided = pmcf->archive.url.len ? "\"pylon_archive_network\""
+                                         : "PYLON_BITTENSOR_ARCHIVE_NETWORK";
+        missing = "\"pylon_network\"";
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "%s was overridden but %s was left at its default. "
+                       "Set both explicitly (you may repeat the default "
+                       "value, but it must be explicit).", provided,
+                       missing);
+
+    return NGX_ERROR;
 }

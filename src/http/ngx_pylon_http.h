@@ -42,6 +42,8 @@ typedef ngx_int_t (*ngx_pylon_route_pt)(ngx_http_request_t *r,
 #define NGX_PYLON_R_ITEM      0x20   /* has {hotkey} (or self) */
 #define NGX_PYLON_R_SELF      0x40   /* the identity's own hotkey */
 #define NGX_PYLON_R_TIMEOUT   0x80   /* X-Pylon-Timeout applies */
+#define NGX_PYLON_R_GUARD     0x100  /* open-access guard, no netuid */
+#define NGX_PYLON_R_PUBLIC    0x200  /* no guard at all, whatever else */
 
 
 typedef struct {
@@ -170,7 +172,10 @@ ngx_int_t ngx_pylon_send_body(ngx_http_request_t *r, u_char *body,
  */
 #define NGX_PYLON_PASSED(rc, r)  ((rc) == NGX_OK && !(r)->header_sent)
 
-/* the identity named in the path (404), then may use it (401, 403) */
+/*
+ * The identity named in the path (404); the route's guard, in Pylon v2's
+ * order: 401, 404, 403, then 308 to the identity's subnet (auth.c).
+ */
 ngx_int_t ngx_pylon_lookup_identity(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
@@ -234,9 +239,11 @@ ngx_uint_t ngx_pylon_token_equal(ngx_str_t *a, ngx_str_t *b);
 ngx_int_t ngx_pylon_session_issue(ngx_http_request_t *r,
     ngx_pylon_identity_t *id);
 ngx_pylon_identity_t *ngx_pylon_session_identity(ngx_http_request_t *r);
-ngx_int_t ngx_pylon_auth_identity(ngx_http_request_t *r,
-    ngx_pylon_identity_t *id);
-ngx_int_t ngx_pylon_auth_open(ngx_http_request_t *r);
+
+/* "Authorization: Bearer <token>" split as Pylon does: NGX_OK and the
+ * token (in the header), or NGX_DECLINED and the 401 detail */
+ngx_int_t ngx_pylon_bearer_parse(ngx_http_request_t *r, ngx_str_t *token,
+    const char **detail);
 
 /*
  * Sends the cached record at key, fetching it through the helper when it
@@ -270,6 +277,7 @@ ngx_int_t ngx_pylon_recent_neurons(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_extrinsic(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_identities(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_post_commitment(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);

@@ -1,5 +1,11 @@
 /*
- * ngx_pylon_login.c: POST /api/v1/login/identity/{identity_name}
+ * ngx_pylon_login.c: how a client learns its identity's netuid.
+ *
+ * v2: GET /api/{v1,_unstable}/identities, public, answers
+ * {"identities": {"<name>": <netuid>, ...}} in configured order; the
+ * client asks it first and again after a 308 (spec/pylon-v2.md §2.6).
+ *
+ * v1: POST /api/v1/login/identity/{identity_name}
  *
  * Body {"token": "<identity token>"} (other keys, like the client's
  * "identity_name", are ignored).  In Pylon's order: malformed JSON (400),
@@ -57,6 +63,48 @@ ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     p = ngx_sprintf(out, "{\"netuid\":%i,\"identity_name\":\"%V\"}",
                     id->netuid, &id->name);
+
+    return ngx_pylon_send_json(r, NGX_HTTP_OK, out, p - out);
+}
+
+
+ngx_int_t
+ngx_pylon_identities(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
+{
+    u_char                 *p, *out;
+    size_t                  len;
+    ngx_uint_t              i;
+    ngx_pylon_identity_t   *id;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    len = sizeof("{\"identities\":{}}") - 1;
+    id = NULL;
+
+    if (pmcf->identities) {
+        id = pmcf->identities->elts;
+
+        for (i = 0; i < pmcf->identities->nelts; i++) {
+            len += sizeof("\"\":,") - 1 + id[i].name.len + NGX_INT_T_LEN;
+        }
+    }
+
+    out = ngx_pnalloc(r->pool, len);
+    if (out == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* names are [A-Za-z0-9._-] (ngx_pylon_identity.c): no escaping */
+
+    p = ngx_cpymem(out, "{\"identities\":{", sizeof("{\"identities\":{") - 1);
+
+    for (i = 0; pmcf->identities && i < pmcf->identities->nelts; i++) {
+        p = ngx_sprintf(p, "%s\"%V\":%i", i ? "," : "", &id[i].name,
+                        id[i].netuid);
+    }
+
+    p = ngx_cpymem(p, "}}", 2);
 
     return ngx_pylon_send_json(r, NGX_HTTP_OK, out, p - out);
 }

@@ -12,8 +12,10 @@
  *
  * The document is built once per worker with jansson from the tables
  * below: every route of §3 under /api/v1 and /api/_unstable, open access
- * (/subnet/{netuid}) and identity (/identity/{identity_name}/subnet/
- * {netuid}), login, /metrics; the models of §4 are one JSON text.
+ * (/subnet/{netuid}, and Pylon v2's /openaccess and /openaccess/subnet/
+ * {netuid} under /api/_unstable) and identity (/identity/{identity_name}/
+ * subnet/{netuid}) with v2's guards, /identities, login, /metrics; the
+ * models of §4 are one JSON text.
  */
 
 #include "http/ngx_pylon_metrics.h"
@@ -23,6 +25,7 @@
 #define NGX_PYLON_ID   2          /* under /identity/{name}/subnet/{netuid} */
 #define NGX_PYLON_TOP  4          /* directly under the version prefix */
 #define NGX_PYLON_V1   8          /* only in /api/v1 */
+#define NGX_PYLON_UG   16         /* under /api/_unstable/openaccess (v2) */
 
 
 typedef struct {
@@ -40,15 +43,20 @@ typedef struct {
 
 static ngx_pylon_op_t  ngx_pylon_ops[] = {
 
+    { "get", "/identities", NGX_PYLON_TOP,
+      "The identities and their subnets (public)", "200",
+      "GetIdentitiesResponse", NULL, NULL, "" },
+
     { "post", "/login/identity/{identity_name}", NGX_PYLON_TOP,
       "Identity login", "200", "IdentityLoginResponse", NULL, "LoginBody",
       "400 404" },
 
-    { "get", "/block/latest", NGX_PYLON_TOP|NGX_PYLON_V1,
+    { "get", "/block/latest", NGX_PYLON_TOP|NGX_PYLON_V1|NGX_PYLON_UG,
       "Latest block info", "200", "BlockInfo", NULL, NULL, "500" },
 
     { "get", "/block/{block_number}/extrinsic/{extrinsic_index}",
-      NGX_PYLON_TOP, "A decoded extrinsic of a block", "200", "Extrinsic",
+      NGX_PYLON_TOP|NGX_PYLON_UG, "A decoded extrinsic of a block", "200",
+      "Extrinsic",
       NULL, NULL, "404 500" },
 
     { "get", "/block/{block_number}/neurons", NGX_PYLON_OA|NGX_PYLON_ID,
@@ -88,12 +96,12 @@ static ngx_pylon_op_t  ngx_pylon_ops[] = {
       "SubnetCommitments", "SubnetCommitmentsFull", NULL, "500" },
 
     { "get", "/block/latest/commitments/self", NGX_PYLON_ID,
-      "The identity hotkey's commitment", "200", "CommitmentResponse", NULL,
-      NULL, "404" },
+      "The identity hotkey's commitment", "200", "CommitmentResponse",
+      "CommitmentNested", NULL, "404" },
 
     { "get", "/block/latest/commitments/{hotkey}",
       NGX_PYLON_OA|NGX_PYLON_ID, "A hotkey's commitment", "200",
-      "CommitmentResponse", NULL, NULL, "404" },
+      "CommitmentResponse", "CommitmentNested", NULL, "404" },
 
     { "put", "/weights", NGX_PYLON_ID,
       "Schedule setting (or committing) weights", "200", "WeightsResponse",
@@ -161,6 +169,18 @@ static const char  ngx_pylon_openapi_models[] =
   "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
   "\"hotkey\":{\"type\":\"string\"},\"commitment\":{\"type\":\"string\","
   "\"description\":\"0x and lowercase hex\"}}},"
+"\"CommitmentVariant\":{\"type\":\"object\",\"required\":[\"kind\","
+  "\"commitment_block_number\",\"hotkey\",\"commitment\"],"
+  "\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"hex_data\","
+  "\"timelock_encrypted\"]},\"commitment_block_number\":{\"type\":"
+  "\"integer\"},\"hotkey\":{\"type\":\"string\"},\"commitment\":"
+  "{\"type\":\"string\",\"description\":\"0x and lowercase hex\"},"
+  "\"reveal_round\":{\"type\":\"integer\",\"description\":"
+  "\"timelock_encrypted only\"}}},"
+"\"CommitmentNested\":{\"type\":\"object\",\"required\":[\"commitment\","
+  "\"block\"],\"properties\":{\"commitment\":{\"$ref\":"
+  "\"#/components/schemas/CommitmentVariant\"},\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"}}},"
 "\"CommitmentResponse\":{\"type\":\"object\",\"required\":["
   "\"commitment_block_number\",\"hotkey\",\"commitment\",\"block\"],"
   "\"properties\":{\"commitment_block_number\":{\"type\":\"integer\"},"
@@ -174,8 +194,9 @@ static const char  ngx_pylon_openapi_models[] =
 "\"SubnetCommitmentsFull\":{\"type\":\"object\",\"required\":[\"block\","
   "\"commitments\"],\"properties\":{\"block\":{\"$ref\":"
   "\"#/components/schemas/Block\"},\"commitments\":{\"type\":\"object\","
+  "\"description\":\"registered hotkeys only\","
   "\"additionalProperties\":{\"$ref\":"
-  "\"#/components/schemas/Commitment\"}}}},"
+  "\"#/components/schemas/CommitmentVariant\"}}}},"
 "\"Certificate\":{\"type\":\"object\",\"required\":[\"algorithm\","
   "\"public_key\"],\"properties\":{\"algorithm\":{\"type\":\"integer\","
   "\"description\":\"1 = Ed25519\"},\"public_key\":{\"type\":\"string\","
@@ -201,6 +222,10 @@ static const char  ngx_pylon_openapi_models[] =
   "{\"type\":\"string\"},\"type\":{\"type\":\"string\"},\"value\":{}}}}}}}},"
 "\"LoginBody\":{\"type\":\"object\",\"required\":[\"token\"],"
   "\"properties\":{\"token\":{\"type\":\"string\"}}},"
+"\"GetIdentitiesResponse\":{\"type\":\"object\",\"required\":["
+  "\"identities\"],\"properties\":{\"identities\":{\"type\":\"object\","
+  "\"description\":\"identity name to netuid, in configured order\","
+  "\"additionalProperties\":{\"type\":\"integer\"}}}},"
 "\"IdentityLoginResponse\":{\"type\":\"object\",\"required\":[\"netuid\","
   "\"identity_name\"],\"properties\":{\"netuid\":{\"type\":\"integer\"},"
   "\"identity_name\":{\"type\":\"string\"}}},"
@@ -386,11 +411,60 @@ ngx_pylon_openapi_add(json_t *paths, ngx_pylon_op_t *op, const char *path,
 }
 
 
+/*
+ * Pylon v2's guards on an operation (spec/pylon-v2.md §2): the bearer
+ * scheme and its 401 and 403 (open access without pylon_open_access_token
+ * answers without them); identities also 404 and the 308 to their subnet.
+ */
+
+static void
+ngx_pylon_openapi_guard(json_t *paths, const char *path, const char *method,
+    ngx_uint_t identity)
+{
+    json_t  *o, *responses;
+
+    o = json_object_get(json_object_get(paths, path), method);
+    responses = json_object_get(o, "responses");
+
+    if (o == NULL || responses == NULL) {
+        return;
+    }
+
+    json_object_set_new(o, "security", json_pack("[{s:[]}]", "bearer"));
+
+    json_object_set_new(responses, "401",
+                        json_pack("{s:s,s:o}", "description",
+                                  "Missing or malformed Authorization header",
+                                  "content",
+                                  ngx_pylon_openapi_ref("ErrorEnvelope")));
+    json_object_set_new(responses, "403",
+                        json_pack("{s:s,s:o}", "description",
+                                  "Invalid authorization token", "content",
+                                  ngx_pylon_openapi_ref("ErrorEnvelope")));
+
+    if (!identity) {
+        return;
+    }
+
+    json_object_set_new(responses, "404",
+                        json_pack("{s:s,s:o}", "description",
+                                  "Identity not found, or not found",
+                                  "content",
+                                  ngx_pylon_openapi_ref("ErrorEnvelope")));
+    json_object_set_new(responses, "308",
+                        json_pack("{s:s,s:{s:{s:s}}}", "description",
+                                  "The identity serves another subnet: "
+                                  "Location names it",
+                                  "headers", "Location", "description",
+                                  "the path with the identity's netuid"));
+}
+
+
 static json_t *
 ngx_pylon_openapi_build(void)
 {
     char             path[256];
-    json_t          *doc, *paths, *models;
+    json_t          *doc, *paths, *models, *metrics;
     ngx_uint_t       v;
     const char      *prefix, *model;
     json_error_t     err;
@@ -410,24 +484,41 @@ ngx_pylon_openapi_build(void)
 
         for (op = ngx_pylon_ops; op->method; op++) {
 
-            if ((op->where & NGX_PYLON_V1) && v != 0) {
-                continue;
-            }
 
             model = (v == 1 && op->unstable_model) ? op->unstable_model
                                                    : op->model;
 
-            if (op->where & NGX_PYLON_TOP) {
+            if ((op->where & NGX_PYLON_TOP)
+                && !((op->where & NGX_PYLON_V1) && v != 0))
+            {
                 ngx_snprintf((u_char *) path, sizeof(path), "%s%s%Z", prefix,
                              op->suffix);
                 ngx_pylon_openapi_add(paths, op, path,
-                                      op->body ? "login" : "block", model);
+                                      op->body ? "login"
+                                      : (op->where & NGX_PYLON_UG) ? "block"
+                                      : "identities", model);
+            }
+
+            if ((op->where & NGX_PYLON_UG) && v == 1) {
+                ngx_snprintf((u_char *) path, sizeof(path),
+                             "%s/openaccess%s%Z", prefix, op->suffix);
+                ngx_pylon_openapi_add(paths, op, path, "open access", model);
+                ngx_pylon_openapi_guard(paths, path, op->method, 0);
             }
 
             if (op->where & NGX_PYLON_OA) {
                 ngx_snprintf((u_char *) path, sizeof(path),
                              "%s/subnet/{netuid}%s%Z", prefix, op->suffix);
                 ngx_pylon_openapi_add(paths, op, path, "open access", model);
+                ngx_pylon_openapi_guard(paths, path, op->method, 0);
+            }
+
+            if ((op->where & NGX_PYLON_OA) && v == 1) {
+                ngx_snprintf((u_char *) path, sizeof(path),
+                             "%s/openaccess/subnet/{netuid}%s%Z", prefix,
+                             op->suffix);
+                ngx_pylon_openapi_add(paths, op, path, "open access", model);
+                ngx_pylon_openapi_guard(paths, path, op->method, 0);
             }
 
             if (op->where & NGX_PYLON_ID) {
@@ -435,6 +526,7 @@ ngx_pylon_openapi_build(void)
                              "%s/identity/{identity_name}/subnet/{netuid}%s%Z",
                              prefix, op->suffix);
                 ngx_pylon_openapi_add(paths, op, path, "identity", model);
+                ngx_pylon_openapi_guard(paths, path, op->method, 1);
             }
         }
     }
@@ -449,8 +541,19 @@ ngx_pylon_openapi_build(void)
         "bearer",
         "responses", "200", "description", "Metrics", "content",
         "text/plain", "schema", "type", "string",
-        "403", "description", "Not configured, or a missing or wrong token",
+        "403", "description", "Not configured, or a wrong token",
         "content", ngx_pylon_openapi_ref("ErrorEnvelope")));
+
+    metrics = json_object_get(json_object_get(json_object_get(paths,
+                  "/metrics"), "get"), "responses");
+
+    if (metrics) {
+        json_object_set_new(metrics, "401",
+                            json_pack("{s:s,s:o}", "description",
+                                      "Missing or malformed Authorization "
+                                      "header", "content",
+                                      ngx_pylon_openapi_ref("ErrorEnvelope")));
+    }
 
     doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:o,s:{s:{s:s,"
                     "s:s}}}}",

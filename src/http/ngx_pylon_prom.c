@@ -1,11 +1,10 @@
 /*
  * ngx_pylon_prom.c: GET /metrics, Prometheus text format 0.0.4.
  *
- * Authorisation is Pylon's guard (spec §2), in its order, every failure a
- * 403 envelope: no token configured; no or an empty Authorization header;
- * a header that does not split on whitespace (Python's str.split()) into
- * exactly "bearer" (any case) and a token; a token that differs (compared
- * in constant time).
+ * Authorisation is Pylon v2's guard (spec/pylon-v2.md §9), in its order:
+ * no token configured 403; no, an empty or a malformed Authorization
+ * header 401 (ngx_pylon_bearer_parse); a token that differs (compared in
+ * constant time) 403.
  *
  * The body is the request metrics of the shared zone, the helper's own
  * families (the S/metrics record, which the helper writes once a second
@@ -133,87 +132,30 @@ ngx_pylon_metrics_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* Python's str.isspace() on a latin-1 decoded header byte */
-
-static ngx_uint_t
-ngx_pylon_py_space(u_char c)
-{
-    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)
-           || c == 0x85 || c == 0xa0;
-}
-
+/*
+ * Pylon v2's metrics guard (spec/pylon-v2.md §9): no token configured is
+ * 403, a missing or malformed header 401, another token 403.  NGX_OK, or
+ * the status to answer with its detail.
+ */
 
 static ngx_int_t
 ngx_pylon_metrics_auth(ngx_http_request_t *r, ngx_pylon_main_conf_t *pmcf,
     const char **detail)
 {
-    u_char           *p, *last;
-    u_char            diff;
-    size_t            i;
-    ngx_str_t         part[2];
-    ngx_uint_t        n;
-    ngx_table_elt_t  *h;
+    ngx_str_t  token;
 
     if (pmcf->metrics_token.len == 0) {
         *detail = "Metrics endpoint is not configured";
-        return NGX_DECLINED;
+        return NGX_HTTP_FORBIDDEN;
     }
 
-    h = r->headers_in.authorization;
-
-    if (h == NULL || h->value.len == 0) {
-        *detail = "Authorization header is required";
-        return NGX_DECLINED;
+    if (ngx_pylon_bearer_parse(r, &token, detail) != NGX_OK) {
+        return NGX_HTTP_UNAUTHORIZED;
     }
 
-    p = h->value.data;
-    last = p + h->value.len;
-    n = 0;
-
-    for ( ;; ) {
-        while (p < last && ngx_pylon_py_space(*p)) {
-            p++;
-        }
-
-        if (p == last) {
-            break;
-        }
-
-        if (n == 2) {
-            n++;
-            break;
-        }
-
-        part[n].data = p;
-
-        while (p < last && !ngx_pylon_py_space(*p)) {
-            p++;
-        }
-
-        part[n].len = p - part[n].data;
-        n++;
-    }
-
-    if (n != 2 || part[0].len != 6
-        || ngx_strncasecmp(part[0].data, (u_char *) "bearer", 6) != 0)
-    {
-        *detail = "Invalid Authorization header format. Expected: "
-                  "Bearer <token>";
-        return NGX_DECLINED;
-    }
-
-    /* constant time over the configured token; the length is not secret */
-
-    diff = (part[1].len != pmcf->metrics_token.len);
-
-    for (i = 0; i < pmcf->metrics_token.len; i++) {
-        diff |= pmcf->metrics_token.data[i]
-                ^ (i < part[1].len ? part[1].data[i] : 0);
-    }
-
-    if (diff != 0) {
+    if (!ngx_pylon_token_equal(&token, &pmcf->metrics_token)) {
         *detail = "Invalid authorization token";
-        return NGX_DECLINED;
+        return NGX_HTTP_FORBIDDEN;
     }
 
     return NGX_OK;
@@ -226,6 +168,7 @@ ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     u_char                 *helper, *body, *p, *last;
     size_t                  size, hlen;
     uint64_t                written_ms;
+    ngx_int_t               rc;
     const char             *detail;
     pylon_store_t          *st;
     pylon_record_t          rec;
@@ -233,8 +176,9 @@ ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
 
-    if (ngx_pylon_metrics_auth(r, pmcf, &detail) != NGX_OK) {
-        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN, detail);
+    rc = ngx_pylon_metrics_auth(r, pmcf, &detail);
+    if (rc != NGX_OK) {
+        return ngx_pylon_send_error(r, rc, detail);
     }
 
     st = ngx_pylon_worker_store();

@@ -276,6 +276,15 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
     ngx_memcpy(body, rec.body, rec.len);
     pylon_store_read_end(st);
 
+    if (rec.len == 0) {
+        /* an item without a v1 shape (a timelocked commitment): Pylon
+         * v2's CommitmentNotFoundError() has an empty detail */
+        if (served) {
+            *served = rec.block;
+        }
+        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "");
+    }
+
     if (served) {
         *served = rec.block;
     }

@@ -29,6 +29,12 @@ typedef struct {
 #define R_OA (NGX_PYLON_R_OPEN|NGX_PYLON_R_TIMEOUT)
 #define R_ID (NGX_PYLON_R_IDENTITY|NGX_PYLON_R_TIMEOUT)
 
+/* Pylon v2's _unstable layout (spec/pylon-v2.md §3): chain-wide reads under
+ * UG, subnet reads under UOA, both behind the open-access guard */
+#define UG   "/openaccess"
+#define UOA  "/openaccess/subnet/{int}"
+#define R_UG (NGX_PYLON_R_GUARD|NGX_PYLON_R_TIMEOUT)
+
 /* the subnet reads exist under open access and under every identity */
 #define NGX_PYLON_SUBNET_ROUTES(api, P, F, U)                                \
     { NGX_HTTP_GET, api P "/block/{int}/neurons", ngx_pylon_subnet_data,    \
@@ -49,7 +55,8 @@ typedef struct {
       ngx_pylon_subnet_data, F|U,                                           \
       (U) ? PYLON_ROUTE_COMMITS_FULL : PYLON_ROUTE_COMMITMENTS },           \
     { NGX_HTTP_GET, api P "/block/latest/commitments/{str}",                \
-      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM, PYLON_ROUTE_COMMITMENT }
+      ngx_pylon_subnet_item, F|U|NGX_PYLON_R_ITEM,                          \
+      (U) ? PYLON_ROUTE_COMMIT_FULL : PYLON_ROUTE_COMMITMENT }
 
 #define NGX_PYLON_IDENTITY_ROUTES(api, U)                                    \
     { NGX_HTTP_GET, api ID "/block/latest/certificates/self",               \
@@ -57,7 +64,7 @@ typedef struct {
       PYLON_ROUTE_CERTIFICATE },                                            \
     { NGX_HTTP_GET, api ID "/block/latest/commitments/self",                \
       ngx_pylon_subnet_item, R_ID|U|NGX_PYLON_R_ITEM|NGX_PYLON_R_SELF,      \
-      PYLON_ROUTE_COMMITMENT },                                             \
+      (U) ? PYLON_ROUTE_COMMIT_FULL : PYLON_ROUTE_COMMITMENT },             \
     { NGX_HTTP_POST, api "/login/identity/{str}", ngx_pylon_login,          \
       NGX_PYLON_R_BODY|NGX_PYLON_R_TIMEOUT|U, NULL },                       \
     { NGX_HTTP_PUT, api ID "/weights", ngx_pylon_put_weights,               \
@@ -70,7 +77,21 @@ typedef struct {
       NGX_PYLON_R_BLOCK|NGX_PYLON_R_TIMEOUT|U, PYLON_ROUTE_EXTRINSIC }
 
 
+/* chain-wide reads behind the open-access guard (v2's UG prefix) */
+#define NGX_PYLON_GENERAL_ROUTES(api, G, F, U)                               \
+    { NGX_HTTP_GET, api G "/block/latest", ngx_pylon_block_latest,          \
+      F|U, PYLON_ROUTE_BLOCK },                                             \
+    { NGX_HTTP_GET, api G "/block/{int}/extrinsic/{int}",                   \
+      ngx_pylon_extrinsic, F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_EXTRINSIC }
+
+
 static ngx_pylon_route_t  ngx_pylon_routes[] = {
+
+    /* v2: the identities and their netuids, public */
+    { NGX_HTTP_GET, "api/v1/identities", ngx_pylon_identities,
+      NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT, NULL },
+    { NGX_HTTP_GET, "api/_unstable/identities", ngx_pylon_identities,
+      NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT|NGX_PYLON_R_UNSTABLE, NULL },
 
     { NGX_HTTP_GET, "api/v1/block/latest", ngx_pylon_block_latest,
       NGX_PYLON_R_TIMEOUT, PYLON_ROUTE_BLOCK },
@@ -82,6 +103,11 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
     NGX_PYLON_IDENTITY_ROUTES("api/_unstable", NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", ID, R_ID, NGX_PYLON_R_UNSTABLE),
+
+    /* v2's layout; the one above (/api/_unstable/subnet/...) stays for
+     * older 2.x clients (spec/pylon-v2.md §12.6) */
+    NGX_PYLON_GENERAL_ROUTES("api/_unstable", UG, R_UG, NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_SUBNET_ROUTES("api/_unstable", UOA, R_OA, NGX_PYLON_R_UNSTABLE),
 
     /* metrics and the OpenAPI document (Litestar's /schema family) */
     { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler,
@@ -628,89 +654,6 @@ ngx_pylon_body_collect(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     *p = '\0';
     ctx->body.len = len;
-
-    return NGX_OK;
-}
-
-
-/*
- * Identity routes: the identity exists (404), the caller may use it (401)
- * and it serves this netuid (403).  Open routes: the open-access token or
- * any identity session when a token is configured (401).  Returns NGX_OK
- * or the rc of the error already sent.
- */
-
-ngx_int_t
-ngx_pylon_authorise(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
-{
-    u_char     *p, detail[160];
-    ngx_int_t   rc;
-    ngx_str_t  *name;
-
-    if (ctx->route->flags & NGX_PYLON_R_OPEN) {
-
-        if (ngx_pylon_auth_open(r) != NGX_OK) {
-            return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
-                                        "Unauthorized");
-        }
-
-        return NGX_OK;
-    }
-
-    if (!(ctx->route->flags & NGX_PYLON_R_IDENTITY)) {
-        return NGX_OK;
-    }
-
-    rc = ngx_pylon_lookup_identity(r, ctx);
-    if (!NGX_PYLON_PASSED(rc, r)) {
-        return rc;
-    }
-
-    name = &ctx->params.strs[0];
-
-    if (ngx_pylon_auth_identity(r, ctx->identity) != NGX_OK) {
-        return ngx_pylon_send_error(r, NGX_HTTP_UNAUTHORIZED,
-                                    "Unauthorized");
-    }
-
-    if (ctx->netuid != -1 && ctx->netuid != ctx->identity->netuid) {
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "Identity '%V' serves subnet %i only",
-                         name, ctx->identity->netuid);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_FORBIDDEN, (char *) detail);
-    }
-
-    if (ctx->route->flags & NGX_PYLON_R_SELF) {
-        ctx->hotkey.data = ctx->identity->ss58;
-        ctx->hotkey.len = ngx_strlen(ctx->identity->ss58);
-    }
-
-    return NGX_OK;
-}
-
-
-/* the identity named by the path's first string: 404 when unknown */
-
-ngx_int_t
-ngx_pylon_lookup_identity(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
-{
-    u_char                 *p, detail[160];
-    ngx_str_t              *name;
-    ngx_pylon_main_conf_t  *pmcf;
-
-    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
-
-    name = &ctx->params.strs[0];
-
-    ctx->identity = ngx_pylon_identity_find(pmcf, name);
-
-    if (ctx->identity == NULL) {
-        p = ngx_snprintf(detail, sizeof(detail) - 1,
-                         "Identity '%V' not found", name);
-        *p = '\0';
-        return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, (char *) detail);
-    }
 
     return NGX_OK;
 }

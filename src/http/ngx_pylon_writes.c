@@ -11,9 +11,9 @@
  *   POST ID/certificates/self    201 with a fresh ed25519 keypair once
  *                                served on chain, 502 otherwise
  *
- * Each is: parse the body (malformed JSON 400 at once), identity and
- * authorisation (404, 401, 403), validation (400), then a job record for
- * the helper.  Jobs carry no secret of the wallet: the helper signs.
+ * Each is: the guard (401, 404, 403, 308), the body (malformed JSON
+ * and validation 400), then a job record for the helper.  Jobs carry
+ * no secret of the wallet: the helper signs.
  */
 
 #include "http/ngx_pylon_http.h"
@@ -28,9 +28,10 @@ static ngx_int_t ngx_pylon_certificate_done(ngx_http_request_t *r,
 
 
 /*
- * The body of kind, in Pylon's order of checks around the identity
- * lookup: malformed JSON (400) first, then the identity (404; with
- * NGX_PYLON_AUTHORISE also 401 and 403), then validation (400).  NGX_OK
+ * The body of kind, in Pylon's order of checks.  NGX_PYLON_AUTHORISE
+ * (identity routes, v2): the guard (401, 404, 403, 308) first, then
+ * malformed JSON and validation (400).  NGX_PYLON_LOOKUP (login, v1):
+ * malformed JSON (400), the identity (404), validation (400).  NGX_OK
  * with *body filled (the caller frees it), or the rc of the error sent
  * (r->header_sent tells the two NGX_OKs apart).
  */
@@ -62,6 +63,15 @@ ngx_pylon_body_parse(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
 
     ngx_memzero(body, sizeof(pylon_body_t));
 
+    /* v2 guards run before the body is looked at (spec/pylon-v2.md §2.4) */
+
+    if (check == NGX_PYLON_AUTHORISE) {
+        arc = ngx_pylon_authorise(r, ctx);
+        if (!NGX_PYLON_PASSED(arc, r)) {
+            return arc;
+        }
+    }
+
     rc = pylon_body_parse(body, &env, &envlen, kind, ctx->body.data,
                           ctx->body.len, &line);
 
@@ -74,13 +84,14 @@ ngx_pylon_body_parse(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
                                         envlen);
     }
 
-    arc = (check == NGX_PYLON_AUTHORISE) ? ngx_pylon_authorise(r, ctx)
-                                          : ngx_pylon_lookup_identity(r, ctx);
+    if (check == NGX_PYLON_LOOKUP) {
+        arc = ngx_pylon_lookup_identity(r, ctx);
 
-    if (!NGX_PYLON_PASSED(arc, r)) {
-        free(env);
-        pylon_body_free(body);
-        return arc;
+        if (!NGX_PYLON_PASSED(arc, r)) {
+            free(env);
+            pylon_body_free(body);
+            return arc;
+        }
     }
 
     if (rc == PYLON_BODY_EINVALID) {

@@ -33,6 +33,7 @@
 #define PYLON_ROUTE_COMMITMENTS  "commitments"  /* v1 flat map */
 #define PYLON_ROUTE_COMMITS_FULL "commitments_full" /* _unstable shape */
 #define PYLON_ROUTE_COMMITMENT   "commitment"   /* item: one hotkey */
+#define PYLON_ROUTE_COMMIT_FULL  "commitment_full" /* item, _unstable */
 #define PYLON_ROUTE_CERTIFICATES "certificates" /* hotkey -> Certificate */
 #define PYLON_ROUTE_CERTIFICATE  "certificate"  /* item: one hotkey */
 #define PYLON_ROUTE_EXTRINSIC    "extrinsic"    /* item: index, chain-wide */

@@ -4,9 +4,12 @@ from harness import wait_for
 
 
 def pylon_conf(network, extra_http="", location_extra="", cache_extra=" max_size=64m"):
+    # Pylon v2 sets the main and archive nodes together (pylon-v2.md §8.3):
+    # the archive stays the default, named explicitly, unless a test sets it
+    archive = "" if "pylon_archive_network" in extra_http else "pylon_archive_network archive;"
     return f"""
     pylon_cache @PREFIX@/data/cache{cache_extra};
-    pylon_network {network};
+    pylon_network {network}; {archive}
     {extra_http}
     server {{
         listen 127.0.0.1:@PORT@;

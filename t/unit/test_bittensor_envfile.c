@@ -159,7 +159,15 @@ test_sample(void)
            "archive network");
     is_int(env.archive_cutoff, 300, "archive cutoff default");
     is_str(env.wallet_path, "/root/.bittensor/wallets", "wallet path default");
-    is_int(env.tempo, 99, "lower-case name matched");
+    ok(env.tempo_line == 4, "PYLON_TEMPO (removed in v2) is noted, not read: "
+       "lower-case name matched");
+    ok(env.network_set && env.archive_network_set, "both nodes named");
+    ok(env.block_duration == 12.0, "block duration default");
+    ok(!env.window_set && env.window_cycle == 3 && env.window_offset == 180
+       && env.window_buffer == 10, "commit window defaults, off");
+    is_str(env.evm_rpc_url, "https://lite.chain.opentensor.ai", "EVM default");
+    ok(!env.evm_rpc_url_set && env.evm_archive_cutoff == 300,
+       "EVM defaults");
     is_int(env.weights_retry_attempts, 7, "a later binding wins");
     is_int(env.weights_retry_delay, 1, "weights delay default");
     is_int(env.commitment_retry_attempts, 10, "commitment retries default");
@@ -200,13 +208,24 @@ static void
 test_errors(void)
 {
     is_str(settings_err(""), "OK", "empty file: all defaults");
-    is_str(settings_err("A=1\nPYLON_TEMPO=abc\n"),
-           "p.env:2: PYLON_TEMPO: Input should be a valid integer, unable to "
+    is_str(settings_err("PYLON_TEMPO=abc\n"), "OK",
+           "PYLON_TEMPO is gone in v2: ignored");
+    is_str(settings_err("PYLON_BLOCK_DURATION_SECONDS=0\n"),
+           "p.env:1: PYLON_BLOCK_DURATION_SECONDS: must be a positive number "
+           "of seconds", "block duration above 0");
+    is_str(settings_err("PYLON_COMMIT_CYCLE_LENGTH=x\n"),
+           "p.env:1: PYLON_COMMIT_CYCLE_LENGTH: Input should be a valid "
+           "integer, unable to parse string as an integer", "window cycle");
+    is_str(settings_err("A=1\nPYLON_WEIGHTS_RETRY_ATTEMPTS=abc\n"),
+           "p.env:2: PYLON_WEIGHTS_RETRY_ATTEMPTS: Input should be a valid "
+           "integer, unable to "
            "parse string as an integer", "bad int, with line");
-    is_str(settings_err("PYLON_TEMPO=1.5\n"),
-           "p.env:1: PYLON_TEMPO: Input should be a valid integer, unable to "
+    is_str(settings_err("PYLON_WEIGHTS_RETRY_ATTEMPTS=1.5\n"),
+           "p.env:1: PYLON_WEIGHTS_RETRY_ATTEMPTS: Input should be a valid "
+           "integer, unable to "
            "parse string as an integer", "fractional int");
-    is_str(settings_err("PYLON_TEMPO=1.0\n"), "OK", "1.0 is an int");
+    is_str(settings_err("PYLON_WEIGHTS_RETRY_ATTEMPTS=1.0\n"), "OK",
+           "1.0 is an int");
     is_str(settings_err("PYLON_MAX_REQUEST_TIMEOUT_SECONDS=x\n"),
            "p.env:1: PYLON_MAX_REQUEST_TIMEOUT_SECONDS: Input should be a "
            "valid number, unable to parse string as a number", "bad float");
@@ -235,13 +254,15 @@ test_errors(void)
     is_str(settings_err("PYLON_RECENT_OBJECTS_SOFT_LIMIT_BLOCKS=150\n"), "OK",
            "soft == hard allowed");
     {
-        static const char  t[] = "PYLON_TEMPO=1\npylon_tempo=7\n"
-                                 "PYLON_TEMPO=99\n";
+        static const char  t[] = "PYLON_WEIGHTS_RETRY_ATTEMPTS=1\n"
+                                 "pylon_weights_retry_attempts=7\n"
+                                 "PYLON_WEIGHTS_RETRY_ATTEMPTS=99\n";
         pylon_env_t        env;
         char               err[PYLON_ENV_ERR_BYTES];
 
         ok(pylon_env_parse(&env, err, t, strlen(t), "p", t, strlen(t), "p")
-           == 0 && env.tempo == 7, "case collision: pydantic-settings "
+           == 0 && env.weights_retry_attempts == 7,
+           "case collision: pydantic-settings "
            "order (first position of each spelling, last value)");
         pylon_env_free(&env);
     }

@@ -80,7 +80,8 @@ collect(void *data, const char *route, const char *item, const uint8_t *body,
     snprintf(key, sizeof(key), "%s%s%s", route, item ? "/" : "",
              item ? item : "");
 
-    j = json_loadb((const char *) body, len, 0, &e);
+    j = len ? json_loadb((const char *) body, len, 0, &e)
+            : json_string("");                /* an item without v1 shape */
     if (j == NULL) {
         diag("%s: not JSON: %s", key, e.text);
         j = json_null();
@@ -89,6 +90,20 @@ collect(void *data, const char *route, const char *item, const uint8_t *body,
     json_object_set_new(c->bodies, key, j);
 
     return 0;
+}
+
+
+/* compact JSON text of v in a static buffer (insertion order) */
+static const char *
+json_dumps_ok(const json_t *v)
+{
+    static char  buf[1024];
+    char        *t;
+
+    t = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    snprintf(buf, sizeof(buf), "%s", t ? t : "(null)");
+    free(t);
+    return buf;
 }
 
 
@@ -119,6 +134,11 @@ main(void)
     uint8_t            *neurons, *state, *copy;
     uint8_t             ckey[32 + 2 + 8 + 32], cval[64];
     uint8_t             tkey[32 + 2 + 16 + 32], tval[64];
+    uint8_t             tle_val[64], reg_pub[32];
+    uint16_t            reg_prefix;
+    size_t              tle_len;
+    char                regname[64], want[256];
+    const char         *first_hk;
     json_t             *rec, *nb, *vals, *v, *first;
     json_error_t        je;
     pylon_meta_t       *m;
@@ -266,19 +286,90 @@ main(void)
     pylon_ss58_encode(alice, sizeof(alice), alice_pub, PYLON_SS58_PREFIX);
     snprintf(path, sizeof(path), "commitment/%s", alice);
 
+    /* Alice is not registered on the recorded subnet: items only (v2) */
+
     v = json_object_get(json_object_get(c.bodies, "commitments"),
                         "commitments");
-    is_str(json_string_value(json_object_get(v, alice)), "0x00010203",
-           "v1 commitment is the Raw4 bytes");
+    ok(v && json_object_size(v) == 0, "v1 list: registered hotkeys only");
+    v = json_object_get(json_object_get(c.bodies, "commitments_full"),
+                        "commitments");
+    ok(v && json_object_size(v) == 0, "_unstable list: registered only");
     v = json_object_get(c.bodies, path);
     is_int(json_integer_value(json_object_get(v, "commitment_block_number")),
            289, "commitment block");
     is_str(json_string_value(json_object_get(v, "hotkey")), alice,
            "commitment hotkey");
     ok(json_object_get(v, "block") != NULL, "item carries the query block");
+    ok(json_object_size(v) == 4 && !json_object_get(v, "kind"),
+       "v1 item: flat, no kind");
+    snprintf(path, sizeof(path), "commitment_full/%s", alice);
+    v = json_object_get(c.bodies, path);
+    ok(v && json_object_size(v) == 2 && json_object_get(v, "block"),
+       "_unstable item: {commitment, block}");
+    v = json_object_get(v, "commitment");
+    is_str(json_string_value(json_object_get(v, "kind")), "hex_data",
+           "_unstable item kind");
+    is_str(json_string_value(json_object_get(v, "commitment")), "0x00010203",
+           "_unstable item bytes");
+
+    /* the same commitment by uid 0's hotkey, which is registered */
+
+    first_hk = json_object_iter_key(json_object_iter(nb));
+    ok(first_hk && pylon_ss58_decode(reg_pub, &reg_prefix, first_hk,
+                                         strlen(first_hk)) == 0,
+       "uid 0 hotkey decodes");
+    memcpy(ckey + 42, reg_pub, 32);
+    snprintf(regname, sizeof(regname), "%s", first_hk);
+    json_decref(c.bodies);
+    memset(&c, 0, sizeof(c));
+    c.bodies = json_object();
+    c.fail_at = -1;
+    is_int(pylon_subnet_render(&in, collect, &c, err, sizeof(err)), 0,
+           "render with a registered committer");
+    v = json_object_get(json_object_get(c.bodies, "commitments"),
+                        "commitments");
+    is_str(json_string_value(json_object_get(v, regname)), "0x00010203",
+           "v1 commitment is the Raw4 bytes");
     v = json_object_get(json_object_get(json_object_get(c.bodies,
-                            "commitments_full"), "commitments"), alice);
-    ok(v && json_object_size(v) == 3, "_unstable commitment object");
+                            "commitments_full"), "commitments"), regname);
+    ok(v && json_object_size(v) == 4, "_unstable commitment object");
+    is_str(json_string_value(json_object_get(v, "kind")), "hex_data",
+           "kind first");
+    ok(strncmp(json_dumps_ok(v), "{\"kind\":\"hex_data\","
+               "\"commitment_block_number\":289,", 44) == 0,
+       "key order kind, commitment_block_number, hotkey, commitment");
+
+    /* TimelockEncrypted {encrypted, reveal_round} (variant 0x86, spec 343) */
+
+    pylon_hex_decode(tle_val, sizeof(tle_val), &tle_len,
+                     "0x00000000000000002a000000" "0486" "0caabbcc"
+                     "4101000000000000", 2 + 24 + 4 + 8 + 16);
+    commit.val = tle_val;
+    commit.vallen = tle_len;
+    json_decref(c.bodies);
+    memset(&c, 0, sizeof(c));
+    c.bodies = json_object();
+    c.fail_at = -1;
+    is_int(pylon_subnet_render(&in, collect, &c, err, sizeof(err)), 0,
+           "render a timelocked commitment");
+    v = json_object_get(json_object_get(json_object_get(c.bodies,
+                            "commitments_full"), "commitments"), regname);
+    snprintf(want, sizeof(want), "{\"kind\":\"timelock_encrypted\","
+             "\"commitment_block_number\":42,\"hotkey\":\"%s\","
+             "\"commitment\":\"0xaabbcc\",\"reveal_round\":321}", regname);
+    is_str(json_dumps_ok(v), want, "timelock variant, in Pylon's key order");
+    v = json_object_get(json_object_get(c.bodies, "commitments"),
+                        "commitments");
+    ok(v && json_object_size(v) == 0, "v1 list: hex data only");
+    snprintf(path, sizeof(path), "commitment/%s", regname);
+    is_str(json_string_value(json_object_get(c.bodies, path)), "",
+           "v1 item of a timelocked commitment: empty (404 \"\")");
+    snprintf(path, sizeof(path), "commitment_full/%s", regname);
+    is_int(json_integer_value(json_object_get(json_object_get(
+               json_object_get(c.bodies, path), "commitment"),
+               "reveal_round")), 321, "_unstable item: reveal round");
+    commit.val = cval;
+    commit.vallen = 18;
 
     v = json_object_get(json_object_get(c.bodies, "certificates"), alice);
     is_int(json_integer_value(json_object_get(v, "algorithm")), 1,
