@@ -32,6 +32,8 @@ typedef struct {
 static ngx_int_t ngx_pylon_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_pylon_postconfiguration(ngx_conf_t *cf);
 static void *ngx_pylon_create_main_conf(ngx_conf_t *cf);
+static char *ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_pylon_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent,
@@ -184,6 +186,22 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    /* Pylon v2 writes (issue 13 h13b): reveal rounds, weights window */
+
+    { ngx_string("pylon_block_duration"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, block_duration),
+      NULL },
+
+    { ngx_string("pylon_weights_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
+      ngx_pylon_weights_window,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -238,6 +256,7 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->recent_lead = NGX_CONF_UNSET_UINT;
     pmcf->timeout = NGX_CONF_UNSET_MSEC;
     pmcf->timeout_max = NGX_CONF_UNSET_MSEC;
+    pmcf->block_duration = NGX_CONF_UNSET_MSEC;
 
     return pmcf;
 }
@@ -299,6 +318,14 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
 
     ngx_conf_init_msec_value(pmcf->timeout, 60000);
     ngx_conf_init_msec_value(pmcf->timeout_max, 300000);
+
+    ngx_conf_init_msec_value(pmcf->block_duration, 12000);
+
+    if (pmcf->block_duration == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"pylon_block_duration\" must be above 0");
+        return NGX_CONF_ERROR;
+    }
 
     /* sessions signed with a key of this configuration: reload rotates */
     randombytes_buf(pmcf->session_key, sizeof(pmcf->session_key));
@@ -975,4 +1002,67 @@ ngx_pylon_identity_find(ngx_pylon_main_conf_t *pmcf, ngx_str_t *name)
     }
 
     return NULL;
+}
+
+
+/*
+ * pylon_weights_window offset=B buffer=B cycle=N (Pylon v0's commit
+ * window): weights are submitted only inside [epoch start + offset,
+ * epoch end - buffer] of every cycle-th epoch.  Unset: no window.
+ */
+
+static char *
+ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t  *pmcf = conf;
+
+    ngx_int_t    n;
+    ngx_str_t   *value, v;
+    ngx_uint_t   i, *slot;
+
+    if (pmcf->window_cycle) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    pmcf->window_offset = 180;
+    pmcf->window_buffer = 10;
+    pmcf->window_cycle = 3;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "offset=", 7) == 0) {
+            slot = &pmcf->window_offset;
+            v.data = value[i].data + 7;
+
+        } else if (ngx_strncmp(value[i].data, "buffer=", 7) == 0) {
+            slot = &pmcf->window_buffer;
+            v.data = value[i].data + 7;
+
+        } else if (ngx_strncmp(value[i].data, "cycle=", 6) == 0) {
+            slot = &pmcf->window_cycle;
+            v.data = value[i].data + 6;
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\" of "
+                               "\"pylon_weights_window\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        v.len = value[i].data + value[i].len - v.data;
+        n = ngx_atoi(v.data, v.len);
+
+        if (n == NGX_ERROR || (slot == &pmcf->window_cycle && n == 0)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid value \"%V\" of "
+                               "\"pylon_weights_window\"", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        *slot = (ngx_uint_t) n;
+    }
+
+    return NGX_CONF_OK;
 }

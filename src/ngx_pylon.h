@@ -79,6 +79,12 @@ typedef struct {
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
 
+    /* Pylon v2 writes (issue 13, h13b; h13a may own these directives) */
+    ngx_msec_t       block_duration;     /* pylon_block_duration, 12s */
+    ngx_uint_t       window_offset;      /* pylon_weights_window */
+    ngx_uint_t       window_buffer;
+    ngx_uint_t       window_cycle;       /* 0: no window (the default) */
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;

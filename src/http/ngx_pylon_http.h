@@ -42,6 +42,7 @@ typedef ngx_int_t (*ngx_pylon_route_pt)(ngx_http_request_t *r,
 #define NGX_PYLON_R_ITEM      0x20   /* has {hotkey} (or self) */
 #define NGX_PYLON_R_SELF      0x40   /* the identity's own hotkey */
 #define NGX_PYLON_R_TIMEOUT   0x80   /* X-Pylon-Timeout applies */
+#define NGX_PYLON_R_CHAINWIDE 0x100  /* open-access, no {netuid} (v2 UG) */
 
 
 typedef struct {
@@ -250,6 +251,20 @@ ngx_int_t ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_post_commitment(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_post_certificate(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+
+/* Pylon v2 reads and writes (ngx_pylon_v2reads.c, ngx_pylon_v2writes.c) */
+ngx_int_t ngx_pylon_v2_drand(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_prices(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_revealed(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_revealed_one(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_weights_status(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_put_weights(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_post_revealed(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 
 #endif /* NGX_PYLON_HTTP_H */

@@ -78,7 +78,13 @@ int pylon_job_attempt(pylon_store_t *st, const char *id);
 int pylon_job_scan(pylon_store_t *st,
     void (*fn)(void *data, json_t *job), void *data);
 
-/* Deletes finished jobs last updated before before_ms.  Count or -1. */
+/*
+ * Deletes finished jobs last updated before before_ms (weights jobs
+ * PYLON_JOB_WEIGHTS_KEEP ms later: weights/status reads them for two
+ * epochs, spec/pylon-v2.md §3.3.7).  Count or -1.
+ */
+#define PYLON_JOB_WEIGHTS_KEEP  (4 * 3600 * 1000ULL)
+
 int pylon_job_expire(pylon_store_t *st, uint64_t before_ms);
 
 /* 1 when state is final (done, failed, cancelled) */
