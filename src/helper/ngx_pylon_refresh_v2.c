@@ -18,6 +18,7 @@
 
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_refresh_v2.h"
+#include "helper/ngx_pylon_stats.h"
 #include "bittensor/revealed.h"
 #include "bittensor/subnet.h"
 #include "chain/hex.h"
@@ -81,6 +82,7 @@ typedef struct {
     ngx_pylon_v2_sub_t     *sub;
     const char             *op;
     ngx_uint_t              part;
+    double                  started;
 } ngx_pylon_v2_call_t;
 
 
@@ -314,6 +316,7 @@ ngx_pylon_v2_call(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
     c->sub = sub;
     c->op = op;
     c->part = part;
+    c->started = ngx_pylon_stats_clock();
 
     if (ngx_pylon_session_call(rd->session, method, params,
                                ngx_pylon_v2_reply, c)
@@ -365,6 +368,12 @@ ngx_pylon_v2_reply(void *data, json_t *result, const char *error)
     c = *cp;
     ngx_free(cp);
     rd = c.rd;
+
+    /* pylon_bittensor_operation_duration_seconds{operation=<op>} (§9) */
+    ngx_pylon_stats_operation(c.op, result ? NGX_PYLON_STATUS_SUCCESS
+                                           : NGX_PYLON_STATUS_ERROR,
+                              rd->uri, c.sub ? c.sub->netuid : -1, NULL,
+                              ngx_pylon_stats_clock() - c.started);
 
     if (c.part & (NGX_PYLON_V2_REVEALED|NGX_PYLON_V2_VALUES)) {
         if (result == NULL || !json_is_array(result)) {

@@ -309,6 +309,10 @@ ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
 
     } else if (ngx_strcmp(w->job->kind, "commitment") == 0) {
         ngx_pylon_stats_set_commitment_job(outcome, w->netuid, seconds);
+
+    } else if (ngx_strcmp(w->job->kind, "revealed") == 0) {
+        ngx_pylon_stats_set_revealed_commitment_job(outcome, w->netuid,
+                                                    seconds);
     }
 
     /* a failure a waiting request answers: Pylon's envelope */
