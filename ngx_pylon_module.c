@@ -32,6 +32,8 @@ typedef struct {
 static ngx_int_t ngx_pylon_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_pylon_postconfiguration(ngx_conf_t *cf);
 static void *ngx_pylon_create_main_conf(ngx_conf_t *cf);
+static char *ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_pylon_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_pylon_merge_loc_conf(ngx_conf_t *cf, void *parent,
@@ -50,8 +52,6 @@ static char *ngx_pylon_retry(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_pylon_conf_recent(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
-static char *ngx_pylon_weights_window(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
 static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
@@ -328,6 +328,10 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (pmcf->weights_window == NGX_CONF_UNSET) {
         pmcf->weights_window = 0;
+    }
+
+    if (!pmcf->weights_window) {
+        pmcf->window_cycle = 0;        /* the writer's "no window" */
     }
 
     ngx_conf_init_msec_value(pmcf->timeout, 60000);

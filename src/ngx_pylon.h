@@ -84,7 +84,7 @@ typedef struct {
     ngx_flag_t       weights_window;   /* pylon_weights_window: 1 = on */
     ngx_uint_t       window_offset;    /* blocks after an epoch's start */
     ngx_uint_t       window_buffer;    /* blocks before an epoch's end */
-    ngx_uint_t       window_cycle;     /* every cycle-th epoch */
+    ngx_uint_t       window_cycle;     /* every cycle-th epoch; 0: off */
     ngx_str_t        evm_network;      /* PYLON_EVM_RPC_URL, "" = unset */
     ngx_str_t        evm_archive;      /* PYLON_EVM_ARCHIVE_RPC_URL */
     ngx_uint_t       evm_archive_cutoff;

@@ -9,7 +9,7 @@ import pytest
 from harness import ROOT
 from pylon import pylon_conf
 
-INT_PARAMS = {"netuid", "block_number", "extrinsic_index"}
+INT_PARAMS = {"netuid", "block_number", "extrinsic_index", "mechanism_id"}
 
 # spec §3, written out here independently of the module's tables
 GLOBAL = [("post", "/login/identity/{identity_name}"),
@@ -37,7 +37,24 @@ def expected_operations():
     ops |= {("get", ug + "/block/latest"),
             ("get", ug + "/block/{block_number}/extrinsic/{extrinsic_index}")}
     ops |= {("get", ug + "/subnet/{netuid}" + s) for s in BOTH}
+    ops |= V2_OPERATIONS
     return ops
+
+
+# spec/pylon-v2.md §3.2 (issue 13): the v2 data and write routes, _unstable only
+_UG = "/api/_unstable/openaccess"
+_V2_BOTH = ["/block/latest/price", "/block/{block_number}/price",
+            "/block/latest/commitments/revealed", "/block/latest/commitments/revealed/{hotkey}"]
+V2_OPERATIONS = (
+    {("get", _UG + s) for s in ("/block/latest/drand/last_stored_round", "/block/latest/prices",
+                                "/block/{block_number}/prices")}
+    | {("get", p + s) for s in _V2_BOTH
+       for p in ("/api/_unstable/subnet/{netuid}", _UG + "/subnet/{netuid}",
+                 "/api/_unstable/identity/{identity_name}/subnet/{netuid}")}
+    | {(m, "/api/_unstable/identity/{identity_name}/subnet/{netuid}" + s) for m, s in (
+        ("get", "/block/latest/commitments/revealed/self"), ("post", "/commitments/revealed"),
+        ("put", "/mechanism/{mechanism_id}/weights"),
+        ("get", "/mechanism/{mechanism_id}/block/{block_number}/weights/status"))})
 
 
 NGX_SRC = os.environ.get("NGX_SRC", "/usr/share/nginx/src")
@@ -69,7 +86,8 @@ def router_routes():
 def template(pattern):
     """The Pylon path template of a router pattern: a parameter is named by the segment before."""
     names = {"subnet": "netuid", "block": "block_number", "extrinsic": "extrinsic_index",
-             "identity": "identity_name", "certificates": "hotkey", "commitments": "hotkey"}
+             "identity": "identity_name", "certificates": "hotkey", "commitments": "hotkey",
+             "mechanism": "mechanism_id", "revealed": "hotkey"}
     segs, out = [s for s in pattern.split("/") if s], []
     for i, s in enumerate(segs):
         if s in ("{int}", "{str}"):

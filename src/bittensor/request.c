@@ -36,7 +36,8 @@ static const char *model_names[] = {
     "LoginBody",
     "SetWeightsBody",
     "SetCommitmentBody",
-    "GenerateCertificateKeypairRequest"
+    "GenerateCertificateKeypairRequest",
+    "SetRevealedCommitmentBody"
 };
 
 
@@ -470,6 +471,60 @@ check_certificate(pylon_body_t *out, verr_t *v, const pylon_json_t *root)
 }
 
 
+/*
+ * SetRevealedCommitmentBody: commitment str (strict), blocks_until_reveal
+ * int (an integral float is accepted as pydantic's lax mode does); other
+ * keys (the old block_time) are ignored.
+ */
+static int
+check_revealed(pylon_body_t *out, verr_t *v, const pylon_json_t *root)
+{
+    pylon_json_t  *c, *b;
+
+    c = pylon_json_get(root, "commitment", 10);
+    b = pylon_json_get(root, "blocks_until_reveal", 19);
+
+    if (c == NULL) {
+        verr_add(v, "Field required", "commitment", NULL, 0);
+
+    } else if (c->type != PYLON_JSON_STRING) {
+        verr_add(v, "Input should be a valid string", "commitment", NULL, 0);
+
+    } else {
+        out->commitment = malloc(c->len + 1);
+        if (out->commitment == NULL) {
+            return -1;
+        }
+        memcpy(out->commitment, c->str, c->len + 1);
+        out->commitment_len = c->len;
+    }
+
+    if (b == NULL) {
+        verr_add(v, "Field required", "blocks_until_reveal", NULL, 0);
+
+    } else if (b->type == PYLON_JSON_INT && b->num > -9.2e18
+               && b->num < 9.2e18)
+    {
+        out->blocks_until_reveal = strtoll(b->str, NULL, 10);
+
+    } else if (b->type == PYLON_JSON_FLOAT && b->num == (double) (int64_t)
+               b->num && b->num > -9.2e18 && b->num < 9.2e18)
+    {
+        out->blocks_until_reveal = (int64_t) b->num;
+
+    } else if (b->type == PYLON_JSON_FLOAT) {
+        verr_add(v, "Input should be a valid integer, got a number with a "
+                 "fractional part", "blocks_until_reveal", NULL, 0);
+
+    } else {
+        verr_add(v, "Input should be a valid integer", "blocks_until_reveal",
+                 NULL, 0);
+    }
+
+    return 0;
+}
+
+
 int
 pylon_body_parse(pylon_body_t *out, char **env, size_t *envlen,
     pylon_body_kind_t kind, const unsigned char *body, size_t len,
@@ -526,6 +581,9 @@ pylon_body_parse(pylon_body_t *out, char **env, size_t *envlen,
         break;
     case PYLON_BODY_COMMITMENT:
         rc = check_commitment(out, &v, root);
+        break;
+    case PYLON_BODY_REVEALED:
+        rc = check_revealed(out, &v, root);
         break;
     default:
         rc = check_certificate(out, &v, root);

@@ -63,7 +63,8 @@ typedef enum {
     PYLON_BODY_LOGIN,          /* POST /api/v1/login/identity/{name} */
     PYLON_BODY_WEIGHTS,        /* PUT  ID/weights */
     PYLON_BODY_COMMITMENT,     /* POST ID/commitments */
-    PYLON_BODY_CERTIFICATE     /* POST ID/certificates/self */
+    PYLON_BODY_CERTIFICATE,    /* POST ID/certificates/self */
+    PYLON_BODY_REVEALED        /* POST UID/commitments/revealed (v2) */
 } pylon_body_kind_t;
 
 /* the request line parts the validation detail is built from */
@@ -103,6 +104,10 @@ typedef struct {
 
     /* CERTIFICATE: always 1 (EdDSA/Ed25519) once accepted */
     int                 algorithm;
+
+    /* REVEALED: the text (UTF-8, NUL-terminated; in commitment above)
+     * and blocks_until_reveal (no range check, as Pylon) */
+    int64_t             blocks_until_reveal;
 
     void               *mem;     /* internal */
 } pylon_body_t;

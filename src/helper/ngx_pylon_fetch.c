@@ -17,6 +17,7 @@
 #include "helper/ngx_pylon_fetch.h"
 #include "helper/ngx_pylon_history.h"
 #include "helper/ngx_pylon_stats.h"
+#include "helper/ngx_pylon_refresh_v2.h"
 
 
 typedef struct {
@@ -142,6 +143,15 @@ ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 
     f->netuid = (ngx_int_t) json_integer_value(netuid);
     f->block = json_integer_value(block);
+
+    /* the v2 routes (drand, prices, revealed commitments) */
+
+    if (ngx_pylon_refresh_v2_part(json_string_value(route))) {
+        ngx_free(f);
+        ngx_pylon_fetch_v2_run(h, job, ngx_pylon_fetch_refresh,
+                               ngx_pylon_archive);
+        return;
+    }
 
     f->extrinsic = ngx_strcmp(json_string_value(route),
                               PYLON_ROUTE_EXTRINSIC) == 0;

@@ -19,6 +19,7 @@
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_stats.h"
+#include "helper/ngx_pylon_refresh_v2.h"
 #include "bittensor/subnet.h"
 #include "chain/hex.h"
 #include "chain/metadata.h"
@@ -191,6 +192,7 @@ static ngx_uint_t ngx_pylon_is_unknown_block(const char *error);
 static const char  *ngx_pylon_routes[] = {
     PYLON_ROUTE_NEURONS, PYLON_ROUTE_VALIDATORS, PYLON_ROUTE_COMMITMENTS,
     PYLON_ROUTE_COMMITS_FULL, PYLON_ROUTE_CERTIFICATES, PYLON_ROUTE_HYPERPARAMS,
+    PYLON_ROUTE_PRICE, PYLON_ROUTE_REVEALED,
     NULL
 };
 
@@ -292,6 +294,14 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
     ngx_pylon_round_t  *rd;
 
     ngx_pylon_refresh_expire(r);
+
+    for (i = 0; i < r->ntracked; i++) {
+        netuids[i] = r->tracked[i].netuid;
+    }
+
+    /* drand, prices, revealed commitments (ngx_pylon_refresh_v2.c) */
+    ngx_pylon_refresh_v2_head(r, r->helper, r->chain, number, hash, netuids,
+                              r->ntracked);
 
     if (r->ntracked == 0) {
         return;
@@ -1484,6 +1494,9 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
                           (int) netuid, "");
     (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_COMMIT_FULL,
+                          (int) netuid, "");
+    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_REVEALED_ONE,
                           (int) netuid, "");
     (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
 

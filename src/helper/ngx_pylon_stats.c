@@ -25,7 +25,8 @@
 #define NGX_PYLON_F_AW_ATTEMPT 3
 #define NGX_PYLON_F_SC_JOB     4
 #define NGX_PYLON_F_SENT       5
-#define NGX_PYLON_F_COUNT      6
+#define NGX_PYLON_F_SRC_JOB    6      /* Pylon v2 revealed commitments */
+#define NGX_PYLON_F_COUNT      7
 
 
 typedef struct {
@@ -91,6 +92,10 @@ static ngx_pylon_family_t  ngx_pylon_families[NGX_PYLON_F_COUNT] = {
     { "pylon_chain_calls_sent_total",
       "JSON-RPC calls the helper sent to a chain node.",
       NULL, NULL },
+
+    { "pylon_set_revealed_commitment_job_duration_seconds",
+      "Duration of entire SetRevealedCommitment job execution.",
+      ngx_pylon_long_bounds, ngx_pylon_long_le },
 };
 
 
@@ -362,6 +367,15 @@ ngx_pylon_stats_set_commitment_job(const char *status, ngx_int_t netuid,
     double seconds)
 {
     ngx_pylon_stats_job(NGX_PYLON_F_SC_JOB, "run_job", status, netuid, NULL,
+                        0, seconds);
+}
+
+
+void
+ngx_pylon_stats_set_revealed_commitment_job(const char *status,
+    ngx_int_t netuid, double seconds)
+{
+    ngx_pylon_stats_job(NGX_PYLON_F_SRC_JOB, "run_job", status, netuid, NULL,
                         0, seconds);
 }
 

@@ -62,6 +62,11 @@ void ngx_pylon_stats_apply_weights_attempt(const char *status,
 void ngx_pylon_stats_set_commitment_job(const char *status,
     ngx_int_t netuid, double seconds);
 
+/* pylon_set_revealed_commitment_job_duration_seconds{operation="run_job"}
+ * (Pylon v2, spec/pylon-v2.md §9) */
+void ngx_pylon_stats_set_revealed_commitment_job(const char *status,
+    ngx_int_t netuid, double seconds);
+
 /*
  * Renders everything and writes S/metrics in its own write transaction
  * (call it outside any other write, e.g. from the 1 s tick).  NGX_OK or

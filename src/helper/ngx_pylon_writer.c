@@ -25,6 +25,7 @@
 #include "bittensor/request.h"
 #include "bittensor/weights.h"
 #include "bittensor/crv4.h"
+#include "bittensor/revealed.h"
 #include "crypto/seal.h"
 #include "crypto/tle.h"
 #include "store/jobs.h"
@@ -55,6 +56,7 @@ struct ngx_pylon_write_s {
     lws_sorted_usec_list_t   sul;
     ngx_pylon_write_t       *next;
     ngx_uint_t               crv2;          /* a hash commit was sent */
+    uint64_t                 reveal_round;  /* revealed: of this attempt */
     u_char                   pub[32];       /* certificate: its key */
     u_char                   secret[512];   /* certificate: sealed reply */
     size_t                   secret_len;
@@ -76,6 +78,9 @@ static void ngx_pylon_weights_attempt(ngx_pylon_write_t *w);
 static void ngx_pylon_reveal_attempt(ngx_pylon_write_t *w);
 static void ngx_pylon_commitment_attempt(ngx_pylon_write_t *w);
 static void ngx_pylon_certificate_attempt(ngx_pylon_write_t *w);
+static void ngx_pylon_revealed_attempt(ngx_pylon_write_t *w);
+static ngx_int_t ngx_pylon_weights_window(ngx_pylon_write_t *w,
+    uint64_t head, uint32_t tempo);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
@@ -123,6 +128,17 @@ ngx_pylon_commitment_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 }
 
 
+/* revealed commitments are retried like commitments (spec §3.3.5) */
+
+static void
+ngx_pylon_revealed_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
+{
+    ngx_pylon_writer_start(h, job, ngx_pylon_revealed_attempt,
+                        pylon_retry_total(h->pmcf->commitment_retry.attempts),
+                           h->pmcf->commitment_retry.delay);
+}
+
+
 static void
 ngx_pylon_certificate_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 {
@@ -147,6 +163,8 @@ ngx_pylon_writer_init(ngx_pylon_helper_t *h, ngx_pylon_submitter_t *sm,
            != NGX_OK
         || ngx_pylon_runner_register("certificate",
                                      ngx_pylon_certificate_run)
+           != NGX_OK
+        || ngx_pylon_runner_register("revealed", ngx_pylon_revealed_run)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -291,6 +309,10 @@ ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
 
     } else if (ngx_strcmp(w->job->kind, "commitment") == 0) {
         ngx_pylon_stats_set_commitment_job(outcome, w->netuid, seconds);
+
+    } else if (ngx_strcmp(w->job->kind, "revealed") == 0) {
+        ngx_pylon_stats_set_revealed_commitment_job(outcome, w->netuid,
+                                                    seconds);
     }
 
     /* a failure a waiting request answers: Pylon's envelope */
@@ -383,6 +405,13 @@ ngx_pylon_write_submitted(void *data, ngx_int_t ok, const char *error,
     if (ngx_strcmp(w->job->kind, "certificate") == 0) {
         ngx_pylon_write_end(w, PYLON_JOB_DONE, 201, (char *) w->secret,
                             NULL);
+        return;
+    }
+
+    if (ngx_strcmp(w->job->kind, "revealed") == 0) {
+        ngx_snprintf((u_char *) w->error, sizeof(w->error),
+                     "{\"reveal_round\":%uL}%Z", w->reveal_round);
+        ngx_pylon_write_end(w, PYLON_JOB_DONE, 201, w->error, NULL);
         return;
     }
 
@@ -497,7 +526,11 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     tempo = ngx_pylon_hyper_uint(hyper, "tempo", 360);
 
     if (w->epoch_end == 0) {
-        (void) pylon_weights_epoch(&start, &w->epoch_end, head,
+        /* the epoch of the head the PUT was accepted at (spec §5.1) */
+        v = json_object_get(w->job->params, "start_block");
+        (void) pylon_weights_epoch(&start, &w->epoch_end,
+                                   json_is_integer(v)
+                                   ? (uint64_t) json_integer_value(v) : head,
                                    (uint16_t) w->netuid,
                                    (uint32_t) (tempo ? tempo : 360));
     }
@@ -505,8 +538,18 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     if (pylon_weights_tempo_ended(head, w->epoch_end)) {
         json_decref(neurons);
         json_decref(hyper);
-        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 0, NULL, "Tempo ended");
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 0, NULL,
+                            "EXPIRED: Tempo ended");
         return;
+    }
+
+    if (w->h->pmcf->window_cycle
+        && ngx_pylon_weights_window(w, head, (uint32_t) (tempo ? tempo : 360))
+           != NGX_OK)
+    {
+        json_decref(neurons);
+        json_decref(hyper);
+        return;                          /* waits for the commit window */
     }
 
     /* hotkey -> uid from the latest neurons */
@@ -932,4 +975,142 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
 
     ngx_pylon_write_submit(w, meta, "SubtensorModule", "serve_axon_tls",
                            args);
+}
+
+
+/*
+ * pylon_weights_window (Pylon v0's commit window): the job targets the
+ * first window [epoch start + offset, epoch end - buffer] of an epoch
+ * whose index is a multiple of cycle that has not passed yet, and
+ * expires with it.  NGX_OK: inside it now; NGX_DECLINED: the next try is
+ * scheduled at its start (no attempt is counted).
+ */
+
+static ngx_int_t
+ngx_pylon_weights_window(ngx_pylon_write_t *w, uint64_t head, uint32_t tempo)
+{
+    int64_t                 start;
+    uint64_t                end, b, open, close, wait;
+    ngx_uint_t              k;
+    ngx_pylon_main_conf_t  *pmcf;
+
+    pmcf = w->h->pmcf;
+
+    for (k = 0; k <= pmcf->window_cycle; k++) {
+        b = head + k * ((uint64_t) tempo + 1);
+
+        if (pylon_weights_epoch(&start, &end, b, (uint16_t) w->netuid, tempo)
+            != 0)
+        {
+            return NGX_OK;
+        }
+
+        if ((end / ((uint64_t) tempo + 1)) % pmcf->window_cycle != 0
+            || end < pmcf->window_buffer
+            || end - pmcf->window_buffer < head)
+        {
+            continue;
+        }
+
+        open = (uint64_t) ngx_max(start, 0) + pmcf->window_offset;
+        close = end - pmcf->window_buffer;
+
+        if (w->epoch_end < close) {
+            w->epoch_end = close;           /* expires with this window */
+        }
+
+        if (head >= open && head <= close) {
+            return NGX_OK;
+        }
+
+        wait = open > head ? open - head : 1;
+
+        ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
+                      "pylon helper: weights job %s waits %uL blocks for "
+                      "the commit window [%uL, %uL]", w->job->id, wait,
+                      open, close);
+
+        lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
+                         (lws_usec_t) wait * pmcf->block_duration
+                         * LWS_US_PER_MS);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * A revealed (timelocked) commitment (spec §5.3): the text as a SCALE
+ * String, timelocked to the drand round blocks_until_reveal blocks of
+ * pylon_block_duration from now, as Commitments.set_commitment(netuid,
+ * {fields: [TimelockEncrypted{encrypted, reveal_round}]}).
+ */
+
+static void
+ngx_pylon_revealed_attempt(ngx_pylon_write_t *w)
+{
+    char                *hex;
+    json_t              *p, *args;
+    const char          *text;
+    pylon_buf_t          ct;
+    const pylon_meta_t  *meta;
+
+    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    if (meta == NULL) {
+        ngx_pylon_write_retry(w, "runtime metadata not available yet");
+        return;
+    }
+
+    p = w->job->params;
+    text = json_string_value(json_object_get(p, "commitment"));
+
+    if (text == NULL) {
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 400, NULL,
+                            "bad revealed commitment job");
+        return;
+    }
+
+    w->reveal_round = pylon_revealed_round((int64_t) ngx_time(),
+                          json_integer_value(json_object_get(p,
+                                                 "blocks_until_reveal")),
+                          w->h->pmcf->block_duration / 1000.0);
+
+    pylon_buf_init(&ct);
+
+    if (pylon_revealed_encrypt(&ct, (const uint8_t *) text,
+                               json_string_length(json_object_get(p,
+                                                              "commitment")),
+                               w->reveal_round)
+        != 0)
+    {
+        pylon_buf_free(&ct);
+        ngx_pylon_write_retry(w, "timelock encryption failed");
+        return;
+    }
+
+    hex = ngx_alloc(2 * ct.len + 3, w->h->log);
+    if (hex == NULL) {
+        pylon_buf_free(&ct);
+        ngx_pylon_write_retry(w, "out of memory");
+        return;
+    }
+
+    hex[0] = '0';
+    hex[1] = 'x';
+    *ngx_hex_dump((u_char *) hex + 2, ct.data, ct.len) = '\0';
+    pylon_buf_free(&ct);
+
+    args = json_pack("{s:i, s:{s:[{s:{s:s, s:I}}]}}", "netuid",
+                     (int) w->netuid, "info", "fields", "TimelockEncrypted",
+                     "encrypted", hex, "reveal_round",
+                     (json_int_t) w->reveal_round);
+    ngx_free(hex);
+
+    if (args == NULL) {
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 500, NULL, "no memory");
+        return;
+    }
+
+    ngx_pylon_write_submit(w, meta, "Commitments", "set_commitment", args);
 }

@@ -284,4 +284,18 @@ ngx_int_t ngx_pylon_post_commitment(ngx_http_request_t *r,
 ngx_int_t ngx_pylon_post_certificate(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 
+/* Pylon v2 reads and writes (ngx_pylon_v2reads.c, ngx_pylon_v2writes.c) */
+ngx_int_t ngx_pylon_v2_drand(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_prices(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_revealed(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_revealed_one(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_weights_status(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_put_weights(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_v2_post_revealed(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);
+
 #endif /* NGX_PYLON_HTTP_H */

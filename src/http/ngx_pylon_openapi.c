@@ -26,6 +26,7 @@
 #define NGX_PYLON_TOP  4          /* directly under the version prefix */
 #define NGX_PYLON_V1   8          /* only in /api/v1 */
 #define NGX_PYLON_UG   16         /* under /api/_unstable/openaccess (v2) */
+#define NGX_PYLON_UNS  32         /* only in /api/_unstable (Pylon v2) */
 
 
 typedef struct {
@@ -114,6 +115,59 @@ static ngx_pylon_op_t  ngx_pylon_ops[] = {
       "Generate a certificate keypair and serve it on the axon", "201",
       "CertificateKeypair", NULL, "GenerateCertificateKeypairRequest",
       "400 502" },
+
+    /* Pylon v2 (spec/pylon-v2.md §3.2) */
+
+    { "get", "/block/latest/drand/last_stored_round", NGX_PYLON_UG,
+      "The last drand round stored on chain (public)", "200",
+      "GetDrandLastStoredRoundResponse", NULL, NULL, "501 502" },
+
+    { "get", "/block/latest/prices", NGX_PYLON_UG,
+      "Alpha prices of every subnet (rao per alpha)", "200", "SubnetPrices",
+      NULL, NULL, "501 502" },
+
+    { "get", "/block/{block_number}/prices", NGX_PYLON_UG,
+      "Alpha prices of every subnet at a block", "200", "SubnetPrices",
+      NULL, NULL, "404 501 502" },
+
+    { "get", "/block/latest/price", NGX_PYLON_OA|NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Alpha price of the subnet (rao per alpha)", "200", "SubnetPrice",
+      NULL, NULL, "501 502" },
+
+    { "get", "/block/{block_number}/price",
+      NGX_PYLON_OA|NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Alpha price of the subnet at a block", "200", "SubnetPrice", NULL,
+      NULL, "404 501 502" },
+
+    { "get", "/block/latest/commitments/revealed",
+      NGX_PYLON_OA|NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Revealed (timelocked) commitments of the subnet by hotkey", "200",
+      "SubnetRevealedCommitments", NULL, NULL, "501 502" },
+
+    { "get", "/block/latest/commitments/revealed/self",
+      NGX_PYLON_ID|NGX_PYLON_UNS,
+      "The identity hotkey's revealed commitments", "200",
+      "GetRevealedCommitmentsResponse", NULL, NULL, "404" },
+
+    { "get", "/block/latest/commitments/revealed/{hotkey}",
+      NGX_PYLON_OA|NGX_PYLON_ID|NGX_PYLON_UNS,
+      "A hotkey's revealed commitments", "200",
+      "GetRevealedCommitmentsResponse", NULL, NULL, "404" },
+
+    { "post", "/commitments/revealed", NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Set a timelocked commitment, revealed by the chain later", "201",
+      "SetRevealedCommitmentResponse", NULL, "SetRevealedCommitmentBody",
+      "400 502 504" },
+
+    { "put", "/mechanism/{mechanism_id}/weights",
+      NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Schedule setting (or committing) weights of a mechanism", "200",
+      "WeightsResponse", NULL, "SetWeightsBody", "400" },
+
+    { "get", "/mechanism/{mechanism_id}/block/{block_number}/weights/status",
+      NGX_PYLON_ID|NGX_PYLON_UNS,
+      "Whether a weights job was accepted in the block's epoch", "200",
+      "WeightsStatus", NULL, NULL, "404" },
 
     { NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 };
@@ -242,7 +296,46 @@ static const char  ngx_pylon_openapi_models[] =
   "\"properties\":{\"detail\":{\"type\":\"string\"}}},"
 "\"GenerateCertificateKeypairRequest\":{\"type\":\"object\","
   "\"properties\":{\"algorithm\":{\"type\":\"integer\",\"default\":1,"
-  "\"enum\":[1]}}}"
+  "\"enum\":[1]}}},"
+"\"GetDrandLastStoredRoundResponse\":{\"type\":\"object\",\"required\":"
+  "[\"last_stored_round\"],\"properties\":{\"last_stored_round\":"
+  "{\"type\":\"integer\"}}},"
+"\"SubnetPriceEntry\":{\"type\":\"object\",\"required\":[\"value\"],"
+  "\"properties\":{\"value\":{\"type\":\"integer\",\"description\":"
+  "\"rao of TAO per alpha\"}}},"
+"\"SubnetPrices\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"prices\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"prices\":{\"type\":\"object\","
+  "\"additionalProperties\":{\"$ref\":"
+  "\"#/components/schemas/SubnetPriceEntry\"}}}},"
+"\"SubnetPrice\":{\"type\":\"object\",\"required\":[\"block\","
+  "\"netuid\",\"price\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"netuid\":{\"type\":\"integer\"},"
+  "\"price\":{\"$ref\":\"#/components/schemas/SubnetPriceEntry\"}}},"
+"\"RevealedCommitment\":{\"type\":\"object\",\"required\":"
+  "[\"reveal_block_number\",\"hotkey\",\"commitment\"],\"properties\":"
+  "{\"reveal_block_number\":{\"type\":\"integer\"},\"hotkey\":"
+  "{\"type\":\"string\"},\"commitment\":{\"type\":\"string\"}}},"
+"\"SubnetRevealedCommitments\":{\"type\":\"object\",\"required\":"
+  "[\"block\",\"commitments\"],\"properties\":{\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"},\"commitments\":{\"type\":\"object\","
+  "\"additionalProperties\":{\"type\":\"array\",\"items\":{\"$ref\":"
+  "\"#/components/schemas/RevealedCommitment\"}}}}},"
+"\"GetRevealedCommitmentsResponse\":{\"type\":\"object\",\"required\":"
+  "[\"commitments\",\"block\"],\"properties\":{\"commitments\":"
+  "{\"type\":\"array\",\"items\":{\"$ref\":"
+  "\"#/components/schemas/RevealedCommitment\"}},\"block\":{\"$ref\":"
+  "\"#/components/schemas/Block\"}}},"
+"\"SetRevealedCommitmentBody\":{\"type\":\"object\",\"required\":"
+  "[\"commitment\",\"blocks_until_reveal\"],\"properties\":"
+  "{\"commitment\":{\"type\":\"string\"},\"blocks_until_reveal\":"
+  "{\"type\":\"integer\"}}},"
+"\"SetRevealedCommitmentResponse\":{\"type\":\"object\",\"required\":"
+  "[\"reveal_round\"],\"properties\":{\"reveal_round\":"
+  "{\"type\":\"integer\"}}},"
+"\"WeightsStatus\":{\"type\":\"object\",\"required\":"
+  "[\"weights_submitted\"],\"properties\":{\"weights_submitted\":"
+  "{\"type\":\"boolean\"}}}"
 "}";
 
 
@@ -291,7 +384,8 @@ ngx_pylon_openapi_param(const char *name)
 
     type = (ngx_strcmp(name, "netuid") == 0
             || ngx_strcmp(name, "block_number") == 0
-            || ngx_strcmp(name, "extrinsic_index") == 0)
+            || ngx_strcmp(name, "extrinsic_index") == 0
+            || ngx_strcmp(name, "mechanism_id") == 0)
            ? "integer" : "string";
 
     return json_pack("{s:s,s:s,s:b,s:{s:s}}", "name", name, "in", "path",
@@ -483,6 +577,10 @@ ngx_pylon_openapi_build(void)
         prefix = prefixes[v];
 
         for (op = ngx_pylon_ops; op->method; op++) {
+
+            if ((op->where & NGX_PYLON_UNS) && v != 1) {
+                continue;
+            }
 
 
             model = (v == 1 && op->unstable_model) ? op->unstable_model

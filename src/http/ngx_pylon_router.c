@@ -11,6 +11,7 @@
 
 #include "http/ngx_pylon_http.h"
 #include "http/ngx_pylon_metrics.h"
+#include "store/keys_v2.h"
 
 
 #define NGX_PYLON_MAX_SEGMENTS  16
@@ -85,6 +86,35 @@ typedef struct {
       ngx_pylon_extrinsic, F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_EXTRINSIC }
 
 
+/*
+ * Pylon v2 (spec/pylon-v2.md §3.2): prices, revealed commitments and,
+ * under identities, mechanism weights and their status.  Chain-wide
+ * v2 reads follow as single lines (the drand round is public, §12.2).
+ */
+#define NGX_PYLON_V2_ROUTES(api, P, F, U)                                    \
+    { NGX_HTTP_GET, api P "/block/latest/price", ngx_pylon_v2_prices,       \
+      F|U, PYLON_ROUTE_PRICE },                                             \
+    { NGX_HTTP_GET, api P "/block/{int}/price", ngx_pylon_v2_prices,        \
+      F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_PRICE },                           \
+    { NGX_HTTP_GET, api P "/block/latest/commitments/revealed",             \
+      ngx_pylon_v2_revealed, F|U, PYLON_ROUTE_REVEALED },                   \
+    { NGX_HTTP_GET, api P "/block/latest/commitments/revealed/{str}",       \
+      ngx_pylon_v2_revealed_one, F|U|NGX_PYLON_R_ITEM,                      \
+      PYLON_ROUTE_REVEALED_ONE }
+
+#define NGX_PYLON_V2_IDENTITY_ROUTES(api, U)                                 \
+    { NGX_HTTP_GET, api ID "/block/latest/commitments/revealed/self",       \
+      ngx_pylon_v2_revealed_one,                                            \
+      R_ID|U|NGX_PYLON_R_ITEM|NGX_PYLON_R_SELF, PYLON_ROUTE_REVEALED_ONE }, \
+    { NGX_HTTP_POST, api ID "/commitments/revealed",                        \
+      ngx_pylon_v2_post_revealed, R_ID|NGX_PYLON_R_BODY|U, NULL },          \
+    { NGX_HTTP_PUT, api ID "/mechanism/{int}/weights",                      \
+      ngx_pylon_v2_put_weights, R_ID|NGX_PYLON_R_BODY|U, NULL },            \
+    { NGX_HTTP_GET, api ID "/mechanism/{int}/block/{int}/weights/status",   \
+      ngx_pylon_v2_weights_status, R_ID|U, NULL }
+
+
+
 static ngx_pylon_route_t  ngx_pylon_routes[] = {
 
     /* v2: the identities and their netuids, public */
@@ -92,6 +122,22 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
       NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT, NULL },
     { NGX_HTTP_GET, "api/_unstable/identities", ngx_pylon_identities,
       NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT|NGX_PYLON_R_UNSTABLE, NULL },
+
+    /* Pylon v2 */
+    { NGX_HTTP_GET, "api/_unstable" UG "/block/latest/drand/last_stored_round",
+      ngx_pylon_v2_drand,
+      NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT|NGX_PYLON_R_UNSTABLE,
+      PYLON_ROUTE_DRAND },
+    { NGX_HTTP_GET, "api/_unstable" UG "/block/latest/prices",
+      ngx_pylon_v2_prices, R_UG|NGX_PYLON_R_UNSTABLE,
+      PYLON_ROUTE_PRICES },
+    { NGX_HTTP_GET, "api/_unstable" UG "/block/{int}/prices",
+      ngx_pylon_v2_prices, R_UG|NGX_PYLON_R_BLOCK|NGX_PYLON_R_UNSTABLE,
+      PYLON_ROUTE_PRICES },
+    NGX_PYLON_V2_ROUTES("api/_unstable", UOA, R_OA, NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_V2_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_V2_ROUTES("api/_unstable", ID, R_ID, NGX_PYLON_R_UNSTABLE),
+    NGX_PYLON_V2_IDENTITY_ROUTES("api/_unstable", NGX_PYLON_R_UNSTABLE),
 
     { NGX_HTTP_GET, "api/v1/block/latest", ngx_pylon_block_latest,
       NGX_PYLON_R_TIMEOUT, PYLON_ROUTE_BLOCK },

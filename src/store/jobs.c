@@ -599,7 +599,8 @@ pylon_job_expire_one(void *data, const char *key, size_t klen,
 
     json_t      *job;
     void        *p;
-    const char  *state;
+    uint64_t     extra;
+    const char  *state, *kind;
 
     if (klen != 2 + PYLON_JOB_ID_LEN) {
         return 0;
@@ -611,10 +612,15 @@ pylon_job_expire_one(void *data, const char *key, size_t klen,
     }
 
     state = json_string_value(json_object_get(job, "state"));
+    kind = json_string_value(json_object_get(job, "kind"));
+
+    /* weights jobs answer weights/status for two epochs: kept longer */
+    extra = (kind && strcmp(kind, "weights") == 0) ? PYLON_JOB_WEIGHTS_KEEP
+                                                   : 0;
 
     if (state && pylon_job_finished(state)
         && (uint64_t) json_integer_value(json_object_get(job, "updated_ms"))
-           < ex->before_ms)
+           + extra < ex->before_ms)
     {
         if (ex->n == ex->cap) {
             ex->cap = ex->cap ? ex->cap * 2 : 64;

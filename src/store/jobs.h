@@ -94,7 +94,14 @@ int pylon_job_reindex(pylon_store_t *st);
 /* At most max unfinished jobs of kind (0: no limit), for this process. */
 void pylon_job_limit(const char *kind, int max);
 
-/* Deletes finished jobs last updated before before_ms.  Count or -1. */
+
+/*
+ * Deletes finished jobs last updated before before_ms (weights jobs
+ * PYLON_JOB_WEIGHTS_KEEP ms later: weights/status reads them for two
+ * epochs, spec/pylon-v2.md §3.3.7).  Count or -1.
+ */
+#define PYLON_JOB_WEIGHTS_KEEP  (4 * 3600 * 1000ULL)
+
 int pylon_job_expire(pylon_store_t *st, uint64_t before_ms);
 
 /* 1 when state is final (done, failed, cancelled) */

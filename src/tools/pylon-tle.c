@@ -22,6 +22,14 @@
  *                                        SCALE payload hex; UIDS and VALUES
  *                                        comma-separated ("" for none)
  *
+ * Revealed (timelocked) commitments, Pylon v2:
+ *
+ *   pylon-tle revealed ROUND TEXT        ciphertext hex of the SCALE
+ *                                        String TEXT (as POST
+ *                                        commitments/revealed stores it)
+ *   pylon-tle revealed-round NOW BLOCKS BLOCK_SECONDS
+ *                                        get_encrypted_commitment's round
+ *
  * Exit status 0 on success, 1 on a cryptographic failure, 2 on usage.
  */
 
@@ -34,6 +42,7 @@
 #include <sodium.h>
 
 #include "bittensor/crv4.h"
+#include "bittensor/revealed.h"
 #include "crypto/bls12_381_curve.h"
 #include "crypto/drand.h"
 #include "crypto/tle.h"
@@ -417,6 +426,56 @@ cmd_crv4_payload(char **argv)
 }
 
 
+static int
+cmd_revealed(const char *r, const char *text)
+{
+    int          rc;
+    uint64_t     round;
+    pylon_buf_t  ct;
+
+    if (parse_round(r, &round) != 0) {
+        return usage();
+    }
+
+    pylon_buf_init(&ct);
+    rc = pylon_revealed_encrypt(&ct, (const uint8_t *) text, strlen(text),
+                                round);
+    if (rc == 0) {
+        print_hex(ct.data, ct.len);
+    }
+
+    pylon_buf_free(&ct);
+    return rc == 0 ? 0 : 1;
+}
+
+
+static int
+cmd_revealed_round(char **argv)
+{
+    char  *end;
+    long long  now, blocks;
+    double     seconds;
+
+    errno = 0;
+    now = strtoll(argv[0], &end, 10);
+    if (errno || *end) {
+        return usage();
+    }
+    blocks = strtoll(argv[1], &end, 10);
+    if (errno || *end) {
+        return usage();
+    }
+    seconds = strtod(argv[2], &end);
+    if (errno || *end) {
+        return usage();
+    }
+
+    printf("%llu\n", (unsigned long long) pylon_revealed_round(now, blocks,
+                                                               seconds));
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -456,6 +515,12 @@ main(int argc, char **argv)
     }
     if (argc == 6 && strcmp(argv[1], "crv4-payload") == 0) {
         return cmd_crv4_payload(argv + 2);
+    }
+    if (argc == 4 && strcmp(argv[1], "revealed") == 0) {
+        return cmd_revealed(argv[2], argv[3]);
+    }
+    if (argc == 5 && strcmp(argv[1], "revealed-round") == 0) {
+        return cmd_revealed_round(argv + 2);
     }
 
     return usage();
