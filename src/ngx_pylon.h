@@ -75,6 +75,14 @@ typedef struct {
     u_char          *env_file;
     ngx_uint_t       env_line;
 
+    /* EVM JSON-RPC (POST .../evm/contracts/{a}/logs), ngx_pylon_evm_conf.c */
+    ngx_pylon_node_t evm_network;        /* url "" = EVM routes off */
+    ngx_pylon_node_t evm_archive;
+    ngx_uint_t       evm_archive_cutoff;
+    ngx_uint_t       evm_max_range;      /* blocks per request */
+    size_t           evm_max_abi;        /* request body bytes */
+    ngx_uint_t       evm_max_logs;       /* logs per answer */
+
     ngx_str_t        metrics_token;      /* "" = /metrics not configured */
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */

@@ -83,6 +83,11 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", ID, R_ID, NGX_PYLON_R_UNSTABLE),
 
+    /* EVM (spec/pylon-v2.md §7): open access, authorised by the handler
+     * after the body is read */
+    { NGX_HTTP_POST, "api/_unstable/openaccess/evm/contracts/{str}/logs",
+      ngx_pylon_evm_logs, R_OA|NGX_PYLON_R_BODY|NGX_PYLON_R_UNSTABLE, NULL },
+
     /* metrics and the OpenAPI document (Litestar's /schema family) */
     { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler,
       NGX_PYLON_R_TIMEOUT, NULL },

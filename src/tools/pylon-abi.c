@@ -8,6 +8,10 @@
  *   pylon-abi encode-log EVENT ARGS    {"topics":[...],"data":"0x..."}
  *   pylon-abi decode-log ABI LOG       Pylon's EvmLog of one log object
  *   pylon-abi logs ABI LOGS            EvmLogs of an eth_getLogs result
+ *   pylon-abi batch                    stdin: JSON lines {"types", "hex"}
+ *                                      (decode) or {"types", "values"}
+ *                                      (encode); stdout: one line each,
+ *                                      the result or {"error": "..."}
  *
  * TYPES     comma-separated canonical types: "address,(uint256,bytes)[]"
  * SIGNATURE "Transfer(address,address,uint256)"
@@ -354,12 +358,102 @@ cmd_logs(pylon_arena_t *a, const char *abiarg, const char *logsarg, int one)
 }
 
 
+/* one case of a batch: decode or encode, result on one line */
+static void
+batch_one(const char *line)
+{
+    char               err[160], *t;
+    size_t             n, len;
+    json_t            *c, *types, *hex, *vals;
+    uint8_t           *data;
+    pylon_buf_t        out;
+    pylon_arena_t     *a;
+    pylon_abi_type_t  *ty;
+
+    c = json_loads(line, 0, NULL);
+    types = json_object_get(c, "types");
+    hex = json_object_get(c, "hex");
+    vals = json_object_get(c, "values");
+    a = pylon_arena_create();
+    pylon_buf_init(&out);
+    snprintf(err, sizeof(err), "bad case");
+
+    if (a == NULL || !json_is_string(types)) {
+        goto fail;
+    }
+    n = json_string_length(types);
+    t = malloc(n + 3);
+    if (t == NULL) {
+        goto fail;
+    }
+    snprintf(t, n + 3, "(%s)", json_string_value(types));
+    ty = pylon_abi_type_parse(a, t, n + 2, err, sizeof(err));
+    free(t);
+    if (ty == NULL) {
+        goto fail;
+    }
+
+    if (vals != NULL) {
+        if (pylon_abi_encode_json(&out, ty, vals, err, sizeof(err)) != 0) {
+            goto fail;
+        }
+        print_hex(out.data, out.len);
+        printf("\n");
+
+    } else {
+        if (!json_is_string(hex)
+            || pylon_hex_decode_alloc(&data, &len, json_string_value(hex),
+                                      json_string_length(hex)) != 0)
+        {
+            goto fail;
+        }
+        if (pylon_abi_decode_json(&out, ty, data, len, 0, err, sizeof(err))
+            != 0)
+        {
+            free(data);
+            goto fail;
+        }
+        free(data);
+        printf("%.*s\n", (int) out.len, (char *) out.data);
+    }
+    goto done;
+
+fail:
+    printf("{\"error\":\"%s\"}\n", err);
+
+done:
+    pylon_buf_free(&out);
+    pylon_arena_destroy(a);
+    json_decref(c);
+}
+
+
+static int
+cmd_batch(void)
+{
+    char    *line = NULL;
+    size_t   cap = 0;
+    ssize_t  n;
+
+    while ((n = getline(&line, &cap, stdin)) > 0) {
+        if (n > 1) {
+            batch_one(line);
+        }
+    }
+    free(line);
+    return 0;
+}
+
+
 int
 main(int argc, char **argv)
 {
     int             rc;
     pylon_arena_t  *a;
 
+    if (argc == 2 && strcmp(argv[1], "batch") == 0) {
+        return cmd_batch();
+    }
     if (argc < 3) {
         usage();
     }
