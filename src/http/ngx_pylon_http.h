@@ -258,5 +258,6 @@ char *ngx_pylon_evm_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_pylon_evm_conf_init(ngx_conf_t *cf,
     ngx_pylon_main_conf_t *pmcf);
 ngx_int_t ngx_pylon_evm_logs(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+json_t *ngx_pylon_evm_openapi(void);      /* its OpenAPI path item */
 
 #endif /* NGX_PYLON_HTTP_H */
