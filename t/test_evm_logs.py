@@ -314,3 +314,25 @@ def test_evm_metrics(nginx_factory, fake_node, evm_nodes):
     assert ('pylon_evm_operation_duration_seconds_count{operation="get_logs",'
             'status="success",rpc_url="ws://127.0.0.1:%s"}' % port) in text
     assert 'operation="get_current_block"' in text
+
+
+def test_evm_nodes_from_pylon_env_file(nginx_factory, fake_node, evm_nodes):
+    main, archive = evm_nodes()
+    n = nginx_factory(pylon_conf(fake_node.url,
+                                 extra_http="pylon_env_file @PREFIX@/data/pylon.env;"),
+                      start=False)
+    with open(os.path.join(n.prefix, "data/pylon.env"), "w") as f:
+        f.write("PYLON_EVM_RPC_URL=%s\nPYLON_EVM_ARCHIVE_RPC_URL=%s\n"
+                "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF=100\n"
+                % (main.url.replace("ws://", "http://"), archive.url))
+    n.start()
+    assert connected(n, main)
+    archive.requests.clear()
+    main.requests.clear()
+    assert post(n, 850, 950).status == 200      # cutoff 1000 - 100 = 900: split
+    assert archive.get_logs_calls() and main.get_logs_calls()
+
+    with open(os.path.join(n.prefix, "data/pylon.env"), "w") as f:
+        f.write("PYLON_EVM_RPC_URL=%s\n" % main.url)
+    t = n.test_config()
+    assert t.returncode != 0 and "PYLON_EVM_ARCHIVE_RPC_URL was left at its default" in t.stderr

@@ -890,6 +890,26 @@ pylon_env_parse(pylon_env_t *env, char err[PYLON_ENV_ERR_BYTES],
                             "PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS", 10, 0,
                             1000000L);
 
+    /* EVM nodes: a pair, both explicit or neither (Pylon 2.3.0) */
+    rc = rc ? rc : get_str(&c, &env->evm_rpc_url, "PYLON_EVM_RPC_URL", "");
+    rc = rc ? rc : get_str(&c, &env->evm_archive_rpc_url,
+                           "PYLON_EVM_ARCHIVE_RPC_URL", "");
+    rc = rc ? rc : get_long(&c, &env->evm_archive_cutoff,
+                            "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF", 300, 0,
+                            1000000000L);
+    if (rc == 0 && (lookup(&v, "PYLON_EVM_RPC_URL") == NULL)
+                   != (lookup(&v, "PYLON_EVM_ARCHIVE_RPC_URL") == NULL))
+    {
+        int main = lookup(&v, "PYLON_EVM_RPC_URL") != NULL;
+
+        snprintf(err, PYLON_ENV_ERR_BYTES, "%s: PYLON_%s was overridden but "
+                 "PYLON_%s was left at its default. Set both explicitly (you "
+                 "may repeat the default value, but it must be explicit).",
+                 name, main ? "EVM_RPC_URL" : "EVM_ARCHIVE_RPC_URL",
+                 main ? "EVM_ARCHIVE_RPC_URL" : "EVM_RPC_URL");
+        rc = -1;
+    }
+
     if (rc == 0 && env->recent_soft > env->recent_hard) {
         rc = set_error(&c, lookup(&v, "PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS"),
                        "PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS",
@@ -1011,6 +1031,8 @@ pylon_env_free(pylon_env_t *env)
 
     free(env->network);
     free(env->archive_network);
+    free(env->evm_rpc_url);
+    free(env->evm_archive_rpc_url);
     free(env->wallet_path);
     wipe_free(env->open_access_token);
     wipe_free(env->metrics_token);

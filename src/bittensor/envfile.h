@@ -58,6 +58,9 @@ typedef struct {
     long                   recent_lead;           /* 10 blocks */
     long                  *netuids;               /* RECENT_OBJECTS_NETUIDS */
     size_t                 nnetuids;
+    char                  *evm_rpc_url;           /* "" unless set (pair) */
+    char                  *evm_archive_rpc_url;   /* "" unless set (pair) */
+    long                   evm_archive_cutoff;    /* 300 */
 } pylon_env_t;
 
 /*

@@ -112,6 +112,33 @@ ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
         pmcf->archive_cutoff = env->archive_cutoff;
     }
 
+    /* EVM nodes (PYLON_EVM_*): only when the .env names them */
+    if (pmcf->evm_network.url.len == 0 && env->evm_rpc_url
+        && env->evm_rpc_url[0])
+    {
+        s.data = (u_char *) env->evm_rpc_url;
+        s.len = ngx_strlen(env->evm_rpc_url);
+
+        if (ngx_pylon_parse_node(cf, &s, &pmcf->evm_network) != NGX_OK) {
+            goto invalid_network;
+        }
+    }
+
+    if (pmcf->evm_archive.url.len == 0 && env->evm_archive_rpc_url
+        && env->evm_archive_rpc_url[0])
+    {
+        s.data = (u_char *) env->evm_archive_rpc_url;
+        s.len = ngx_strlen(env->evm_archive_rpc_url);
+
+        if (ngx_pylon_parse_node(cf, &s, &pmcf->evm_archive) != NGX_OK) {
+            goto invalid_network;
+        }
+    }
+
+    if (pmcf->evm_archive_cutoff == NGX_CONF_UNSET_UINT) {
+        pmcf->evm_archive_cutoff = env->evm_archive_cutoff;
+    }
+
     if (pmcf->wallet_path.data == NULL && env->wallet_path
         && ngx_pylon_env_str(cf, &pmcf->wallet_path, env->wallet_path)
            != NGX_OK)
