@@ -336,3 +336,73 @@ def test_evm_nodes_from_pylon_env_file(nginx_factory, fake_node, evm_nodes):
         f.write("PYLON_EVM_RPC_URL=%s\n" % main.url)
     t = n.test_config()
     assert t.returncode != 0 and "PYLON_EVM_ARCHIVE_RPC_URL was left at its default" in t.stderr
+
+
+def test_evm_logs_hostile_nodes_and_bodies(nginx_factory, fake_node, evm_nodes):
+    """Garbage logs from the node are skipped, a non-list answer is a 502,
+    random ABIs and bodies get 4xx: nothing crashes (teardown checks)."""
+    import random
+    rng = random.Random(1414)
+    main, archive = evm_nodes()
+    n = nginx_factory(conf(fake_node, main, archive))
+    assert connected(n, main)
+    good = main.logs[0]
+    hostile = []
+    for i in range(300):
+        l = dict(good, blockNumber=hex(900), logIndex=hex(i))
+        k = rng.randrange(8)
+        if k == 0:
+            l["data"] = "0x" + "ff" * rng.randrange(200)
+        elif k == 1:
+            l["data"] = "0x" + (2**255).to_bytes(32, "big").hex() * 3
+        elif k == 2:
+            l["topics"] = [good["topics"][0]]
+        elif k == 3:
+            l["topics"] = good["topics"] + ["0x" + "00" * 32] * 3
+        elif k == 4:
+            l["data"] = "not hex"
+        elif k == 5:
+            l["blockNumber"] = None
+        elif k == 6:
+            l["topics"] = [good["topics"][0], "0x" + "ff" * 32, good["topics"][2]]
+        else:
+            l["address"] = 42
+        hostile.append(l)
+    main.logs = hostile + [dict(good, blockNumber=hex(900))]
+    r = post(n, 900, 900)
+    assert r.status == 200, r.body
+    got = json.loads(r.body)["logs"]
+    assert 1 <= len(got) < 300           # the good one and the decodable ones
+    assert all(l["event"] == "Transfer" for l in got)
+
+    # a node answering something that is not a list
+    main.logs = {"not": "a list"}
+    main_answer = main.answer
+
+    def weird(method, params):
+        if method == "eth_getLogs":
+            return {"not": "a list"}
+        return main_answer(method, params)
+    main.answer = weird
+    r = post(n, 900, 900)
+    assert r.status == 502
+
+    # random bodies and ABIs
+    types = ["uint256", "uint7", "tuple", "tuple[]", "(uint8", "string[2][",
+             "bytes33", "int", "address[]", 7, None, "uint256[4096][4096]"]
+    for i in range(150):
+        inputs = [{"name": "a%d" % j, "type": rng.choice(types),
+                   "indexed": rng.random() < 0.3,
+                   "components": rng.choice([[], [{"type": "bool"}], None, "x"])}
+                  for j in range(rng.randrange(6))]
+        entry = rng.choice([{"type": "event", "name": "E", "inputs": inputs},
+                            {"type": "event", "inputs": inputs},
+                            {"type": "event", "name": 5},
+                            "not an object", [], {"type": "event", "name": "E",
+                                                  "inputs": "x"}])
+        r = post(n, 900, 900, abi=[entry])
+        assert r.status in (200, 400, 422, 502), (entry, r.status, r.body)
+    for body in (b"[]", b'{"abi": {}}', b'{"abi": "x"}', b"\x00\xff",
+                 b'{"abi": [' + b"[" * 5000 + b"]" * 5000 + b"]}"):
+        r = post(n, 900, 900, body=body)
+        assert 400 <= r.status < 500, (body[:20], r.status)
