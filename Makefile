@@ -30,7 +30,7 @@ CFLAGS_O  := -std=gnu11 -g -O2 $(WARN) -Isrc -D_FORTIFY_SOURCE=2 \
              -fstack-protector-strong
 LIBS      := -lsodium -ljansson -lxxhash -llmdb -lssl -lcrypto -lm
 
-LIB_DIRS  := src/chain src/crypto src/bittensor src/store
+LIB_DIRS  := src/chain src/crypto src/bittensor src/store src/evm
 LIB_SRCS  := $(shell find $(LIB_DIRS) -name '*.c' 2>/dev/null | sort)
 HDRS      := $(shell find src -name '*.h' | sort)
 MOD_SRCS  := ngx_pylon_module.c \

@@ -200,6 +200,35 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    /* EVM JSON-RPC nodes and limits (src/http/ngx_pylon_evm_conf.c) */
+    { ngx_string("pylon_evm_network"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_network,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, evm_network),
+      NULL },
+
+    { ngx_string("pylon_evm_archive_network"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_pylon_network,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, evm_archive),
+      NULL },
+
+    { ngx_string("pylon_evm_archive_cutoff"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, evm_archive_cutoff),
+      NULL },
+
+    { ngx_string("pylon_evm_limits"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_pylon_evm_limits,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -257,6 +286,9 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->block_duration = NGX_CONF_UNSET_MSEC;
     pmcf->weights_window = NGX_CONF_UNSET;
     pmcf->evm_archive_cutoff = NGX_CONF_UNSET_UINT;
+    pmcf->evm_max_range = NGX_CONF_UNSET_UINT;
+    pmcf->evm_max_abi = NGX_CONF_UNSET_SIZE;
+    pmcf->evm_max_logs = NGX_CONF_UNSET_UINT;
 
     return pmcf;
 }
@@ -289,6 +321,10 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_uint_value(pmcf->archive_cutoff, 300);
+
+    if (ngx_pylon_evm_conf_init(cf, pmcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
 

@@ -75,6 +75,14 @@ typedef struct {
     u_char          *env_file;
     ngx_uint_t       env_line;
 
+    /* EVM JSON-RPC (POST .../evm/contracts/{a}/logs), ngx_pylon_evm_conf.c */
+    ngx_pylon_node_t evm_network;        /* url "" = EVM routes off */
+    ngx_pylon_node_t evm_archive;
+    ngx_uint_t       evm_archive_cutoff;
+    ngx_uint_t       evm_max_range;      /* blocks per request */
+    size_t           evm_max_abi;        /* request body bytes */
+    ngx_uint_t       evm_max_logs;       /* logs per answer */
+
     ngx_str_t        metrics_token;      /* "" = /metrics not configured */
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
@@ -85,9 +93,6 @@ typedef struct {
     ngx_uint_t       window_offset;    /* blocks after an epoch's start */
     ngx_uint_t       window_buffer;    /* blocks before an epoch's end */
     ngx_uint_t       window_cycle;     /* every cycle-th epoch; 0: off */
-    ngx_str_t        evm_network;      /* PYLON_EVM_RPC_URL, "" = unset */
-    ngx_str_t        evm_archive;      /* PYLON_EVM_ARCHIVE_RPC_URL */
-    ngx_uint_t       evm_archive_cutoff;
 
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */

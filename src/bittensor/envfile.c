@@ -838,22 +838,12 @@ get_v2(ctx_t *c, pylon_env_t *env)
 
     env->network_set = is_set(c, "PYLON_BITTENSOR_NETWORK");
     env->archive_network_set = is_set(c, "PYLON_BITTENSOR_ARCHIVE_NETWORK");
-    env->evm_rpc_url_set = is_set(c, "PYLON_EVM_RPC_URL");
-    env->evm_archive_rpc_url_set = is_set(c, "PYLON_EVM_ARCHIVE_RPC_URL");
     env->window_set = is_set(c, "PYLON_COMMIT_CYCLE_LENGTH")
                       || is_set(c, "PYLON_COMMIT_WINDOW_START_OFFSET")
                       || is_set(c, "PYLON_COMMIT_WINDOW_END_BUFFER");
 
     rc = get_double(c, &env->block_duration, "PYLON_BLOCK_DURATION_SECONDS",
                     12.0);
-    rc = rc ? rc : get_str(c, &env->evm_rpc_url, "PYLON_EVM_RPC_URL",
-                           "https://lite.chain.opentensor.ai");
-    rc = rc ? rc : get_str(c, &env->evm_archive_rpc_url,
-                           "PYLON_EVM_ARCHIVE_RPC_URL",
-                           "https://archive.chain.opentensor.ai");
-    rc = rc ? rc : get_long(c, &env->evm_archive_cutoff,
-                            "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF", 300, 0,
-                            1000000000L);
     rc = rc ? rc : get_long(c, &env->window_cycle,
                             "PYLON_COMMIT_CYCLE_LENGTH", 3, 1, 1000000L);
     rc = rc ? rc : get_long(c, &env->window_offset,
@@ -936,6 +926,26 @@ pylon_env_parse(pylon_env_t *env, char err[PYLON_ENV_ERR_BYTES],
     rc = rc ? rc : get_long(&c, &env->recent_lead,
                             "PYLON_RECENT_OBJECTS_REFRESH_LEAD_BLOCKS", 10, 0,
                             1000000L);
+
+    /* EVM nodes: a pair, both explicit or neither (Pylon 2.3.0) */
+    rc = rc ? rc : get_str(&c, &env->evm_rpc_url, "PYLON_EVM_RPC_URL", "");
+    rc = rc ? rc : get_str(&c, &env->evm_archive_rpc_url,
+                           "PYLON_EVM_ARCHIVE_RPC_URL", "");
+    rc = rc ? rc : get_long(&c, &env->evm_archive_cutoff,
+                            "PYLON_EVM_ARCHIVE_BLOCKS_CUTOFF", 300, 0,
+                            1000000000L);
+    if (rc == 0 && (lookup(&v, "PYLON_EVM_RPC_URL") == NULL)
+                   != (lookup(&v, "PYLON_EVM_ARCHIVE_RPC_URL") == NULL))
+    {
+        int main = lookup(&v, "PYLON_EVM_RPC_URL") != NULL;
+
+        snprintf(err, PYLON_ENV_ERR_BYTES, "%s: PYLON_%s was overridden but "
+                 "PYLON_%s was left at its default. Set both explicitly (you "
+                 "may repeat the default value, but it must be explicit).",
+                 name, main ? "EVM_RPC_URL" : "EVM_ARCHIVE_RPC_URL",
+                 main ? "EVM_ARCHIVE_RPC_URL" : "EVM_RPC_URL");
+        rc = -1;
+    }
 
     if (rc == 0 && env->recent_soft > env->recent_hard) {
         rc = set_error(&c, lookup(&v, "PYLON_RECENT_OBJECTS_HARD_LIMIT_BLOCKS"),

@@ -65,15 +65,13 @@ typedef struct {
     int                    network_set;           /* the file names them */
     int                    archive_network_set;
     double                 block_duration;        /* 12.0 seconds */
-    char                  *evm_rpc_url;           /* lite.chain... */
-    char                  *evm_archive_rpc_url;   /* archive.chain... */
-    int                    evm_rpc_url_set;
-    int                    evm_archive_rpc_url_set;
-    long                   evm_archive_cutoff;    /* 300 */
     int                    window_set;            /* any of the three */
     long                   window_cycle;          /* COMMIT_CYCLE_LENGTH 3 */
     long                   window_offset;         /* ..._START_OFFSET 180 */
     long                   window_buffer;         /* ..._END_BUFFER 10 */
+    char                  *evm_rpc_url;           /* "" unless set (pair) */
+    char                  *evm_archive_rpc_url;   /* "" unless set (pair) */
+    long                   evm_archive_cutoff;    /* 300 */
 } pylon_env_t;
 
 /*

@@ -29,6 +29,7 @@
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_fetch.h"
+#include "helper/ngx_pylon_evm.h"
 #include "helper/ngx_pylon_history.h"
 #include "helper/ngx_pylon_submit.h"
 #include "helper/ngx_pylon_writer.h"
@@ -230,6 +231,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
         || ngx_pylon_follow_listen(h->follow, ngx_pylon_refresh_head,
                                    h->refresh) != NGX_OK
         || ngx_pylon_fetch_init(h, h->refresh) != NGX_OK
+        || ngx_pylon_evm_init(h) != NGX_OK
         || ngx_pylon_history_init(h) != NGX_OK)
     {
         exit(2);
@@ -250,6 +252,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     ngx_pylon_session_connect(h->chain);
     ngx_pylon_fetch_connect();
+    ngx_pylon_evm_connect();
 
     lws_sul_schedule(h->lws, 0, &h->sul_tick, ngx_pylon_helper_tick,
                      NGX_PYLON_TICK);
@@ -286,10 +289,12 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_writer_done(h);
     ngx_pylon_session_shutdown(h->chain);
     ngx_pylon_fetch_shutdown();
+    ngx_pylon_evm_shutdown();
     ngx_pylon_submitter_destroy(h->submitter);
     lws_context_destroy(h->lws);
     ngx_pylon_session_free(h->chain);
     ngx_pylon_fetch_free();
+    ngx_pylon_evm_free();
     ngx_pylon_refresh_destroy(h->refresh);
     ngx_pylon_history_done();
     ngx_pylon_follow_destroy(h->follow);
@@ -553,6 +558,7 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
     ngx_time_update();
 
     ngx_pylon_session_tick(h->chain);
+    ngx_pylon_evm_tick();
 
     /* the statistics record doubles as the helper's heartbeat */
     (void) ngx_pylon_stats_flush(h);

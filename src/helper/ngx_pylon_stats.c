@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "helper/ngx_pylon_stats.h"
+#include "helper/ngx_pylon_evm.h"
 
 
 #define NGX_PYLON_MAX_SERIES   256
@@ -437,6 +438,9 @@ ngx_pylon_stats_render(u_char *buf, size_t size)
                             fam->name, s->labels_len, s->labels, s->sum);
         }
     }
+
+    /* the EVM families (ngx_pylon_evm_stats.c) */
+    p += ngx_pylon_evm_stats_render(p, (size_t) (last - p));
 
     NGX_PYLON_ROOM(200);
     p = ngx_sprintf(p, "# HELP pylon_helper_series_dropped_total Helper "

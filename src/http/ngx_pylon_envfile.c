@@ -118,36 +118,6 @@ ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
         pmcf->window_cycle = env->window_cycle;
     }
 
-    if (pmcf->evm_network.len == 0
-        && (env->evm_rpc_url_set || env->evm_archive_rpc_url_set))
-    {
-        if (env->evm_rpc_url_set != env->evm_archive_rpc_url_set) {
-            ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
-                          "\"pylon_env_file\" in %s:%ui: %s was overridden "
-                          "but %s was left at its default. Set both "
-                          "explicitly (you may repeat the default value, "
-                          "but it must be explicit).", pmcf->env_file,
-                          pmcf->env_line,
-                          env->evm_rpc_url_set ? "PYLON_EVM_RPC_URL"
-                                               : "PYLON_EVM_ARCHIVE_RPC_URL",
-                          env->evm_rpc_url_set ? "PYLON_EVM_ARCHIVE_RPC_URL"
-                                               : "PYLON_EVM_RPC_URL");
-            return NGX_ERROR;
-        }
-
-        if (ngx_pylon_env_str(cf, &pmcf->evm_network, env->evm_rpc_url)
-            != NGX_OK
-            || ngx_pylon_env_str(cf, &pmcf->evm_archive,
-                                 env->evm_archive_rpc_url) != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-    }
-
-    if (pmcf->evm_archive_cutoff == NGX_CONF_UNSET_UINT) {
-        pmcf->evm_archive_cutoff = env->evm_archive_cutoff;
-    }
-
     if (pmcf->network.url.len == 0 && env->network) {
         s.data = (u_char *) env->network;
         s.len = ngx_strlen(env->network);
@@ -168,6 +138,33 @@ ngx_pylon_env_apply(ngx_conf_t *cf, ngx_pylon_main_conf_t *pmcf)
 
     if (pmcf->archive_cutoff == NGX_CONF_UNSET_UINT) {
         pmcf->archive_cutoff = env->archive_cutoff;
+    }
+
+    /* EVM nodes (PYLON_EVM_*): only when the .env names them */
+    if (pmcf->evm_network.url.len == 0 && env->evm_rpc_url
+        && env->evm_rpc_url[0])
+    {
+        s.data = (u_char *) env->evm_rpc_url;
+        s.len = ngx_strlen(env->evm_rpc_url);
+
+        if (ngx_pylon_parse_node(cf, &s, &pmcf->evm_network) != NGX_OK) {
+            goto invalid_network;
+        }
+    }
+
+    if (pmcf->evm_archive.url.len == 0 && env->evm_archive_rpc_url
+        && env->evm_archive_rpc_url[0])
+    {
+        s.data = (u_char *) env->evm_archive_rpc_url;
+        s.len = ngx_strlen(env->evm_archive_rpc_url);
+
+        if (ngx_pylon_parse_node(cf, &s, &pmcf->evm_archive) != NGX_OK) {
+            goto invalid_network;
+        }
+    }
+
+    if (pmcf->evm_archive_cutoff == NGX_CONF_UNSET_UINT) {
+        pmcf->evm_archive_cutoff = env->evm_archive_cutoff;
     }
 
     if (pmcf->wallet_path.data == NULL && env->wallet_path

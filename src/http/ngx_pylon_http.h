@@ -298,4 +298,12 @@ ngx_int_t ngx_pylon_v2_put_weights(ngx_http_request_t *r,
 ngx_int_t ngx_pylon_v2_post_revealed(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 
+/* EVM: directives (ngx_pylon_evm_conf.c) and the logs route
+ * (ngx_pylon_evm_logs.c) */
+char *ngx_pylon_evm_limits(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_pylon_evm_conf_init(ngx_conf_t *cf,
+    ngx_pylon_main_conf_t *pmcf);
+ngx_int_t ngx_pylon_evm_logs(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+json_t *ngx_pylon_evm_openapi(void);      /* its OpenAPI path item */
+
 #endif /* NGX_PYLON_HTTP_H */

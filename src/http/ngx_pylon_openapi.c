@@ -653,6 +653,11 @@ ngx_pylon_openapi_build(void)
                                       ngx_pylon_openapi_ref("ErrorEnvelope")));
     }
 
+    /* EVM logs (ngx_pylon_evm_openapi.c) */
+    json_object_set_new(paths, "/api/_unstable/openaccess/evm/contracts/"
+                               "{contract_address}/logs",
+                        ngx_pylon_evm_openapi());
+
     doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:o,s:{s:{s:s,"
                     "s:s}}}}",
                     "openapi", "3.1.0",

@@ -155,6 +155,10 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
     NGX_PYLON_GENERAL_ROUTES("api/_unstable", UG, R_UG, NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_SUBNET_ROUTES("api/_unstable", UOA, R_OA, NGX_PYLON_R_UNSTABLE),
 
+    /* EVM (spec/pylon-v2.md §7): behind the open-access guard */
+    { NGX_HTTP_POST, "api/_unstable/openaccess/evm/contracts/{str}/logs",
+      ngx_pylon_evm_logs, R_UG|NGX_PYLON_R_BODY|NGX_PYLON_R_UNSTABLE, NULL },
+
     /* metrics and the OpenAPI document (Litestar's /schema family) */
     { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler,
       NGX_PYLON_R_TIMEOUT, NULL },
