@@ -177,6 +177,13 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pylon_gzip"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, gzip),
+      NULL },
+
     { ngx_string("pylon_metrics_token"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pylon_metrics_token,
@@ -238,6 +245,7 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->recent_lead = NGX_CONF_UNSET_UINT;
     pmcf->timeout = NGX_CONF_UNSET_MSEC;
     pmcf->timeout_max = NGX_CONF_UNSET_MSEC;
+    pmcf->gzip = NGX_CONF_UNSET;
 
     return pmcf;
 }
@@ -269,6 +277,7 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_uint_value(pmcf->archive_cutoff, 300);
+    ngx_conf_init_value(pmcf->gzip, 1);
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
 

@@ -79,6 +79,8 @@ typedef struct {
     ngx_flag_t       metrics_token_set;
     ngx_shm_zone_t  *metrics_zone;       /* request metrics, all workers */
 
+    ngx_flag_t       gzip;         /* pylon_gzip: store and send copies */
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;
