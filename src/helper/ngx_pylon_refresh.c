@@ -9,8 +9,9 @@
  *          for CommitmentOf and NeuronCertificates:
  *              state_getKeysPaged([prefix, 1000, start, hash])
  *              -> state_queryStorageAt([keys, hash]) -> next page
- *   when nothing is pending: render every subnet and write all bodies in
- *   one transaction (item keys of the subnet that are gone are deleted).
+ *   when nothing is pending: render every subnet's bodies and their gzip
+ *   copies into a batch (store/batch.h), then write them all in one short
+ *   transaction (item keys of the subnet that are gone are deleted).
  */
 
 #include <ngx_config.h>
@@ -24,6 +25,7 @@
 #include "chain/metadata.h"
 #include "chain/runtime_api.h"
 #include "chain/xdecode.h"
+#include "store/batch.h"
 
 
 #define NGX_PYLON_PAGE          1000
@@ -118,6 +120,7 @@ struct ngx_pylon_round_s {
 typedef struct {
     ngx_pylon_round_t      *round;
     ngx_int_t               netuid;
+    pylon_batch_t          *batch;      /* NULL: put in the open txn */
 } ngx_pylon_put_ctx_t;
 
 
@@ -168,7 +171,7 @@ static void ngx_pylon_sub_state(void *data, json_t *result,
 static void ngx_pylon_sub_hyper(void *data, json_t *result,
     const char *error);
 static ngx_int_t ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd,
-    ngx_pylon_sub_t *sub, const pylon_meta_t *m);
+    ngx_pylon_sub_t *sub, const pylon_meta_t *m, pylon_batch_t *batch);
 static void ngx_pylon_page_next(ngx_pylon_page_t *pg, const char *start);
 static void ngx_pylon_page_keys(void *data, json_t *result,
     const char *error);
@@ -863,6 +866,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     }
 
     ngx_memzero(&old, sizeof(old));
+    ctx.batch = NULL;
 
     /* latest items that may have gone: delete them all, then put */
 
@@ -883,23 +887,13 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         }
     }
 
+    /* render every body and its gzip copy before the write txn */
+
     ctx.round = rd;
+    ctx.batch = pylon_batch_create(st);
 
-    if (pylon_store_write_begin(st) != 0) {
-        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
-        goto done;
-    }
-
-    for (j = 0; j < old.n; j++) {
-        if (pylon_store_del(st, old.keys[j]) != 0) {
-            ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
-            pylon_store_write_abort(st);
-            goto done;
-        }
-    }
-
-    if (rd->extrinsics && ngx_pylon_round_write_xts(rd) != NGX_OK) {
-        pylon_store_write_abort(st);
+    if (ctx.batch == NULL) {
+        ngx_pylon_round_fail(rd, "cache", "out of memory");
         goto done;
     }
 
@@ -928,12 +922,38 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         if (pylon_subnet_render(&in, ngx_pylon_round_put, &ctx, err,
                                 sizeof(err))
             != 0
-            || ngx_pylon_sub_put_hyper(rd, sub, in.meta) != NGX_OK)
+            || ngx_pylon_sub_put_hyper(rd, sub, in.meta, ctx.batch)
+               != NGX_OK)
         {
             ngx_pylon_round_fail(rd, "render", err);
+            goto done;
+        }
+    }
+
+    /* one short transaction: deletes, extrinsics, the batch, the state */
+
+    if (pylon_store_write_begin(st) != 0) {
+        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
+        goto done;
+    }
+
+    for (j = 0; j < old.n; j++) {
+        if (pylon_store_del(st, old.keys[j]) != 0) {
+            ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
             pylon_store_write_abort(st);
             goto done;
         }
+    }
+
+    if (rd->extrinsics && ngx_pylon_round_write_xts(rd) != NGX_OK) {
+        pylon_store_write_abort(st);
+        goto done;
+    }
+
+    if (pylon_batch_put(ctx.batch) != 0) {
+        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
+        pylon_store_write_abort(st);
+        goto done;
     }
 
     if (rd->latest) {
@@ -966,6 +986,8 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     }
 
 done:
+
+    pylon_batch_free(ctx.batch);
 
     for (j = 0; j < old.n; j++) {
         ngx_free(old.keys[j]);
@@ -1002,6 +1024,10 @@ ngx_pylon_round_put(void *data, const char *route, const char *item,
 
     if (n == 0) {
         return -1;
+    }
+
+    if (ctx->batch) {
+        return pylon_batch_add(ctx->batch, key, rd->number, body, len);
     }
 
     return pylon_store_put(rd->refresh->helper->store, key, rd->number, 0,
@@ -1235,7 +1261,7 @@ ngx_pylon_sub_hyper(void *data, json_t *result, const char *error)
 
 static ngx_int_t
 ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
-    const pylon_meta_t *m)
+    const pylon_meta_t *m, pylon_batch_t *batch)
 {
     int                  rc;
     char                *body, err[128];
@@ -1265,6 +1291,7 @@ ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
 
     ctx.round = rd;
     ctx.netuid = sub->netuid;
+    ctx.batch = batch;
 
     rc = ngx_pylon_round_put(&ctx, PYLON_ROUTE_HYPERPARAMS, NULL,
                              (uint8_t *) body, ngx_strlen(body));

@@ -12,6 +12,7 @@
 #include "tap.h"
 #include "store/store.h"
 #include "store/gzip.h"
+#include "store/batch.h"
 
 
 static int
@@ -183,6 +184,36 @@ test_records(const char *dir)
        && rec.len == n, "put_gz stores both");
     pylon_store_read_end(st);
     free(gz);
+
+    /* a batch: bodies and copies made before the transaction */
+    {
+        pylon_batch_t  *b;
+
+        b = pylon_batch_create(st);
+        ok(b != NULL, "a batch");
+        ok(pylon_batch_add(b, "L/neurons/3", 8, body, n) == 0
+           && pylon_batch_add(b, "L/block/-", 8, "{\"number\":8}", 12) == 0
+           && pylon_batch_add(b, "L/neurons/3", 9, body, n - 1) == 0,
+           "adds outside a transaction");
+        is_int(pylon_batch_count(b), 3, "three records");
+        ok(pylon_batch_put(b) == -1, "put needs a transaction");
+        pylon_store_write_begin(st);
+        ok(pylon_batch_put(b) == 0, "put in one transaction");
+        pylon_store_write_commit(st);
+        pylon_batch_free(b);
+
+        pylon_store_read(st, "L/neurons/3", &rec);
+        ok(rec.block == 9 && rec.len == n - 1, "the later add wins");
+        plain = rec.gz ? inflate_copy(rec.gz, rec.gzlen, n, &i) : NULL;
+        ok(plain && i == n - 1 && memcmp(plain, body, n - 1) == 0,
+           "its copy inflates to its body");
+        free(plain);
+        pylon_store_read_end(st);
+        pylon_store_read(st, "L/block/-", &rec);
+        ok(rec.block == 8 && rec.gz == NULL, "a short one without copy");
+        pylon_store_read_end(st);
+        pylon_batch_free(NULL);
+    }
 
     ok(pylon_store_set_gzip(st, 0) == 0, "gzip off");
     ok(pylon_store_gzip(st, "L/neurons/2", body, n, &gzlen) == NULL,
