@@ -62,6 +62,7 @@ struct ngx_pylon_refresh_s {
     ngx_pylon_tracked_t     tracked[NGX_PYLON_TRACK_MAX];
     ngx_uint_t              ntracked;
     ngx_pylon_meta_slot_t   metas[NGX_PYLON_META_SLOTS];
+    uint32_t                spec;            /* last runtime version seen */
     uint64_t                written;         /* newest latest round */
     uint64_t                started;         /* newest head refreshed */
     char                    started_hash[67];
@@ -114,6 +115,8 @@ struct ngx_pylon_round_s {
     ngx_pylon_round_t      *next_waiter;
     ngx_uint_t              extrinsics;      /* read the block's body */
     json_t                 *xts;             /* its extrinsics (hex) */
+    ngx_uint_t              guessed;         /* slot taken before version */
+    ngx_uint_t              reading;         /* subnet calls are out */
 };
 
 
@@ -472,9 +475,23 @@ ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
 }
 
 
+/*
+ * A latest round does not wait for the runtime version: with the metadata
+ * of the last spec seen at hand, the subnet calls go out together with
+ * state_getRuntimeVersion, and the version only confirms the guess (or,
+ * after a runtime upgrade, swaps the metadata the bodies are decoded
+ * with: the reads themselves are raw bytes at the block's hash).
+ */
+
 static void
 ngx_pylon_round_start(ngx_pylon_round_t *rd)
 {
+    ngx_uint_t              i;
+    ngx_pylon_refresh_t    *r;
+    ngx_pylon_meta_slot_t  *slot;
+
+    r = rd->refresh;
+
     if (ngx_pylon_round_call(rd, "state_getRuntimeVersion",
                              json_pack("[s]", rd->hash),
                              ngx_pylon_round_version, rd)
@@ -483,6 +500,24 @@ ngx_pylon_round_start(ngx_pylon_round_t *rd)
         rd->pending = 1;
         ngx_pylon_round_fail(rd, "state_getRuntimeVersion", "not connected");
         ngx_pylon_round_step(rd);
+        return;
+    }
+
+    if (!rd->latest || rd->extrinsics || r->spec == 0) {
+        return;
+    }
+
+    for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
+        slot = &r->metas[i];
+
+        if (slot->spec == r->spec && slot->meta != NULL) {
+            slot->refs++;
+            slot->used_ms = ngx_pylon_helper_now_ms();
+            rd->slot = slot;
+            rd->guessed = 1;
+            ngx_pylon_round_subnets(rd);
+            return;
+        }
     }
 }
 
@@ -512,6 +547,23 @@ ngx_pylon_round_version(void *data, json_t *result, const char *error)
 
     spec = (uint32_t) json_integer_value(v);
     now = ngx_pylon_helper_now_ms();
+
+    if (rd->latest) {
+        r->spec = spec;
+    }
+
+    if (rd->guessed) {
+        rd->guessed = 0;
+
+        if (rd->slot->spec == spec) {
+            ngx_pylon_round_step(rd);          /* the guess was right */
+            return;
+        }
+
+        /* a runtime upgrade: decode with the metadata of this spec */
+        rd->slot->refs--;
+        rd->slot = NULL;
+    }
 
     for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
         slot = &r->metas[i];
@@ -642,6 +694,12 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
         { "Commitments", "CommitmentOf" },
         { "SubtensorModule", "NeuronCertificates" }
     };
+
+    if (rd->reading) {
+        return;                      /* sent already, on a guessed spec */
+    }
+
+    rd->reading = 1;
 
     m = rd->slot ? rd->slot->meta : rd->own_meta;
 

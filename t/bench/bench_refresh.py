@@ -44,6 +44,28 @@ class LatencyNode(tf.DataNode):
         self.rtt = rtt_ms / 1000.0
         self.hashes[START] = tf.recorded()["hash"]
 
+    def start(self):
+        """FakeNode.start without permessage-deflate (substrate's RPC server
+        does not compress; compressing 400 kB replies in Python would time
+        the fake node, not the helper)."""
+        import threading
+        ready = threading.Event()
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                websockets.serve(self._handler, "127.0.0.1", self.port, max_size=None,
+                                 compression=None))
+            ready.set()
+            self._loop.run_forever()
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        assert ready.wait(5), "fake node did not start"
+        return self
+
     async def _reply(self, ws, rid, method, params):
         try:
             resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
