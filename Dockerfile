@@ -7,7 +7,8 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential dpkg-dev nginx nginx-dev libwebsockets-dev \
-      libjansson-dev libsodium-dev liblmdb-dev libxxhash-dev libssl-dev \
+      libjansson-dev libsodium-dev liblmdb-dev libxxhash-dev libdeflate-dev \
+      libssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -17,6 +18,7 @@ FROM debian:12
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       nginx libwebsockets17 libjansson4 libsodium23 liblmdb0 libxxhash0 \
+      libdeflate0 \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/ngx_pylon_module.so /usr/lib/nginx/modules/

@@ -28,7 +28,7 @@ CFLAGS_T  := -std=gnu11 -g -O1 $(WARN) -Isrc -fno-omit-frame-pointer \
              -fsanitize=address,undefined -fno-sanitize-recover=all
 CFLAGS_O  := -std=gnu11 -g -O2 $(WARN) -Isrc -D_FORTIFY_SOURCE=2 \
              -fstack-protector-strong
-LIBS      := -lsodium -ljansson -lxxhash -llmdb -lssl -lcrypto -lm
+LIBS      := -lsodium -ljansson -lxxhash -llmdb -ldeflate -lssl -lcrypto -lm
 
 LIB_DIRS  := src/chain src/crypto src/bittensor src/store src/evm
 LIB_SRCS  := $(shell find $(LIB_DIRS) -name '*.c' 2>/dev/null | sort)

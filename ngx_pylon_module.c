@@ -179,6 +179,13 @@ static ngx_command_t  ngx_pylon_commands[] = {
       0,
       NULL },
 
+    { ngx_string("pylon_gzip"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_pylon_main_conf_t, gzip),
+      NULL },
+
     { ngx_string("pylon_metrics_token"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pylon_metrics_token,
@@ -289,6 +296,7 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->evm_max_range = NGX_CONF_UNSET_UINT;
     pmcf->evm_max_abi = NGX_CONF_UNSET_SIZE;
     pmcf->evm_max_logs = NGX_CONF_UNSET_UINT;
+    pmcf->gzip = NGX_CONF_UNSET;
 
     return pmcf;
 }
@@ -325,6 +333,8 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     if (ngx_pylon_evm_conf_init(cf, pmcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    ngx_conf_init_value(pmcf->gzip, 1);
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
 

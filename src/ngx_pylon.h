@@ -94,6 +94,8 @@ typedef struct {
     ngx_uint_t       window_buffer;    /* blocks before an epoch's end */
     ngx_uint_t       window_cycle;     /* every cycle-th epoch; 0: off */
 
+    ngx_flag_t       gzip;         /* pylon_gzip: store and send copies */
+
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */
     ngx_uint_t       conf_line;

@@ -267,7 +267,7 @@ def driver(tmp_path_factory):
     src.write_text(DRIVER)
     exe = d / "driver"
     subprocess.run(["cc", "-std=gnu11", "-O1", "-I" + os.path.join(ROOT, "src"), str(src), LIB,
-                    "-lsodium", "-ljansson", "-lxxhash", "-llmdb", "-lssl", "-lcrypto", "-lm",
+                    "-lsodium", "-ljansson", "-lxxhash", "-llmdb", "-ldeflate", "-lssl", "-lcrypto", "-lm",
                     "-o", str(exe)], check=True)
     return str(exe)
 

@@ -143,8 +143,29 @@ def cache_records(cache_dir):
         if k == "DATA=END":
             break
         key, val = bytes.fromhex(k.strip()).decode(), bytes.fromhex(v.strip())
-        out[key] = (val[:32], val[32:])
+        out[key] = (val[:32], record_body(val))
     return out
+
+
+def record_body(val):
+    """The plain body of a raw record; with the GZIP flag (0x01) an 8-byte
+    extension (u32 body length, u32 gzip length) precedes body + gzip copy."""
+    import struct
+    flags = struct.unpack_from("<I", val, 4)[0]
+    if not flags & 0x80000000:
+        return val[32:]
+    blen, glen = struct.unpack_from("<II", val, 32)
+    assert len(val) == 40 + blen + glen
+    return val[40:40 + blen]
+
+
+def record_gzip(val):
+    """The gzip copy of a raw record, or None."""
+    import struct
+    if not struct.unpack_from("<I", val, 4)[0] & 0x80000000:
+        return None
+    blen, glen = struct.unpack_from("<II", val, 32)
+    return val[40 + blen:40 + blen + glen]
 
 
 def legacy_decode(type_name, raw_hex):

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chain/rpc.h"
+#include "chain/rpc_scan.h"
 
 
 char *
@@ -54,10 +55,35 @@ int
 pylon_rpc_parse(pylon_rpc_message_t *m, const char *buf, size_t len,
     char *err, size_t errlen)
 {
+    size_t         hexlen;
     json_t        *id, *params, *sub, *method;
+    const char    *hex;
     json_error_t   jerr;
 
     memset(m, 0, sizeof(pylon_rpc_message_t));
+
+    /* a large hex result: no tree, the hex copied once into a string */
+
+    if (len >= PYLON_RPC_SCAN_MIN
+        && pylon_rpc_scan_hex_result(buf, len, &m->id, &hex, &hexlen) == 0)
+    {
+        m->root = json_object();
+        m->result = json_stringn_nocheck(hex, hexlen);
+
+        if (m->root == NULL || m->result == NULL
+            || json_object_set_new_nocheck(m->root, "result", m->result)
+               != 0)
+        {
+            json_decref(m->root);
+            m->root = NULL;
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+
+        m->kind = PYLON_RPC_RESPONSE;
+
+        return 0;
+    }
 
     m->root = json_loadb(buf, len, 0, &jerr);
     if (m->root == NULL) {

@@ -35,6 +35,7 @@
 #include "helper/ngx_pylon_writer.h"
 #include "crypto/sr25519.h"
 #include "helper/ngx_pylon_stats.h"
+#include "store/gzip.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -179,6 +180,14 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     if (h->store == NULL) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "pylon helper: %s", err);
         exit(2);
+    }
+
+    /* pylon_gzip: every cached body gets its gzip copy once, here */
+    if (pmcf->gzip
+        && pylon_store_set_gzip(h->store, PYLON_GZIP_LEVEL) != 0)
+    {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0, "pylon helper: %s",
+                      pylon_store_error(h->store));
     }
 
     lws_set_log_level(LLL_ERR|LLL_WARN, ngx_pylon_helper_lws_log);

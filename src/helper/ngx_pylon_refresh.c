@@ -9,8 +9,9 @@
  *          for CommitmentOf and NeuronCertificates:
  *              state_getKeysPaged([prefix, 1000, start, hash])
  *              -> state_queryStorageAt([keys, hash]) -> next page
- *   when nothing is pending: render every subnet and write all bodies in
- *   one transaction (item keys of the subnet that are gone are deleted).
+ *   when nothing is pending: render every subnet's bodies and their gzip
+ *   copies into a batch (store/batch.h), then write them all in one short
+ *   transaction (item keys of the subnet that are gone are deleted).
  */
 
 #include <ngx_config.h>
@@ -25,6 +26,7 @@
 #include "chain/metadata.h"
 #include "chain/runtime_api.h"
 #include "chain/xdecode.h"
+#include "store/batch.h"
 
 
 #define NGX_PYLON_PAGE          1000
@@ -61,6 +63,7 @@ struct ngx_pylon_refresh_s {
     ngx_pylon_tracked_t     tracked[NGX_PYLON_TRACK_MAX];
     ngx_uint_t              ntracked;
     ngx_pylon_meta_slot_t   metas[NGX_PYLON_META_SLOTS];
+    uint32_t                spec;            /* last runtime version seen */
     uint64_t                written;         /* newest latest round */
     uint64_t                started;         /* newest head refreshed */
     char                    started_hash[67];
@@ -113,12 +116,15 @@ struct ngx_pylon_round_s {
     ngx_pylon_round_t      *next_waiter;
     ngx_uint_t              extrinsics;      /* read the block's body */
     json_t                 *xts;             /* its extrinsics (hex) */
+    ngx_uint_t              guessed;         /* slot taken before version */
+    ngx_uint_t              reading;         /* subnet calls are out */
 };
 
 
 typedef struct {
     ngx_pylon_round_t      *round;
     ngx_int_t               netuid;
+    pylon_batch_t          *batch;      /* NULL: put in the open txn */
 } ngx_pylon_put_ctx_t;
 
 
@@ -169,7 +175,7 @@ static void ngx_pylon_sub_state(void *data, json_t *result,
 static void ngx_pylon_sub_hyper(void *data, json_t *result,
     const char *error);
 static ngx_int_t ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd,
-    ngx_pylon_sub_t *sub, const pylon_meta_t *m);
+    ngx_pylon_sub_t *sub, const pylon_meta_t *m, pylon_batch_t *batch);
 static void ngx_pylon_page_next(ngx_pylon_page_t *pg, const char *start);
 static void ngx_pylon_page_keys(void *data, json_t *result,
     const char *error);
@@ -479,9 +485,23 @@ ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
 }
 
 
+/*
+ * A latest round does not wait for the runtime version: with the metadata
+ * of the last spec seen at hand, the subnet calls go out together with
+ * state_getRuntimeVersion, and the version only confirms the guess (or,
+ * after a runtime upgrade, swaps the metadata the bodies are decoded
+ * with: the reads themselves are raw bytes at the block's hash).
+ */
+
 static void
 ngx_pylon_round_start(ngx_pylon_round_t *rd)
 {
+    ngx_uint_t              i;
+    ngx_pylon_refresh_t    *r;
+    ngx_pylon_meta_slot_t  *slot;
+
+    r = rd->refresh;
+
     if (ngx_pylon_round_call(rd, "state_getRuntimeVersion",
                              json_pack("[s]", rd->hash),
                              ngx_pylon_round_version, rd)
@@ -490,6 +510,24 @@ ngx_pylon_round_start(ngx_pylon_round_t *rd)
         rd->pending = 1;
         ngx_pylon_round_fail(rd, "state_getRuntimeVersion", "not connected");
         ngx_pylon_round_step(rd);
+        return;
+    }
+
+    if (!rd->latest || rd->extrinsics || r->spec == 0) {
+        return;
+    }
+
+    for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
+        slot = &r->metas[i];
+
+        if (slot->spec == r->spec && slot->meta != NULL) {
+            slot->refs++;
+            slot->used_ms = ngx_pylon_helper_now_ms();
+            rd->slot = slot;
+            rd->guessed = 1;
+            ngx_pylon_round_subnets(rd);
+            return;
+        }
     }
 }
 
@@ -519,6 +557,23 @@ ngx_pylon_round_version(void *data, json_t *result, const char *error)
 
     spec = (uint32_t) json_integer_value(v);
     now = ngx_pylon_helper_now_ms();
+
+    if (rd->latest) {
+        r->spec = spec;
+    }
+
+    if (rd->guessed) {
+        rd->guessed = 0;
+
+        if (rd->slot->spec == spec) {
+            ngx_pylon_round_step(rd);          /* the guess was right */
+            return;
+        }
+
+        /* a runtime upgrade: decode with the metadata of this spec */
+        rd->slot->refs--;
+        rd->slot = NULL;
+    }
 
     for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
         slot = &r->metas[i];
@@ -649,6 +704,12 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
         { "Commitments", "CommitmentOf" },
         { "SubtensorModule", "NeuronCertificates" }
     };
+
+    if (rd->reading) {
+        return;                      /* sent already, on a guessed spec */
+    }
+
+    rd->reading = 1;
 
     m = rd->slot ? rd->slot->meta : rd->own_meta;
 
@@ -873,6 +934,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     }
 
     ngx_memzero(&old, sizeof(old));
+    ctx.batch = NULL;
 
     /* latest items that may have gone: delete them all, then put */
 
@@ -894,23 +956,13 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         }
     }
 
+    /* render every body and its gzip copy before the write txn */
+
     ctx.round = rd;
+    ctx.batch = pylon_batch_create(st);
 
-    if (pylon_store_write_begin(st) != 0) {
-        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
-        goto done;
-    }
-
-    for (j = 0; j < old.n; j++) {
-        if (pylon_store_del(st, old.keys[j]) != 0) {
-            ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
-            pylon_store_write_abort(st);
-            goto done;
-        }
-    }
-
-    if (rd->extrinsics && ngx_pylon_round_write_xts(rd) != NGX_OK) {
-        pylon_store_write_abort(st);
+    if (ctx.batch == NULL) {
+        ngx_pylon_round_fail(rd, "cache", "out of memory");
         goto done;
     }
 
@@ -939,12 +991,38 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         if (pylon_subnet_render(&in, ngx_pylon_round_put, &ctx, err,
                                 sizeof(err))
             != 0
-            || ngx_pylon_sub_put_hyper(rd, sub, in.meta) != NGX_OK)
+            || ngx_pylon_sub_put_hyper(rd, sub, in.meta, ctx.batch)
+               != NGX_OK)
         {
             ngx_pylon_round_fail(rd, "render", err);
+            goto done;
+        }
+    }
+
+    /* one short transaction: deletes, extrinsics, the batch, the state */
+
+    if (pylon_store_write_begin(st) != 0) {
+        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
+        goto done;
+    }
+
+    for (j = 0; j < old.n; j++) {
+        if (pylon_store_del(st, old.keys[j]) != 0) {
+            ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
             pylon_store_write_abort(st);
             goto done;
         }
+    }
+
+    if (rd->extrinsics && ngx_pylon_round_write_xts(rd) != NGX_OK) {
+        pylon_store_write_abort(st);
+        goto done;
+    }
+
+    if (pylon_batch_put(ctx.batch) != 0) {
+        ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
+        pylon_store_write_abort(st);
+        goto done;
     }
 
     if (rd->latest) {
@@ -977,6 +1055,8 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     }
 
 done:
+
+    pylon_batch_free(ctx.batch);
 
     for (j = 0; j < old.n; j++) {
         ngx_free(old.keys[j]);
@@ -1013,6 +1093,10 @@ ngx_pylon_round_put(void *data, const char *route, const char *item,
 
     if (n == 0) {
         return -1;
+    }
+
+    if (ctx->batch) {
+        return pylon_batch_add(ctx->batch, key, rd->number, body, len);
     }
 
     return pylon_store_put(rd->refresh->helper->store, key, rd->number, 0,
@@ -1246,7 +1330,7 @@ ngx_pylon_sub_hyper(void *data, json_t *result, const char *error)
 
 static ngx_int_t
 ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
-    const pylon_meta_t *m)
+    const pylon_meta_t *m, pylon_batch_t *batch)
 {
     int                  rc;
     char                *body, err[128];
@@ -1276,6 +1360,7 @@ ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
 
     ctx.round = rd;
     ctx.netuid = sub->netuid;
+    ctx.batch = batch;
 
     rc = ngx_pylon_round_put(&ctx, PYLON_ROUTE_HYPERPARAMS, NULL,
                              (uint8_t *) body, ngx_strlen(body));

@@ -162,6 +162,16 @@ ngx_int_t ngx_pylon_send_invalid(ngx_http_request_t *r, const char *message,
     const char *key);
 
 
+/*
+ * gzip copies (ngx_pylon_gzip.c): whether the request's Accept-Encoding
+ * allows gzip (q-values honoured, "gzip;q=0" refuses); "Vary:
+ * Accept-Encoding" (through nginx's gzip_vary when that is on);
+ * "Content-Encoding: gzip", which also keeps nginx's gzip filter off.
+ */
+ngx_uint_t ngx_pylon_gzip_accepted(ngx_http_request_t *r);
+ngx_int_t ngx_pylon_gzip_vary(ngx_http_request_t *r);
+ngx_int_t ngx_pylon_gzip_encoding(ngx_http_request_t *r);
+
 /* 200 with an ETag: body must live in r->pool */
 ngx_int_t ngx_pylon_send_body(ngx_http_request_t *r, u_char *body,
     size_t len, uint64_t etag);

@@ -182,7 +182,7 @@ ngx_pylon_send_status(ngx_http_request_t *r, ngx_uint_t status)
 
 
 static ngx_int_t
-ngx_pylon_set_etag(ngx_http_request_t *r, uint64_t etag)
+ngx_pylon_set_etag(ngx_http_request_t *r, uint64_t etag, ngx_uint_t gz)
 {
     u_char           *p;
     size_t            n;
@@ -193,7 +193,8 @@ ngx_pylon_set_etag(ngx_http_request_t *r, uint64_t etag)
         return NGX_ERROR;
     }
 
-    n = pylon_store_etag_format((char *) p, 24, etag);
+    n = gz ? pylon_store_etag_format_gz((char *) p, 24, etag)
+           : pylon_store_etag_format((char *) p, 24, etag);
 
     h = ngx_list_push(&r->headers_out.headers);
     if (h == NULL) {
@@ -215,7 +216,7 @@ ngx_int_t
 ngx_pylon_send_body(ngx_http_request_t *r, u_char *body, size_t len,
     uint64_t etag)
 {
-    if (ngx_pylon_set_etag(r, etag) != NGX_OK) {
+    if (ngx_pylon_set_etag(r, etag, 0) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -227,10 +228,14 @@ ngx_int_t
 ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
     uint64_t block, ngx_uint_t *found, uint64_t *served)
 {
-    int              rc;
-    u_char          *body;
-    pylon_store_t   *st;
-    pylon_record_t   rec;
+    int                     rc;
+    size_t                  len;
+    u_char                 *body;
+    ngx_uint_t              gz, vary;
+    const u_char           *src;
+    pylon_store_t          *st;
+    pylon_record_t          rec;
+    ngx_pylon_main_conf_t  *pmcf;
 
     *found = 1;
 
@@ -265,15 +270,25 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 
     ngx_pylon_metrics_cache(1);
 
+    /* the gzip copy to whom accepts it (pylon_gzip), else the body */
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
+
+    vary = pmcf->gzip && rec.gz != NULL;
+    gz = vary && ngx_pylon_gzip_accepted(r);
+
+    src = gz ? rec.gz : rec.body;
+    len = gz ? rec.gzlen : rec.len;
+
     /* copy out: never hold a reader slot while the client downloads */
 
-    body = ngx_pnalloc(r->pool, rec.len ? rec.len : 1);
+    body = ngx_pnalloc(r->pool, len ? len : 1);
     if (body == NULL) {
         pylon_store_read_end(st);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memcpy(body, rec.body, rec.len);
+    ngx_memcpy(body, src, len);
     pylon_store_read_end(st);
 
     if (rec.len == 0) {
@@ -289,7 +304,14 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
         *served = rec.block;
     }
 
-    return ngx_pylon_send_body(r, body, rec.len, rec.etag);
+    if ((vary && ngx_pylon_gzip_vary(r) != NGX_OK)
+        || (gz && ngx_pylon_gzip_encoding(r) != NGX_OK)
+        || ngx_pylon_set_etag(r, rec.etag, gz) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_pylon_send_json(r, NGX_HTTP_OK, body, len);
 }
 
 

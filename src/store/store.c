@@ -21,9 +21,11 @@
 #include <xxhash.h>
 
 #include "store/store.h"
+#include "store/gzip.h"
 
 #define PYLON_RECORD_MAGIC   0x31525950u        /* "PYR1" */
 #define PYLON_RECORD_HDR     32
+#define PYLON_RECORD_GZEXT   8              /* u32 body len, u32 gz len */
 
 
 struct pylon_store_s {
@@ -32,6 +34,7 @@ struct pylon_store_s {
     MDB_txn   *rtxn;          /* reusable read txn */
     int        rtxn_active;
     MDB_txn   *wtxn;
+    pylon_gzip_t  *gz;        /* NULL: no gzip copies */
     char       err[PYLON_STORE_ERRLEN];
 };
 
@@ -154,6 +157,7 @@ pylon_store_close(pylon_store_t *st)
     }
 
     pylon_store_write_abort(st);
+    pylon_gzip_destroy(st->gz);
 
     if (st->rtxn) {
         mdb_txn_abort(st->rtxn);
@@ -231,8 +235,36 @@ pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
     rec->written_ms = pylon_get_u64(p + 24);
     rec->body = p + PYLON_RECORD_HDR;
     rec->len = len - PYLON_RECORD_HDR;
+    rec->gz = NULL;
+    rec->gzlen = 0;
+
+    if (rec->flags & PYLON_RECORD_GZIP) {
+        size_t  blen, glen;
+
+        if (rec->len < PYLON_RECORD_GZEXT) {
+            goto bad;
+        }
+
+        blen = pylon_get_u32(rec->body);
+        glen = pylon_get_u32(rec->body + 4);
+
+        if (blen + glen != rec->len - PYLON_RECORD_GZEXT) {
+            goto bad;
+        }
+
+        rec->body += PYLON_RECORD_GZEXT;
+        rec->len = blen;
+        rec->gz = rec->body + blen;
+        rec->gzlen = glen;
+    }
 
     return PYLON_STORE_OK;
+
+bad:
+
+    snprintf(st->err, sizeof(st->err), "bad gzip record at \"%s\"", key);
+    pylon_store_read_end(st);
+    return PYLON_STORE_ERROR;
 }
 
 
@@ -281,10 +313,71 @@ pylon_store_write_begin(pylon_store_t *st)
 
 
 int
+pylon_store_set_gzip(pylon_store_t *st, int level)
+{
+    pylon_gzip_destroy(st->gz);
+    st->gz = NULL;
+
+    if (level == 0) {
+        return 0;
+    }
+
+    st->gz = pylon_gzip_create(level);
+    if (st->gz == NULL) {
+        snprintf(st->err, sizeof(st->err), "cannot create a gzip compressor");
+        return -1;
+    }
+
+    return 0;
+}
+
+
+u_char *
+pylon_store_gzip(pylon_store_t *st, const char *key, const void *body,
+    size_t len, size_t *gzlen)
+{
+    /* only the bodies workers send: latest and at-block records */
+    if (st->gz == NULL || (key[0] != 'L' && key[0] != 'B') || key[1] != '/'
+        || len > UINT32_MAX)
+    {
+        return NULL;
+    }
+
+    return pylon_gzip_compress(st->gz, body, len, gzlen);
+}
+
+
+int
 pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
     uint32_t flags, const void *body, size_t len)
 {
+    int      rc;
+    size_t   gzlen;
+    u_char  *gz;
+
+    if (st->wtxn == NULL) {
+        snprintf(st->err, sizeof(st->err), "put outside a write txn");
+        return -1;
+    }
+
+    gzlen = 0;
+    gz = pylon_store_gzip(st, key, body, len, &gzlen);
+
+    rc = pylon_store_put_gz(st, key, block, flags, body, len, gz, gzlen);
+
+    free(gz);
+
+    return rc;
+}
+
+
+int
+pylon_store_put_gz(pylon_store_t *st, const char *key, uint64_t block,
+    uint32_t flags, const void *body, size_t len, const void *gz,
+    size_t gzlen)
+{
     int       rc;
+    size_t    ext;
     u_char   *p;
     MDB_val   k, v;
 
@@ -293,10 +386,21 @@ pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
         return -1;
     }
 
+    flags &= ~PYLON_RECORD_GZIP;
+    ext = 0;
+
+    if (gz && gzlen && len <= UINT32_MAX && gzlen <= UINT32_MAX) {
+        flags |= PYLON_RECORD_GZIP;
+        ext = PYLON_RECORD_GZEXT;
+
+    } else {
+        gzlen = 0;
+    }
+
     k.mv_data = (void *) key;
     k.mv_size = strlen(key);
     v.mv_data = NULL;
-    v.mv_size = PYLON_RECORD_HDR + len;
+    v.mv_size = PYLON_RECORD_HDR + ext + len + gzlen;
 
     rc = mdb_put(st->wtxn, st->dbi, &k, &v, MDB_RESERVE);
     if (rc != 0) {
@@ -310,9 +414,20 @@ pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
     pylon_put_u64(p + 8, block);
     pylon_put_u64(p + 16, XXH64(body, len, 0));
     pylon_put_u64(p + 24, pylon_now_ms());
+    p += PYLON_RECORD_HDR;
+
+    if (ext) {
+        pylon_put_u32(p, (uint32_t) len);
+        pylon_put_u32(p + 4, (uint32_t) gzlen);
+        p += ext;
+    }
 
     if (len) {
-        memcpy(p + PYLON_RECORD_HDR, body, len);
+        memcpy(p, body, len);
+    }
+
+    if (gzlen) {
+        memcpy(p + len, gz, gzlen);
     }
 
     return 0;
@@ -612,6 +727,20 @@ pylon_store_etag_format(char *buf, size_t size, uint64_t etag)
     int  n;
 
     n = snprintf(buf, size, "\"%016llx\"", (unsigned long long) etag);
+    if (n < 0 || (size_t) n >= size) {
+        return 0;
+    }
+
+    return (size_t) n;
+}
+
+
+size_t
+pylon_store_etag_format_gz(char *buf, size_t size, uint64_t etag)
+{
+    int  n;
+
+    n = snprintf(buf, size, "\"%016llx-gz\"", (unsigned long long) etag);
     if (n < 0 || (size_t) n >= size) {
         return 0;
     }

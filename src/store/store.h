@@ -3,7 +3,9 @@
  * data) and the nginx workers (readers).
  *
  * A value is a record: a 32-byte header (magic, flags, block number, ETag,
- * time written) followed by a ready-to-send body.  Workers read a record
+ * time written) followed by a ready-to-send body, and with the GZIP flag
+ * an 8-byte extension (u32 body length, u32 copy length), the body, then
+ * its gzip copy (store/gzip.h).  Workers read a record
  * with one mdb_get in a reusable read transaction and copy the body out;
  * the helper writes all records of one block in one transaction, so a
  * reader never sees a half-updated block.  The ETag is a hash of the body:
@@ -30,6 +32,9 @@
 #define PYLON_STORE_NOTFOUND     1
 #define PYLON_STORE_ERROR       -1
 
+/* record flags */
+#define PYLON_RECORD_GZIP  0x80000000u  /* set by put: a gzip copy follows */
+
 
 typedef struct pylon_store_s  pylon_store_t;
 
@@ -40,6 +45,8 @@ typedef struct {
     uint64_t        written_ms;  /* Unix ms when the helper wrote it */
     const u_char   *body;        /* points into the map: see read_end */
     size_t          len;
+    const u_char   *gz;          /* its gzip copy, NULL when none */
+    size_t          gzlen;
 } pylon_record_t;
 
 
@@ -74,6 +81,28 @@ int pylon_store_write_begin(pylon_store_t *st);
  */
 int pylon_store_put(pylon_store_t *st, const char *key, uint64_t block,
     uint32_t flags, const void *body, size_t len);
+
+/*
+ * From now on, put keeps a gzip copy (level, see store/gzip.h) of every
+ * L/ and B/ body it is worth it for; level 0 stops that.  0 or -1.
+ */
+int pylon_store_set_gzip(pylon_store_t *st, int level);
+
+/*
+ * Puts a record whose gzip copy the caller made already (gz may be NULL):
+ * compress outside the write transaction, put inside.  0 or -1.
+ */
+int pylon_store_put_gz(pylon_store_t *st, const char *key, uint64_t block,
+    uint32_t flags, const void *body, size_t len, const void *gz,
+    size_t gzlen);
+
+/*
+ * The gzip copy put would make for key and body: a buffer the caller
+ * frees with free(), or NULL when none (gzip off, small, not a cached
+ * body).  Callable outside a write transaction.
+ */
+u_char *pylon_store_gzip(pylon_store_t *st, const char *key,
+    const void *body, size_t len, size_t *gzlen);
 
 /* Deletes key in the current write transaction; absent is not an error. */
 int pylon_store_del(pylon_store_t *st, const char *key);
@@ -124,5 +153,8 @@ const char *pylon_store_error(pylon_store_t *st);
 
 /* Formats an ETag as a quoted strong HTTP entity tag; returns length. */
 size_t pylon_store_etag_format(char *buf, size_t size, uint64_t etag);
+
+/* The strong ETag of the gzip copy: the body's with "-gz"; length. */
+size_t pylon_store_etag_format_gz(char *buf, size_t size, uint64_t etag);
 
 #endif /* PYLON_STORE_H */

@@ -1,4 +1,5 @@
 """bench_http.sh's body: see there."""
+import gzip
 import hashlib
 import json
 import os
@@ -45,11 +46,13 @@ def neurons_body(n=256):
                        "neurons": neurons}, separators=(",", ":")).encode()
 
 
-def record(block, body):
-    """The cache's record: magic, flags, block, ETag, written ms, then the body."""
+def record(block, body, gz=None):
+    """The cache's record: magic, flags, block, ETag, written ms, then the body
+    (with a gzip copy: flag 0x80000000, u32 body and copy lengths first)."""
     etag = int.from_bytes(hashlib.sha256(body).digest()[:8], "little")
-    return struct.pack("<IIQQQ", 0x31525950, 0, block, etag,
-                       int(time.time() * 1000)) + body
+    flags, ext = (0, b"") if gz is None else (0x80000000, struct.pack("<II", len(body), len(gz)))
+    return struct.pack("<IIQQQ", 0x31525950, flags, block, etag,
+                       int(time.time() * 1000)) + ext + body + (gz or b"")
 
 
 def mdb_load(path, items):
@@ -60,8 +63,9 @@ def mdb_load(path, items):
     subprocess.run(["mdb_load", path], input=("\n".join(lines) + "\n").encode(), check=True)
 
 
-def wrk(port, path, secs=SECS):
-    out = subprocess.run(["wrk", "-t1", "-c16", "-d%ss" % secs, "--latency",
+def wrk(port, path, secs=SECS, gz=False):
+    hdr = ["-H", "Accept-Encoding: gzip"] if gz else []
+    out = subprocess.run(["wrk", "-t1", "-c16", "-d%ss" % secs, "--latency", *hdr,
                           "http://127.0.0.1:%d%s" % (port, path)],
                          capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
@@ -94,6 +98,7 @@ def rss_kb(pid):
 
 def main():
     big = neurons_body()
+    big_gz = gzip.compress(big, 6, mtime=0)
     small = b'{"number":6852690,"hash":"0x%s","timestamp":1740000000}' % (b"ab" * 32)
     shared = os.environ.get("PYLON_SHARED", "../shared")
     wallets = os.path.join(shared, "fixtures", "wallet")
@@ -105,27 +110,35 @@ def main():
     os.makedirs(cache)
     with open(os.path.join(n.prefix, "data", "static.json"), "wb") as f:
         f.write(big)
+    with open(os.path.join(n.prefix, "data", "static.json.gz"), "wb") as f:
+        f.write(big_gz)
     with open(os.path.join(n.prefix, "data", "small.json"), "wb") as f:
         f.write(small)
     n.write_conf(n.conf.replace("location = /static.json { root @PREFIX@/data; }".replace(
-        "@PREFIX@", n.prefix), "location ~ ^/(static|small)\\.json$ { root %s/data; }"
+        "@PREFIX@", n.prefix), "location ~ ^/(static|small)\\.json$ { root %s/data; gzip_static on; }"
         % n.prefix))
-    mdb_load(cache, [("L/neurons/1", record(6852690, big)),
+    mdb_load(cache, [("L/neurons/1", record(6852690, big, big_gz)),
                      ("L/block/-", record(6852690, small))])
     if os.geteuid() == 0:
         subprocess.run(["chown", "-R", "nobody:nogroup", cache], check=True)
     n.start()
     try:
-        pairs = [("neurons", "/api/v1/subnet/1/block/latest/neurons", "/static.json", big),
-                 ("block/latest", "/api/v1/block/latest", "/small.json", small)]
-        for name, api, static, body in pairs:
-            assert n.get(api).body == body and n.get(static).body == body
+        gzh = {"Accept-Encoding": "gzip"}
+        pairs = [("neurons", "/api/v1/subnet/1/block/latest/neurons", "/static.json", big,
+                  False),
+                 ("neurons gzip", "/api/v1/subnet/1/block/latest/neurons", "/static.json",
+                  big_gz, True),
+                 ("block/latest", "/api/v1/block/latest", "/small.json", small, False)]
+        for name, api, static, body, gz in pairs:
+            h = gzh if gz else None
+            assert n.get(api, headers=h).body == body, name
+            assert n.get(static, headers=h).body == body, name
             a_rps, a_p99, s_rps, s_p99 = [], [], [], []
             for _ in range(ROUNDS):
-                r, p = wrk(n.port, static)
+                r, p = wrk(n.port, static, gz=gz)
                 s_rps.append(r)
                 s_p99.append(p)
-                r, p = wrk(n.port, api)
+                r, p = wrk(n.port, api, gz=gz)
                 a_rps.append(r)
                 a_p99.append(p)
             print("%-13s %7d bytes  pylon %8.0f req/s p99 %6.2f ms | static %8.0f req/s "

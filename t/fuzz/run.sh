@@ -13,7 +13,7 @@ out=build/fuzz
 mkdir -p "$out"
 srcs=$(find src/chain src/crypto src/bittensor src/store src/evm -name '*.c' | sort)
 flags="-std=gnu11 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined"
-libs="-lsodium -ljansson -lxxhash -llmdb -lssl -lcrypto -lm"
+libs="-lsodium -ljansson -lxxhash -llmdb -ldeflate -lssl -lcrypto -lm"
 pass=0 fail=0
 for t in t/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)

@@ -165,9 +165,8 @@ test_sample(void)
     ok(env.block_duration == 12.0, "block duration default");
     ok(!env.window_set && env.window_cycle == 3 && env.window_offset == 180
        && env.window_buffer == 10, "commit window defaults, off");
-    is_str(env.evm_rpc_url, "https://lite.chain.opentensor.ai", "EVM default");
-    ok(!env.evm_rpc_url_set && env.evm_archive_cutoff == 300,
-       "EVM defaults");
+    is_str(env.evm_rpc_url, "", "EVM node unset unless named (a pair)");
+    ok(env.evm_archive_cutoff == 300, "EVM cutoff default");
     is_int(env.weights_retry_attempts, 7, "a later binding wins");
     is_int(env.weights_retry_delay, 1, "weights delay default");
     is_int(env.commitment_retry_attempts, 10, "commitment retries default");

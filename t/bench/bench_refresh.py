@@ -1,0 +1,186 @@
+"""bench_refresh.sh's body (make bench; figures only, no pass/fail).
+
+The node: t/test_data_fakenode.py's DataNode (the recorded mainnet subnet
+answers every netuid) whose replies each wait RTT/2... RTT in a task of
+their own, so requests overlap as on a real node.  For SUBNETS tracked
+subnets and HEADS heads: announce a head, then poll every subnet's
+neurons (HEAD requests, ETag) until all changed; p50/p99/max of that time.
+Helper CPU is utime+stime from /proc over the heads, per subnet per head.
+
+Env: BENCH_REFRESH_HEADS (default 20), BENCH_REFRESH_SUBNETS ("1 16"),
+BENCH_REFRESH_RTT_MS ("0 50").  The Python node shares the 2 cores with
+nginx: its own CPU (JSON of ~13 MB of hex per head at 16 subnets) is in
+the wall-clock figures.
+"""
+import asyncio
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+T = os.path.dirname(HERE)
+sys.path.insert(0, T)
+sys.path.insert(0, os.path.join(T, "lib"))
+
+import websockets                              # noqa: E402
+
+from harness import Nginx, wait_for            # noqa: E402
+from pylon import pylon_conf                   # noqa: E402
+import test_data_fakenode as tf                # noqa: E402
+
+HEADS = int(os.environ.get("BENCH_REFRESH_HEADS", "20"))
+SUBNETS = [int(x) for x in os.environ.get("BENCH_REFRESH_SUBNETS", "1 16").split()]
+RTTS = [float(x) for x in os.environ.get("BENCH_REFRESH_RTT_MS", "0 50").split()]
+START = 6852690
+
+
+class LatencyNode(tf.DataNode):
+    """DataNode whose every reply leaves after rtt ms, concurrently."""
+
+    def __init__(self, head, rtt_ms):
+        super().__init__(head)
+        self.any_netuid = True
+        self.rtt = rtt_ms / 1000.0
+        self.hashes[START] = tf.recorded()["hash"]
+
+    def start(self):
+        """FakeNode.start without permessage-deflate (substrate's RPC server
+        does not compress; compressing 400 kB replies in Python would time
+        the fake node, not the helper)."""
+        import threading
+        ready = threading.Event()
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            self._server = self._loop.run_until_complete(
+                websockets.serve(self._handler, "127.0.0.1", self.port, max_size=None,
+                                 compression=None))
+            ready.set()
+            self._loop.run_forever()
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        assert ready.wait(5), "fake node did not start"
+        return self
+
+    async def _reply(self, ws, rid, method, params):
+        try:
+            resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
+        except LookupError:
+            resp = {"jsonrpc": "2.0", "id": rid,
+                    "error": {"code": -32601, "message": "Method not found"}}
+        except KeyError as e:
+            resp = {"jsonrpc": "2.0", "id": rid,
+                    "error": {"code": 4003, "message": "Client error",
+                              "data": "UnknownBlock: %s" % e}}
+        if self.rtt:
+            await asyncio.sleep(self.rtt)
+        try:
+            await ws.send(json.dumps(resp))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def _handler(self, ws, path=None):
+        self.connections += 1
+        self._all = getattr(self, "_all", set())
+        self._all.add(ws)
+        try:
+            async for raw in ws:
+                req = json.loads(raw)
+                method, params, rid = req.get("method"), req.get("params") or [], req.get("id")
+                if method == "chain_subscribeNewHeads":
+                    sub = "sub%d" % self.connections
+                    await ws.send(json.dumps({"jsonrpc": "2.0", "id": rid, "result": sub}))
+                    self._subs[ws] = sub
+                    await self._notify(self.head)
+                    continue
+                asyncio.ensure_future(self._reply(ws, rid, method, params))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            self._subs.pop(ws, None)
+            self._all.discard(ws)
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100.0 * (len(xs) - 1))))]
+
+
+def etag(n, netuid, old=None):
+    """The ETag of the subnet's neurons; with old, a 304 costs no body."""
+    r = n.request("/api/v1/subnet/%d/block/latest/neurons" % netuid,
+                  headers={"If-None-Match": old} if old else None)
+    if r.status == 304:
+        return old
+    return r.header("ETag") if r.status == 200 else None
+
+
+def cpu_ms(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
+def run(nsub, rtt):
+    node = LatencyNode(START, rtt)
+    node.start()
+    netuids = list(range(1, nsub + 1))
+    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids %s; pylon_archive_network %s;"
+                         % (" ".join(map(str, netuids)), node.url),
+                         cache_extra=" max_size=1g"))
+    n.start()
+    try:
+        assert wait_for(lambda: all(etag(n, u) for u in netuids), 60), n.log()[-2000:]
+        helper = n.helpers()[0]
+        lat = []
+        perf = None
+        if os.environ.get("BENCH_REFRESH_PERF"):        # a profile of the helper
+            import subprocess
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-g", "-o",
+                                     os.environ["BENCH_REFRESH_PERF"], "-p", str(helper)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        cpu0 = cpu_ms(helper)
+        for _ in range(HEADS):
+            before = {u: etag(n, u) for u in netuids}
+            time.sleep(0.05)                   # let the previous round settle
+            node.new_head()
+            t0 = time.time()
+            pending = set(netuids)
+            while pending:
+                if time.time() - t0 > 30:
+                    raise RuntimeError("head not served in 30 s:\n" + n.log()[-2000:])
+                pending = {u for u in pending if etag(n, u, before[u]) == before[u]}
+                if pending:
+                    time.sleep(0.002)
+            lat.append((time.time() - t0) * 1000)
+        cpu = cpu_ms(helper) - cpu0
+        if perf:
+            import signal
+            perf.send_signal(signal.SIGINT)
+            perf.wait(30)
+    finally:
+        n.cleanup()
+        node.stop()
+    print("fake node %g ms RTT, %2d subnet(s) x 1024 neurons, %d heads: head -> all served "
+          "p50 %.0f ms, p99 %.0f ms, max %.0f ms; helper CPU %.1f ms per subnet per head "
+          "(gzip copies included)"
+          % (rtt, nsub, HEADS, pct(lat, 50), pct(lat, 99), max(lat), cpu / HEADS / nsub),
+          flush=True)
+
+
+def main():
+    if not all(os.path.exists(p) for p in (tf.RECORDING, tf.META343)):
+        print("skipped: recorded fixtures not found in $PYLON_SHARED/fixtures")
+        return
+    for nsub in SUBNETS:
+        for rtt in RTTS:
+            run(nsub, rtt)
+
+
+if __name__ == "__main__":
+    main()
