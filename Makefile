@@ -112,7 +112,9 @@ $(B)/bench/%: t/bench/%.c $(B)/libpylon.a
 deps:
 	t/js/install.sh
 
-test: all
+test:
+	t/bootstrap.sh test
+	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) pytest
@@ -126,7 +128,9 @@ unit: units
 pytest: all
 	$(PYTHON) -m pytest -q -rs t/
 
-demo: all
+demo:
+	t/bootstrap.sh demo
+	$(MAKE) module tools
 	t/demo.sh
 
 bench: all $(BENCHES)

@@ -34,6 +34,7 @@
 #include "helper/ngx_pylon_writer.h"
 #include "crypto/sr25519.h"
 #include "helper/ngx_pylon_stats.h"
+#include "http/ngx_pylon_cachecheck.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -159,6 +160,13 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     /* never outlive the master, even if the channel's EOF were missed */
     (void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+
+    if (ngx_pylon_cachecheck_self(cycle->log, NGX_LOG_EMERG, "pylon helper",
+                                  &pmcf->cache_dir)
+        != NGX_OK)
+    {
+        exit(2);                  /* fatal: nginx does not respawn it */
+    }
 
     lockfd = ngx_pylon_helper_lock(cycle, pmcf);
 
