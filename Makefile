@@ -138,3 +138,19 @@ bench: all $(BENCHES)
 
 clean:
 	rm -rf $(B)
+
+# --- distribution: container image, Debian package (issue 16) ------------
+#   make image     the Dockerfile with docker, else podman (chroot isolation)
+#   make deb       libnginx-mod-http-pylon_*.deb into build/deb (debian/)
+#   make test-dist their tests: image and package installed into a chroot
+PYLON_IMAGE ?= ngx-pylon
+
+.PHONY: image deb test-dist
+image:
+	t/dist/image.sh build $(PYLON_IMAGE)
+
+deb:
+	t/dist/deb.sh
+
+test-dist: module
+	$(PYTHON) -m pytest -q -rs t/test_dist.py

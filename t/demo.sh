@@ -27,10 +27,17 @@ free_port() {
 
 pids=()
 cleanup() {
+    rc=$?
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    if [ "$rc" != 0 ] && [ -f "$demo/chopsticks.log" ]; then
+        echo "demo: failed; the last lines of chopsticks.log and error.log:" >&2
+        tail -15 "$demo/chopsticks.log" >&2
+        tail -15 "$demo/logs/error.log" >&2 2>/dev/null || true
+    fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM
 
 network=${PYLON_NETWORK:-}
 if [ -z "$network" ]; then
@@ -104,12 +111,12 @@ with open(os.path.join(root, "demo", "hotkeys", "demo"), "w") as f:
                "ss58Address": ss58}, f)
 PY
     echo "demo: a subnet with a validator and 3 miners (t/chain/setup.mjs, signed extrinsics)"
-    info=$(VALIDATOR_SURI=0x$seed node "$root/t/chain/setup.mjs" "$network" 3 | tail -1)
+    info=$(VALIDATOR_SURI=0x$seed timeout 300 node "$root/t/chain/setup.mjs" "$network" 3 | tail -1)
     netuid=$(echo "$info" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["netuid"])')
     hotkeys=$(echo "$info" | /usr/bin/python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["hotkeys"]))')
     set -- $hotkeys
     validator=$1 m1=$2 m2=$3 m3=$4
-    node "$root/t/chain/writes.mjs" "$network" serve "$netuid" "0x$seed" 10.0.0.1 8091 > /dev/null
+    timeout 300 node "$root/t/chain/writes.mjs" "$network" serve "$netuid" "0x$seed" 10.0.0.1 8091 > /dev/null
     echo "demo: subnet $netuid, validator $validator"
 else
     newblock() { sleep 12; }
@@ -189,7 +196,7 @@ if [ -n "${netuid:-}" ]; then
     got=""
     for _ in $(seq 1 30); do
         newblock; sleep 0.3
-        state=$(node "$root/t/chain/writes.mjs" "$network" state "$netuid" "$validator" 0 | tail -1)
+        state=$(timeout 300 node "$root/t/chain/writes.mjs" "$network" state "$netuid" "$validator" 0 | tail -1)
         case "$state" in *'"weights":[['*) got=1; break ;; esac
     done
     echo "weights on chain (SubtensorModule.Weights[$netuid][uid 0]), read back:"
@@ -254,7 +261,7 @@ if [ -n "${netuid:-}" ]; then
     done
     wait $val || { echo "demo: the example validator failed"; exit 1; }
     for _ in 1 2 3; do newblock; sleep 0.3; done     # its last PUT lands
-    state=$(node "$root/t/chain/writes.mjs" "$network" state "$netuid" "$validator" 0 | tail -1)
+    state=$(timeout 300 node "$root/t/chain/writes.mjs" "$network" state "$netuid" "$validator" 0 | tail -1)
     echo "weights on chain after the example validator (its last epoch's, max-normalised):"
     echo "$state" | /usr/bin/python3 "$root/t/demo_show.py" weights
 fi
