@@ -49,7 +49,8 @@ if [ -z "$network" ]; then
     "$root/t/js/install.sh"
     port=$(free_port)
     echo "demo: starting a local subtensor chain (chopsticks) on 127.0.0.1:$port"
-    for attempt in 1 2 3 4 5; do
+    chain=""
+    for attempt in $(seq 1 10); do
         (cd "$demo" && exec node \
             "$root/t/js/node_modules/@acala-network/chopsticks/chopsticks.cjs" \
             --config="$root/t/chain/chopsticks.yml" --genesis="$genesis" \
@@ -65,7 +66,9 @@ if [ -z "$network" ]; then
         grep -q 'build block failed' "$demo/chopsticks.log" || break
         echo "demo: chopsticks failed to build block #1 (slot race), restarting"
         kill "$chain"; wait "$chain" 2>/dev/null || true
+        chain=""
     done
+    [ -n "$chain" ] || { echo "demo: chopsticks kept failing to build block #1" >&2; exit 1; }
     pids+=("$chain")
     port=$(grep -o 'ws://[0-9.]*:[0-9]*' "$demo/chopsticks.log" | head -1 | sed 's/.*://')
     network=ws://127.0.0.1:$port

@@ -126,10 +126,18 @@ def test_make_demo_from_a_clean_copy(tmp_path):
     os.chmod(tmp_path, 0o755)
     env = dict(os.environ, DEMO_ONESHOT="1", PYLON_GENESIS=chainlib.genesis_path())
     env.pop("MAKEFLAGS", None)
-    r = subprocess.run(["make", "-j2", "demo"], cwd=src, env=env, capture_output=True, text=True,
-                       timeout=900)
-    out = r.stdout
-    assert r.returncode == 0, out[-4000:] + r.stderr[-3000:]
+    log = tmp_path / "make-demo.log"
+    with open(log, "w") as f:
+        p = subprocess.Popen(["make", "-j2", "demo"], cwd=src, env=env, stdout=f,
+                             stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            rc = p.wait(timeout=1200)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 15)
+            p.wait()
+            rc = "timeout"
+    out = log.read_text()
+    assert rc == 0, "make demo: %s\n%s" % (rc, out[-5000:])
     assert "(4 neurons)" in out, out[-4000:]
     assert "weights on chain (SubtensorModule.Weights" in out
     weights = out.split("read back:")[1].split("==")[0]
