@@ -153,4 +153,5 @@ deb:
 	t/dist/deb.sh
 
 test-dist: module
-	$(PYTHON) -m pytest -q -rs t/test_dist.py
+	t/bootstrap.sh dist
+	PYLON_TEST_DIST=1 $(PYTHON) -m pytest -q -rs -s t/test_dist.py

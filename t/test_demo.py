@@ -148,3 +148,9 @@ def test_make_demo_from_a_clean_copy(tmp_path):
     assert "epoch" in out and "PUT weights" in out, "the example validator ran"
     assert "pylon_cache_hits_total" in out
     assert '{"status_code":404,"detail":"Not Found"}' in out or '"status_code": 404' in out
+
+
+def test_dockerignore_keeps_build_output_out_of_the_context():
+    lines = open(os.path.join(ROOT, ".dockerignore")).read().split()
+    for p in ("build", "t/js/node_modules", ".git"):
+        assert p in lines, p
