@@ -20,6 +20,14 @@ demo=$root/build/demo
 rm -rf "$demo"
 mkdir -p "$demo"/{conf,logs,tmp,data}
 chmod 755 "$demo" "$root/build"
+# what the workers and the helper use must be reachable by nginx's `user`
+# (nobody when run as root); a checkout under /root is not: use /tmp then
+run=$demo
+if [ "$(id -u)" = 0 ] && ! su -s /bin/sh nobody -c "test -x '$demo'" 2>/dev/null; then
+    run=$(mktemp -d /tmp/pylon-demo.XXXXXX)
+    chmod 755 "$run"
+    mkdir -p "$run"/{tmp,data}
+fi
 
 free_port() {
     /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -30,6 +38,7 @@ cleanup() {
     rc=$?
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    [ "$run" = "$demo" ] || rm -rf "$run"
     if [ "$rc" != 0 ] && [ -f "$demo/chopsticks.log" ]; then
         echo "demo: failed; the last lines of chopsticks.log and error.log:" >&2
         tail -15 "$demo/chopsticks.log" >&2
@@ -153,10 +162,10 @@ sed -e "s#/usr/lib/nginx/modules/ngx_pylon_module.so#$root/build/ngx_pylon_modul
     -e "s#^user www-data;#$user#" \
     -e "s#/var/log/nginx/#$demo/logs/#" \
     -e "s#/run/nginx-pylon.pid#$demo/logs/nginx.pid#" \
-    -e "s#/var/cache/nginx/pylon#$demo/data/cache max_size=64m#; s#max_size=64m max_size=1g#max_size=64m#" \
+    -e "s#/var/cache/nginx/pylon#$run/data/cache max_size=64m#; s#max_size=64m max_size=1g#max_size=64m#" \
     -e "s#pylon_network finney;#pylon_network $network;#" \
     -e "s#listen 127.0.0.1:8000;#listen 127.0.0.1:$http_port;#" \
-    -e "s#^http {#http {\n    client_body_temp_path $demo/tmp/body; proxy_temp_path $demo/tmp/proxy;\n    fastcgi_temp_path $demo/tmp/fastcgi; uwsgi_temp_path $demo/tmp/uwsgi;\n    scgi_temp_path $demo/tmp/scgi;#" \
+    -e "s#^http {#http {\n    client_body_temp_path $run/tmp/body; proxy_temp_path $run/tmp/proxy;\n    fastcgi_temp_path $run/tmp/fastcgi; uwsgi_temp_path $run/tmp/uwsgi;\n    scgi_temp_path $run/tmp/scgi;#" \
     conf.example | awk -v extra="$(cat "$demo/conf/extra.conf")" \
         '{ print } /^http \{/ { print extra }' > "$demo/conf/nginx.conf"
 

@@ -111,7 +111,7 @@ def test_bootstrap_installs_the_npm_packages_from_the_lockfile(tmp_path):
     assert calls.read_text().splitlines() == ["npm ci --no-audit --no-fund --loglevel=error"]
 
 
-def test_make_demo_from_a_clean_copy(tmp_path):
+def test_make_demo_from_a_clean_copy():
     """`make demo` (DEMO_ONESHOT=1) in a clean copy builds the module, starts the chain, sets a
     subnet up and prints its neurons, the weights read back from the chain and the commitment
     read back.  node_modules is linked from this tree to save the download (the npm install
@@ -119,14 +119,17 @@ def test_make_demo_from_a_clean_copy(tmp_path):
     reason = chainlib.unavailable()
     if reason:
         pytest.skip(reason)
-    src = tmp_path / "src"
-    clean_copy(str(src))
+    # not under pytest's 0700 tmp_path: nginx's `user nobody` must reach the demo's cache
+    # (nginx -t checks that)
+    top = tempfile.mkdtemp(prefix="pylon-clean-")
+    os.chmod(top, 0o755)
+    src = os.path.join(top, "src")
+    clean_copy(src)
     os.symlink(os.path.realpath(os.path.join(ROOT, "t", "js", "node_modules")),
-               src / "t" / "js" / "node_modules")
-    os.chmod(tmp_path, 0o755)
+               os.path.join(src, "t", "js", "node_modules"))
     env = dict(os.environ, DEMO_ONESHOT="1", PYLON_GENESIS=chainlib.genesis_path())
     env.pop("MAKEFLAGS", None)
-    log = tmp_path / "make-demo.log"
+    log = os.path.join(top, "make-demo.log")
     with open(log, "w") as f:
         p = subprocess.Popen(["make", "-j2", "demo"], cwd=src, env=env, stdout=f,
                              stderr=subprocess.STDOUT, start_new_session=True)
@@ -136,8 +139,9 @@ def test_make_demo_from_a_clean_copy(tmp_path):
             os.killpg(p.pid, 15)
             p.wait()
             rc = "timeout"
-    out = log.read_text()
+    out = open(log).read()
     assert rc == 0, "make demo: %s\n%s" % (rc, out[-5000:])
+    shutil.rmtree(top, ignore_errors=True)
     assert "(4 neurons)" in out, out[-4000:]
     assert "weights on chain (SubtensorModule.Weights" in out
     weights = out.split("read back:")[1].split("==")[0]
