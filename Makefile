@@ -152,6 +152,6 @@ image:
 deb:
 	t/dist/deb.sh
 
-test-dist: module
+test-dist:
 	t/bootstrap.sh dist
 	PYLON_TEST_DIST=1 $(PYTHON) -m pytest -q -rs -s t/test_dist.py
