@@ -1,16 +1,14 @@
 # ngx_pylon on Debian 12: builds the module against Debian's nginx and runs
 # nginx with conf.example (following finney; override with your own conf).
 #
-#   docker build -t ngx-pylon .
-#   docker run -p 8000:8000 ngx-pylon
+#   make image            (docker, else podman build --isolation=chroot)
+#   docker run -p 8000:8000 -v ~/.bittensor/wallets:/root/.bittensor/wallets:ro \
+#       -v $PWD/nginx.conf:/etc/nginx/pylon.conf:ro ngx-pylon     (README)
 FROM debian:12 AS build
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      build-essential dpkg-dev nginx nginx-dev libwebsockets-dev \
-      libjansson-dev libsodium-dev liblmdb-dev libxxhash-dev libdeflate-dev \
-      libssl-dev \
- && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# the build packages from the project's one list (t/bootstrap.sh build)
+COPY t/bootstrap.sh t/bootstrap.sh
+RUN t/bootstrap.sh build && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN make clean && make module
 

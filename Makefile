@@ -117,7 +117,9 @@ $(B)/bench/%: t/bench/%.c $(B)/libpylon.a
 deps:
 	t/js/install.sh
 
-test: all
+test:
+	t/bootstrap.sh test
+	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) pytest
@@ -153,7 +155,9 @@ test-asan: all asan-module
 	PYLON_PRELOAD=$(ASAN_LIB) \
 	  $(PYTHON) -m pytest -q -rs -p no:cacheprovider $(ASAN_TESTS)
 
-demo: all
+demo:
+	t/bootstrap.sh demo
+	$(MAKE) module tools
 	t/demo.sh
 
 bench: all $(BENCHES)
@@ -161,3 +165,20 @@ bench: all $(BENCHES)
 
 clean:
 	rm -rf $(B) $(BA)
+
+# --- distribution: container image, Debian package (issue 16) ------------
+#   make image     the Dockerfile with docker, else podman (chroot isolation)
+#   make deb       libnginx-mod-http-pylon_*.deb into build/deb (debian/)
+#   make test-dist their tests: image and package installed into a chroot
+PYLON_IMAGE ?= ngx-pylon
+
+.PHONY: image deb test-dist
+image:
+	t/dist/image.sh build $(PYLON_IMAGE)
+
+deb:
+	t/dist/deb.sh
+
+test-dist:
+	t/bootstrap.sh dist
+	PYLON_TEST_DIST=1 $(PYTHON) -m pytest -q -rs -s t/test_dist.py

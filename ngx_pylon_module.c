@@ -15,6 +15,7 @@
 #include "http/ngx_pylon_http.h"
 #include "http/ngx_pylon_metrics.h"
 #include "helper/ngx_pylon_helper.h"
+#include "http/ngx_pylon_cachecheck.h"
 
 #include <sodium.h>
 
@@ -261,7 +262,7 @@ ngx_module_t  ngx_pylon_module = {
     ngx_pylon_commands,                    /* module directives */
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
-    NULL,                                  /* init module */
+    ngx_pylon_cachecheck_init_module,      /* init module */
     ngx_pylon_init_process,                /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */

@@ -93,10 +93,11 @@ def test_config_archive_network_and_cutoff():
 
 
 def test_config_test_mode_starts_no_helper_and_touches_no_cache(tmp_path):
-    n = Nginx("pylon_cache %s/c; %s" % (tmp_path, SERVER))
+    # the cache under the harness's prefix: `user nobody` must reach it (nginx -t checks)
+    n = Nginx("pylon_cache @PREFIX@/data/c; %s" % SERVER)
     try:
         assert n.test_config().returncode == 0
         import os
-        assert not os.path.exists(os.path.join(str(tmp_path), "c", "data.mdb"))
+        assert not os.path.exists(os.path.join(n.prefix, "data", "c", "data.mdb"))
     finally:
         n.cleanup()

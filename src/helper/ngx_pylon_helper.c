@@ -36,6 +36,7 @@
 #include "crypto/sr25519.h"
 #include "helper/ngx_pylon_stats.h"
 #include "store/gzip.h"
+#include "http/ngx_pylon_cachecheck.h"
 
 
 #define NGX_PYLON_LOCK_PATIENCE   5000     /* ms before killing a holder */
@@ -169,6 +170,13 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     if (prctl(PR_SET_DUMPABLE, 0) != 0) {
         ngx_log_error(NGX_LOG_ALERT, cycle->log, ngx_errno,
                       "pylon helper: prctl(PR_SET_DUMPABLE) failed");
+    }
+
+    if (ngx_pylon_cachecheck_self(cycle->log, NGX_LOG_EMERG, "pylon helper",
+                                  &pmcf->cache_dir)
+        != NGX_OK)
+    {
+        exit(2);                  /* fatal: nginx does not respawn it */
     }
 
     lockfd = ngx_pylon_helper_lock(cycle, pmcf);

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_cachecheck.h"
 #include "crypto/seal.h"
 #include "http/ngx_pylon_metrics.h"
 
@@ -241,8 +242,7 @@ ngx_pylon_send_cached_at(ngx_http_request_t *r, const char *key,
 
     st = ngx_pylon_worker_store();
     if (st == NULL) {
-        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                    "Internal Server Error");
+        return ngx_pylon_send_cache_unavailable(r);
     }
 
     rc = pylon_store_read(st, key, &rec);

@@ -10,6 +10,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_cachecheck.h"
 #include "http/ngx_pylon_metrics.h"
 #include "store/keys_v2.h"
 
@@ -382,6 +383,11 @@ ngx_pylon_http_handler(ngx_http_request_t *r)
     if (r->err_status && r->internal) {
         /* an error nginx answered, redirected here by our error_page */
         return ngx_pylon_send_status(r, r->err_status);
+    }
+
+    if (ngx_pylon_worker_store() == NULL) {
+        /* the worker could not open pylon_cache: logged at its start */
+        return ngx_pylon_send_cache_unavailable(r);
     }
 
     if (!ngx_pylon_utf8_valid(r->uri.data, r->uri.len)) {

@@ -13,6 +13,7 @@
  */
 
 #include "http/ngx_pylon_http.h"
+#include "http/ngx_pylon_cachecheck.h"
 #include "store/jobs.h"
 
 
@@ -266,8 +267,7 @@ ngx_pylon_recent_neurons(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     st = ngx_pylon_worker_store();
     if (st == NULL) {
-        return ngx_pylon_send_error(r, NGX_HTTP_INTERNAL_SERVER_ERROR,
-                                    "Internal Server Error");
+        return ngx_pylon_send_cache_unavailable(r);
     }
 
     pylon_key_latest(key, sizeof(key), PYLON_ROUTE_NEURONS,

@@ -12,6 +12,7 @@
 #include "http/ngx_pylon_http.h"
 #include "bittensor/jsonread.h"
 #include "store/jobs.h"
+#include "http/ngx_pylon_cachecheck.h"
 
 
 #define NGX_PYLON_FETCH_MAX  256
@@ -30,11 +31,18 @@ ngx_pylon_http_init_worker(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     pylon_job_limit("fetch", NGX_PYLON_FETCH_MAX);
 
+    if (ngx_pylon_cachecheck_self(cycle->log, NGX_LOG_ALERT, "pylon",
+                                  &pmcf->cache_dir)
+        != NGX_OK)
+    {
+        return NGX_OK;            /* requests answer 503 */
+    }
+
     ngx_pylon_store = pylon_store_open((char *) pmcf->cache_dir.data,
                                        pmcf->cache_max_size, err,
                                        sizeof(err));
     if (ngx_pylon_store == NULL) {
-        /* answer 500 rather than kill the worker */
+        /* answer 503 rather than kill the worker */
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "pylon: %s", err);
         return NGX_OK;
     }
