@@ -6,6 +6,8 @@ not registered (Alice).  v1 lists hex data of registered hotkeys only and answer
 single commitment 404 with an empty detail; _unstable lists both kinds with "kind" (and
 "reveal_round") and nests its single commitment as {"commitment", "block"}.
 """
+import time
+
 import pytest
 
 from harness import wait_for
@@ -111,3 +113,21 @@ def test_commitment_shapes_v1_and_unstable(served_node):
     assert ALICE_SS58 not in hotkeys
     missing = n.request("/api/_unstable/openaccess/subnet/1/block/latest/commitments/5Nobody")
     assert missing.status == 404 and missing.json()["detail"] == "Commitment not found."
+
+
+def test_recent_neurons_age_in_blocks_of_pylon_block_duration(nginx_factory):
+    """pylon-v2.md §3.3.9: staleness counts PYLON_BLOCK_DURATION_SECONDS blocks, not 12 s."""
+    node = df.DataNode(df.MAINNET_BLOCK)
+    node.hashes[df.MAINNET_BLOCK] = df.recorded()["hash"]
+    node.start()
+    try:
+        n = nginx_factory(df.conf(node, "pylon_archive_network %s; pylon_block_duration 500ms; "
+                                        "pylon_recent_neurons soft=0 hard=4 lead=0;" % node.url))
+        recent = "/api/v1/subnet/1/block/recent/neurons"
+        assert wait_for(lambda: df.served(n, recent), 20), n.log()[-3000:]
+        t0 = time.time()
+        r = wait_for(lambda: (lambda x: x if x.status == 503 else None)(n.request(recent)), 10)
+        assert r and r.json()["detail"] == "Recent neurons data is stale. Cache update may be failing."
+        assert time.time() - t0 < 10, "4 blocks of 500 ms, not of 12 s"
+    finally:
+        node.stop()

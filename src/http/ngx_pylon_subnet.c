@@ -17,8 +17,6 @@
 #include "store/jobs.h"
 
 
-#define NGX_PYLON_BLOCK_SECONDS   12
-
 
 typedef struct {
     char        key[PYLON_KEY_MAX];
@@ -249,7 +247,8 @@ ngx_pylon_subnet_item(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
 /*
  * Recent neurons: only what the cache holds (§5.4), never a fetch; stale
- * past the hard limit, counted in 12 s blocks since it was written.
+ * past the hard limit, counted in blocks of pylon_block_duration since it
+ * was written.
  */
 
 ngx_int_t
@@ -283,10 +282,12 @@ ngx_pylon_recent_neurons(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                    "for caching recent objects.");
     }
 
-    now = (uint64_t) ngx_time() * 1000;
-    age = now > rec.written_ms ? (now - rec.written_ms) / 1000 : 0;
+    /* in blocks of pylon_block_duration (Pylon v2, spec §3.3.9) */
 
-    if (age / NGX_PYLON_BLOCK_SECONDS > pmcf->recent_hard) {
+    now = (uint64_t) ngx_time() * 1000;
+    age = now > rec.written_ms ? now - rec.written_ms : 0;
+
+    if (age / pmcf->block_duration > pmcf->recent_hard) {
         pylon_store_read_end(st);
         ctx->cache_status = NGX_PYLON_CACHE_EMPTY;
         return ngx_pylon_send_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
@@ -294,10 +295,10 @@ ngx_pylon_recent_neurons(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                    "failing.");
     }
 
-    if (age / NGX_PYLON_BLOCK_SECONDS > pmcf->recent_soft) {
+    if (age / pmcf->block_duration > pmcf->recent_soft) {
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                       "pylon: recent neurons of subnet %i are %uL s old",
-                      ctx->netuid, age);
+                      ctx->netuid, age / 1000);
     }
 
     body = ngx_pnalloc(r->pool, rec.len ? rec.len : 1);
