@@ -267,4 +267,7 @@ ngx_int_t ngx_pylon_v2_put_weights(ngx_http_request_t *r,
 ngx_int_t ngx_pylon_v2_post_revealed(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 
+/* the head block the helper last wrote to the cache, 0 before any */
+uint64_t ngx_pylon_cached_head(void);
+
 #endif /* NGX_PYLON_HTTP_H */
