@@ -303,3 +303,28 @@ def test_v2_mechanism_weights_and_status(nginx_factory, v2_node):
     r = post({"commitment": "x", "blocks_until_reveal": "soon"})
     assert r.status == 400 and r.json()["extra"][0]["key"] == "blocks_until_reveal"
     assert post({"commitment": "x", "blocks_until_reveal": 3}, headers={}).status == 401
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, good", [
+    ("pylon_block_duration 12s;", True), ("pylon_block_duration 250ms;", True),
+    ("pylon_block_duration 0;", False), ("pylon_block_duration soon;", False),
+    ("pylon_weights_window offset=180 buffer=10 cycle=3;", True),
+    ("pylon_weights_window cycle=1;", True),
+    ("pylon_weights_window cycle=0;", False), ("pylon_weights_window color=red;", False),
+    ("pylon_weights_window offset=x;", False),
+    ("pylon_weights_window cycle=2; pylon_weights_window cycle=3;", False),
+])
+def test_v2_settings_checked_by_nginx_t(line, good):
+    from harness import Nginx
+    n = Nginx("pylon_cache @PREFIX@/data/c; %s server { listen 127.0.0.1:@PORT@; "
+              "location / { pylon_subnet on; } }" % line)
+    try:
+        r = n.test_config()
+    finally:
+        n.cleanup()
+    assert (r.returncode == 0) == good, r.stderr
+    if not good:
+        directive = line.split()[0]
+        assert directive in r.stderr and "nginx.conf:" in r.stderr, r.stderr
