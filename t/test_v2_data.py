@@ -277,7 +277,7 @@ def test_v2_reads_from_the_fake_node(nginx_factory, v2_node):
 
 def test_v2_drand_is_public_and_prices_are_open_access(nginx_factory, v2_node):
     node = v2_node(700)
-    n = nginx_factory(conf(node, "pylon_open_access_token oat;"))
+    n = nginx_factory(conf(node, "pylon_open_access_token oat; pylon_metrics_token mt;"))
     assert wait_for(lambda: ok(n, UOA + "/block/latest/price", {"Authorization": "Bearer oat"}),
                     20), n.log()[-3000:]
     r = wait_for(lambda: ok(n, UG + "/block/latest/drand/last_stored_round"), 10)
@@ -286,6 +286,13 @@ def test_v2_drand_is_public_and_prices_are_open_access(nginx_factory, v2_node):
                  UOA + "/block/latest/commitments/revealed"):
         assert n.request(path).status == 401, path
         assert n.request(path, headers={"Authorization": "Bearer oat"}).status in (200, 501)
+
+    # §9: the v2 reads are Bittensor operations of their own
+    def metrics():
+        return n.request("/metrics", headers={"Authorization": "Bearer mt"}).body.decode()
+    for op in ("get_alpha_price", "get_drand_last_stored_round", "get_all_revealed_commitments"):
+        assert wait_for(lambda: 'operation="%s"' % op in metrics(), 10), (op, metrics()[-3000:])
+    assert "pylon_set_revealed_commitment_job_duration_seconds" in metrics()
 
 
 def test_v2_mechanism_weights_and_status(nginx_factory, v2_node):
