@@ -126,6 +126,7 @@ class V2Node(fd.DataNode):
         self.round = 4_200_000
         self.prices = {1: 12_345_678, 2: 2_500_000}
         self.revealed = {}             # full key -> value hex
+        self.price_fail = set()        # netuids whose price call fails
         self.prefix = storage_key("Commitments.RevealedCommitments", [1])
 
     def reveal(self, hotkey, items):
@@ -143,6 +144,8 @@ class V2Node(fd.DataNode):
         if method == "state_call" and params[0] == "SwapRuntimeApi_current_alpha_price":
             self.check(params[2])
             netuid = struct.unpack("<H", bytes.fromhex(params[1][2:]))[0]
+            if netuid in self.price_fail:
+                raise LookupError("no such method")
             return "0x" + struct.pack("<Q", self.prices.get(netuid, 1_000_000_000)).hex()
         if method == "state_getKeysPaged" and params[0] == self.prefix:
             self.check(params[-1])
@@ -264,6 +267,33 @@ def test_v2_reads_from_the_fake_node(nginx_factory, v2_node):
     # identity routes need the identity's token
     assert n.request(UID + "/block/latest/price").status == 401
 
+    # a call the node fails: 502 "<op> failed on <uri>: <error>"
+    node.price_fail.add(3)
+    r = n.request("/api/_unstable/openaccess/subnet/3/block/latest/price", timeout=30)
+    assert r.status == 502, r.body
+    assert r.json()["detail"] == "get_alpha_price failed on %s: -32601: Method not found" \
+        % node.url, r.body
+
+
+def test_v2_drand_is_public_and_prices_are_open_access(nginx_factory, v2_node):
+    node = v2_node(700)
+    n = nginx_factory(conf(node, "pylon_open_access_token oat; pylon_metrics_token mt;"))
+    assert wait_for(lambda: ok(n, UOA + "/block/latest/price", {"Authorization": "Bearer oat"}),
+                    20), n.log()[-3000:]
+    r = wait_for(lambda: ok(n, UG + "/block/latest/drand/last_stored_round"), 10)
+    assert r and list(r.json()) == ["last_stored_round"]           # no header needed
+    for path in (UOA + "/block/latest/price", UG + "/block/latest/prices",
+                 UOA + "/block/latest/commitments/revealed"):
+        assert n.request(path).status == 401, path
+        assert n.request(path, headers={"Authorization": "Bearer oat"}).status in (200, 501)
+
+    # §9: the v2 reads are Bittensor operations of their own
+    def metrics():
+        return n.request("/metrics", headers={"Authorization": "Bearer mt"}).body.decode()
+    for op in ("get_alpha_price", "get_drand_last_stored_round", "get_all_revealed_commitments"):
+        assert wait_for(lambda: 'operation="%s"' % op in metrics(), 10), (op, metrics()[-3000:])
+    assert "pylon_set_revealed_commitment_job_duration_seconds" in metrics()
+
 
 def test_v2_mechanism_weights_and_status(nginx_factory, v2_node):
     node = v2_node(2000)
@@ -303,3 +333,28 @@ def test_v2_mechanism_weights_and_status(nginx_factory, v2_node):
     r = post({"commitment": "x", "blocks_until_reveal": "soon"})
     assert r.status == 400 and r.json()["extra"][0]["key"] == "blocks_until_reveal"
     assert post({"commitment": "x", "blocks_until_reveal": 3}, headers={}).status == 401
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line, good", [
+    ("pylon_block_duration 12s;", True), ("pylon_block_duration 250ms;", True),
+    ("pylon_block_duration 0;", False), ("pylon_block_duration soon;", False),
+    ("pylon_weights_window offset=180 buffer=10 cycle=3;", True),
+    ("pylon_weights_window cycle=1;", True),
+    ("pylon_weights_window cycle=0;", False), ("pylon_weights_window color=red;", False),
+    ("pylon_weights_window offset=x;", False),
+    ("pylon_weights_window cycle=2; pylon_weights_window cycle=3;", False),
+])
+def test_v2_settings_checked_by_nginx_t(line, good):
+    from harness import Nginx
+    n = Nginx("pylon_cache @PREFIX@/data/c; %s server { listen 127.0.0.1:@PORT@; "
+              "location / { pylon_subnet on; } }" % line)
+    try:
+        r = n.test_config()
+    finally:
+        n.cleanup()
+    assert (r.returncode == 0) == good, r.stderr
+    if not good:
+        directive = line.split()[0]
+        assert directive in r.stderr and "nginx.conf:" in r.stderr, r.stderr

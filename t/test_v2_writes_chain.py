@@ -72,3 +72,19 @@ def test_v2_revealed_commitment_post_answers_pylon_shapes(world, ngx):
         # spec 218's Commitments may lack TimelockEncrypted: Pylon's envelope, no crash
         assert r.status in (500, 502, 504), r.body
         assert set(r.json()) >= {"status_code", "detail"}
+
+
+def test_v2_reads_on_a_runtime_without_them_are_501(world, ngx):
+    """Spec 218 has no Drand pallet, no SwapRuntimeApi and no RevealedCommitments: §3.3's 501."""
+    c, info = world
+    oa = "/api/_unstable/openaccess"
+    for path, op in ((oa + "/block/latest/drand/last_stored_round",
+                      "get_drand_last_stored_round"),
+                     (oa + "/block/latest/prices", "get_alpha_prices"),
+                     (oa + "/subnet/%d/block/latest/price" % info["netuid"], "get_alpha_price"),
+                     (oa + "/subnet/%d/block/latest/commitments/revealed" % info["netuid"],
+                      "get_all_revealed_commitments")):
+        r = ngx.request(path, timeout=30)
+        assert r.status == 501, (path, r.status, r.body)
+        assert r.json()["detail"].startswith(
+            "The runtime API required for '%s' is not available at block " % op), r.body

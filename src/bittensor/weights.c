@@ -358,6 +358,43 @@ pylon_weights_epoch(int64_t *start, uint64_t *end, uint64_t block,
 
 
 int
+pylon_weights_window(uint64_t *open, uint64_t *close, uint64_t head,
+    uint16_t netuid, uint32_t tempo, uint64_t offset, uint64_t buffer,
+    uint64_t cycle)
+{
+    int64_t   start;
+    uint64_t  k, b, end;
+
+    if (tempo == 0 || cycle == 0) {
+        return -1;
+    }
+
+    for (k = 0; k <= cycle; k++) {
+        b = head + k * ((uint64_t) tempo + 1);
+
+        (void) pylon_weights_epoch(&start, &end, b, netuid, tempo);
+
+        if ((end / ((uint64_t) tempo + 1)) % cycle != 0
+            || end < buffer || end - buffer < head)
+        {
+            continue;
+        }
+
+        *open = (start > 0 ? (uint64_t) start : 0) + offset;
+        *close = end - buffer;
+
+        if (*open > *close) {
+            continue;                  /* offset past the buffer */
+        }
+
+        return 0;
+    }
+
+    return -1;
+}
+
+
+int
 pylon_weights_tempo_ended(uint64_t head, uint64_t epoch_end)
 {
     return head > epoch_end;

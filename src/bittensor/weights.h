@@ -107,6 +107,18 @@ uint16_t pylon_weights_netuid_index(uint16_t netuid, uint8_t mecid);
 int pylon_weights_epoch(int64_t *start, uint64_t *end, uint64_t block,
     uint16_t netuid, uint32_t tempo);
 
+/*
+ * pylon_weights_window (Pylon v0's commit window, issue 13): the first
+ * window [epoch start + offset, epoch end - buffer] not yet passed at
+ * head, of an epoch whose index (end / (tempo + 1)) is a multiple of
+ * cycle; epochs as pylon_weights_epoch.  Returns 0 with *open and
+ * *close, or -1 (tempo or cycle 0, or no window in the next cycle + 1
+ * epochs: buffer too large).
+ */
+int pylon_weights_window(uint64_t *open, uint64_t *close, uint64_t head,
+    uint16_t netuid, uint32_t tempo, uint64_t offset, uint64_t buffer,
+    uint64_t cycle);
+
 /* 1 once the head is past the epoch end (the job stops for good) */
 int pylon_weights_tempo_ended(uint64_t head, uint64_t epoch_end);
 

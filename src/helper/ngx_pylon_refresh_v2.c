@@ -642,8 +642,12 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
     ngx_pylon_v2_sub_t  *sub;
     ngx_pylon_v2_keys_t  old;
 
-    if (rd->latest && rd->number < ngx_pylon_v2_written) {
-        return NGX_OK;                        /* a newer block is written */
+    /* a head round older than the last one written is dropped; a fetch
+     * round writes its own records anyway (the next head replaces them) */
+
+    if (rd->latest && rd->done == NULL && rd->number < ngx_pylon_v2_written)
+    {
+        return NGX_OK;
     }
 
     m = ngx_pylon_refresh_meta(rd->refresh);
@@ -741,7 +745,7 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
         goto done;
     }
 
-    if (rd->latest) {
+    if (rd->latest && rd->done == NULL) {
         ngx_pylon_v2_written = rd->number;
     }
 

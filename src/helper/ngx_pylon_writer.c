@@ -57,6 +57,7 @@ struct ngx_pylon_write_s {
     ngx_pylon_write_t       *next;
     ngx_uint_t               crv2;          /* a hash commit was sent */
     uint64_t                 reveal_round;  /* revealed: of this attempt */
+    uint64_t                 window_open;   /* weights window, 0: unset */
     u_char                   pub[32];       /* certificate: its key */
     u_char                   secret[512];   /* certificate: sealed reply */
     size_t                   secret_len;
@@ -989,54 +990,44 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
 static ngx_int_t
 ngx_pylon_weights_window(ngx_pylon_write_t *w, uint64_t head, uint32_t tempo)
 {
-    int64_t                 start;
-    uint64_t                end, b, open, close, wait;
-    ngx_uint_t              k;
+    uint64_t                open, close, wait;
     ngx_pylon_main_conf_t  *pmcf;
 
     pmcf = w->h->pmcf;
 
-    for (k = 0; k <= pmcf->window_cycle; k++) {
-        b = head + k * ((uint64_t) tempo + 1);
+    /* the target window is chosen once, at the first attempt */
 
-        if (pylon_weights_epoch(&start, &end, b, (uint16_t) w->netuid, tempo)
+    if (w->window_open == 0) {
+        if (pylon_weights_window(&open, &close, head, (uint16_t) w->netuid,
+                                 tempo, pmcf->window_offset,
+                                 pmcf->window_buffer, pmcf->window_cycle)
             != 0)
         {
-            return NGX_OK;
+            return NGX_OK;              /* no usable window: no gating */
         }
 
-        if ((end / ((uint64_t) tempo + 1)) % pmcf->window_cycle != 0
-            || end < pmcf->window_buffer
-            || end - pmcf->window_buffer < head)
-        {
-            continue;
-        }
-
-        open = (uint64_t) ngx_max(start, 0) + pmcf->window_offset;
-        close = end - pmcf->window_buffer;
-
-        if (w->epoch_end < close) {
-            w->epoch_end = close;           /* expires with this window */
-        }
-
-        if (head >= open && head <= close) {
-            return NGX_OK;
-        }
-
-        wait = open > head ? open - head : 1;
-
-        ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
-                      "pylon helper: weights job %s waits %uL blocks for "
-                      "the commit window [%uL, %uL]", w->job->id, wait,
-                      open, close);
-
-        lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
-                         (lws_usec_t) wait * pmcf->block_duration
-                         * LWS_US_PER_MS);
-        return NGX_DECLINED;
+        w->window_open = open;
+        w->epoch_end = close;           /* expires with this window */
     }
 
-    return NGX_OK;
+    open = w->window_open;
+    close = w->epoch_end;
+
+    if (head >= open) {
+        return NGX_OK;
+    }
+
+    wait = open - head;
+
+    ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
+                  "pylon helper: weights job %s waits %uL blocks for the "
+                  "commit window [%uL, %uL]", w->job->id, wait, open, close);
+
+    lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
+                     (lws_usec_t) wait * pmcf->block_duration
+                     * LWS_US_PER_MS);
+
+    return NGX_DECLINED;
 }
 
 

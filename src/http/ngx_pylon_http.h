@@ -316,4 +316,7 @@ ngx_int_t ngx_pylon_evm_conf_init(ngx_conf_t *cf,
 ngx_int_t ngx_pylon_evm_logs(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 json_t *ngx_pylon_evm_openapi(void);      /* its OpenAPI path item */
 
+/* the head block the helper last wrote to the cache, 0 before any */
+uint64_t ngx_pylon_cached_head(void);
+
 #endif /* NGX_PYLON_HTTP_H */

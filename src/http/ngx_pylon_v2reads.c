@@ -30,32 +30,6 @@ typedef struct {
 } ngx_pylon_wstatus_t;
 
 
-static uint64_t
-ngx_pylon_v2_head(void)
-{
-    char             key[PYLON_KEY_MAX];
-    uint64_t         head;
-    pylon_store_t   *st;
-    pylon_record_t   rec;
-
-    st = ngx_pylon_worker_store();
-    if (st == NULL) {
-        return 0;
-    }
-
-    pylon_key_latest(key, sizeof(key), PYLON_ROUTE_BLOCK, PYLON_NETUID_NONE);
-
-    if (pylon_store_read(st, key, &rec) != PYLON_STORE_OK) {
-        return 0;
-    }
-
-    head = rec.block;
-    pylon_store_read_end(st);
-
-    return head;
-}
-
-
 static ngx_int_t
 ngx_pylon_v2_no_block(ngx_http_request_t *r, int64_t block)
 {
@@ -109,7 +83,7 @@ ngx_pylon_v2_prices(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return ngx_pylon_send_or_fetch(r, ctx, key, "Not Found");
     }
 
-    head = ngx_pylon_v2_head();
+    head = ngx_pylon_cached_head();
 
     if (head && (uint64_t) ctx->block > head) {
         return ngx_pylon_v2_no_block(r, ctx->block);
@@ -314,7 +288,7 @@ ngx_pylon_v2_weights_status(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     ws.mechanism = ctx->params.ints[1];
     block = ctx->params.ints[2];
-    head = ngx_pylon_v2_head();
+    head = ngx_pylon_cached_head();
 
     if (block < 0 || (head && (uint64_t) block > head)) {
         return ngx_pylon_v2_no_block(r, block);

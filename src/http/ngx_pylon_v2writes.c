@@ -26,8 +26,10 @@ static ngx_int_t ngx_pylon_revealed_done(ngx_http_request_t *r,
     json_t *job);
 
 
-static uint64_t
-ngx_pylon_v2w_head(void)
+/* the head the helper last wrote, 0 when none yet */
+
+uint64_t
+ngx_pylon_cached_head(void)
 {
     char             key[PYLON_KEY_MAX];
     uint64_t         head;
@@ -79,7 +81,7 @@ ngx_pylon_v2_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     ident = ctx->identity;
     mechanism = (ctx->route->flags & NGX_PYLON_R_UNSTABLE)
                 ? ctx->params.ints[1] : 0;
-    head = ngx_pylon_v2w_head();
+    head = ngx_pylon_cached_head();
 
     weights = json_object();
     params = json_pack("{s:s%, s:i, s:I, s:o}",

@@ -163,6 +163,12 @@ ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
+    /* the epoch it belongs to, for expiry and weights/status (Pylon v2) */
+    if (ngx_pylon_cached_head()) {
+        json_object_set_new(params, "start_block",
+                            json_integer(ngx_pylon_cached_head()));
+    }
+
     for (i = 0; i < body.nweights; i++) {
         json_object_setn_new(weights, body.weights[i].hotkey,
                              body.weights[i].hotkey_len,
