@@ -8,6 +8,7 @@ list them by uid with the hotkeys the neurons route shows for those uids.
 """
 import json
 import os
+import shutil
 import struct
 import subprocess
 
@@ -19,6 +20,8 @@ from test_data_fakenode import (DataNode, MAINNET_BLOCK, META343, conf, recorded
 import test_data_common as dc
 
 DECODE = os.path.join(dc.ROOT, "build", "pylon-decode")
+ORACLE = os.path.join(dc.ROOT, "t", "oracle", "evm_assoc_polkadot.mjs")
+POLKADOT = os.path.join(dc.ROOT, "t", "js", "node_modules", "@polkadot", "types")
 
 
 def storage_key(keys):
@@ -48,7 +51,7 @@ class AssocNode(DataNode):
         return super().answer(method, params)
 
 
-def test_evm_associations_by_uid(nginx_factory):
+def test_evm_associations_by_uid(nginx_factory, tmp_path):
     node = AssocNode(MAINNET_BLOCK)
     node.start()
     try:
@@ -79,6 +82,21 @@ def test_evm_associations_by_uid(nginx_factory):
         assert got["evm_associations"][by_uid[0]]["evm_address"] == "0x" + addr0.hex()
         assert r.body.index(b'"hotkey"') < r.body.index(b'"evm_address"') < \
             r.body.index(b'"last_block_where_ownership_was_proven"')
+
+        # polkadot-js reads the same entries (keys from our encoder) the same way
+        if shutil.which("node") and os.path.isdir(POLKADOT):
+            entries = tmp_path / "entries.json"
+            entries.write_text(json.dumps(sorted(node.assoc.items())))
+            pj = json.loads(subprocess.run(["node", ORACLE, META343, str(entries)],
+                                           capture_output=True, text=True, check=True,
+                                           timeout=120).stdout)
+            want = {(e["netuid"], e["uid"]): e for e in pj}
+            assert set(want) == {(1, 0), (1, 3), (1, 5000)}
+            for uid in (0, 3):
+                v = got["evm_associations"][by_uid[uid]]
+                assert v["evm_address"] == want[(1, uid)]["evm_address"]
+                assert v["last_block_where_ownership_was_proven"] == \
+                    int(want[(1, uid)]["block"])
 
         # a subnet without associations: an empty map
         node.assoc.clear()
