@@ -60,7 +60,12 @@ def test_evm_associations_by_uid(nginx_factory, tmp_path):
         node.assoc[storage_key([1, 3])] = "0x" + (addr3 + struct.pack("<Q", 99)).hex()
         node.assoc[storage_key([1, 0])] = "0x" + (addr0 + struct.pack("<Q", 7)).hex()
         node.assoc[storage_key([1, 5000])] = "0x" + (addr0 + struct.pack("<Q", 1)).hex()
-        n = nginx_factory(conf(node))
+        wallets = os.path.join(os.environ.get("PYLON_SHARED", os.path.join(
+            dc.ROOT, "..", "shared")), "fixtures", "wallet")
+        ident = os.path.isdir(wallets)
+        n = nginx_factory(conf(node, (
+            "pylon_wallet_path %s; pylon_identity sn1 wallet=pylon hotkey=pylon "
+            "netuid=1 token=s3cret;" % wallets) if ident else ""))
         neurons = wait_for(lambda: (lambda r: r if r.status == 200 else None)(
             n.request(dc.routes(1)["neurons"])), 20)
         assert neurons, n.log()[-2000:]
@@ -82,6 +87,16 @@ def test_evm_associations_by_uid(nginx_factory, tmp_path):
         assert got["evm_associations"][by_uid[0]]["evm_address"] == "0x" + addr0.hex()
         assert r.body.index(b'"hotkey"') < r.body.index(b'"evm_address"') < \
             r.body.index(b'"last_block_where_ownership_was_proven"')
+
+        # the identity variant: same data, identity guard first
+        if ident:
+            ipath = "/api/_unstable/identity/sn1/subnet/1/block/latest/evm_associations"
+            assert n.request(ipath).status == 401
+            r2 = n.request(ipath, headers={"Authorization": "Bearer s3cret"})
+            assert r2.status == 200 and json.loads(r2.body) == got
+            r3 = n.request(ipath.replace("subnet/1", "subnet/2"),
+                           headers={"Authorization": "Bearer s3cret"})
+            assert r3.status in (403, 308)
 
         # polkadot-js reads the same entries (keys from our encoder) the same way
         if shutil.which("node") and os.path.isdir(POLKADOT):
