@@ -25,7 +25,10 @@ IDENTITY_ONLY = [("get", "/block/latest/certificates/self"),
 
 def expected_operations():
     ops = {("get", "/api/v1/block/latest"), ("get", "/metrics"),
-           ("post", "/api/_unstable/openaccess/evm/contracts/{contract_address}/logs")}
+           ("post", "/api/_unstable/openaccess/evm/contracts/{contract_address}/logs"),
+           ("get", "/api/_unstable/openaccess/subnet/{netuid}/block/latest/evm_associations"),
+           ("get", "/api/_unstable/identity/{identity_name}/subnet/{netuid}/block/latest/"
+                   "evm_associations")}
     for prefix in ("/api/v1", "/api/_unstable"):
         oa = prefix + "/subnet/{netuid}"
         ident = prefix + "/identity/{identity_name}/subnet/{netuid}"

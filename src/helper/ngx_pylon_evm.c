@@ -155,6 +155,10 @@ ngx_pylon_evm_init(ngx_pylon_helper_t *h)
         ngx_pylon_evm_on = 1;
     }
 
+    if (ngx_pylon_evm_assoc_init(h) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pylon_runner_register("evm_logs", ngx_pylon_evm_run);
 }
 

@@ -315,6 +315,9 @@ ngx_int_t ngx_pylon_evm_conf_init(ngx_conf_t *cf,
     ngx_pylon_main_conf_t *pmcf);
 ngx_int_t ngx_pylon_evm_logs(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 json_t *ngx_pylon_evm_openapi(void);      /* its OpenAPI path item */
+ngx_int_t ngx_pylon_evm_associations(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx);                /* ngx_pylon_evm_assoc.c */
+json_t *ngx_pylon_evm_assoc_openapi(ngx_uint_t identity);
 
 /* the head block the helper last wrote to the cache, 0 before any */
 uint64_t ngx_pylon_cached_head(void);

@@ -657,6 +657,13 @@ ngx_pylon_openapi_build(void)
     json_object_set_new(paths, "/api/_unstable/openaccess/evm/contracts/"
                                "{contract_address}/logs",
                         ngx_pylon_evm_openapi());
+    json_object_set_new(paths, "/api/_unstable/openaccess/subnet/{netuid}/"
+                               "block/latest/evm_associations",
+                        ngx_pylon_evm_assoc_openapi(0));
+    json_object_set_new(paths, "/api/_unstable/identity/{identity_name}/"
+                               "subnet/{netuid}/block/latest/"
+                               "evm_associations",
+                        ngx_pylon_evm_assoc_openapi(1));
 
     doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:[{s:s}],s:o,s:{s:o,s:{s:{s:s,"
                     "s:s}}}}",

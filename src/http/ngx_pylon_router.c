@@ -159,6 +159,12 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
     /* EVM (spec/pylon-v2.md §7): behind the open-access guard */
     { NGX_HTTP_POST, "api/_unstable/openaccess/evm/contracts/{str}/logs",
       ngx_pylon_evm_logs, R_UG|NGX_PYLON_R_BODY|NGX_PYLON_R_UNSTABLE, NULL },
+    { NGX_HTTP_GET,
+      "api/_unstable/openaccess/subnet/{int}/block/latest/evm_associations",
+      ngx_pylon_evm_associations, R_OA|NGX_PYLON_R_UNSTABLE, NULL },
+    { NGX_HTTP_GET,
+      "api/_unstable/identity/{str}/subnet/{int}/block/latest/evm_associations",
+      ngx_pylon_evm_associations, R_ID|NGX_PYLON_R_UNSTABLE, NULL },
 
     /* metrics and the OpenAPI document (Litestar's /schema family) */
     { NGX_HTTP_GET, "metrics", ngx_pylon_metrics_handler,

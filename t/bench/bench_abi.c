@@ -86,7 +86,8 @@ main(void)
     }
 
     /* one Transfer log, encoded by our encoder */
-    args = json_loads("{\"from\":\"0x52908400098527886E0F7030069857D2E4169EE7\","
+    args = json_loads("{\"from\":"
+                      "\"0x52908400098527886E0F7030069857D2E4169EE7\","
                       "\"to\":\"0x8617E340B3D01FA5F11F306F4090FD50E238070D\","
                       "\"value\":\"1000000000000000000000\"}", 0, NULL);
     pylon_buf_init(&data);

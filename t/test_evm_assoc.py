@@ -1,0 +1,121 @@
+"""GET .../subnet/{netuid}/block/latest/evm_associations (pylon-v2 §3.3.4).
+
+The fake node of test_data_fakenode (recorded spec-343 metadata and subnet
+state of finney block 6852690) also serves SubtensorModule.AssociatedEvmAddress
+entries whose keys are built by our storage encoder (build/pylon-decode --key)
+and whose values are packed here by hand (H160 ++ u64 LE); the answer must
+list them by uid with the hotkeys the neurons route shows for those uids.
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+
+import pytest
+
+from harness import wait_for
+from test_data_fakenode import (DataNode, MAINNET_BLOCK, META343, conf, recorded,  # noqa
+                                pytestmark)
+import test_data_common as dc
+
+DECODE = os.path.join(dc.ROOT, "build", "pylon-decode")
+ORACLE = os.path.join(dc.ROOT, "t", "oracle", "evm_assoc_polkadot.mjs")
+POLKADOT = os.path.join(dc.ROOT, "t", "js", "node_modules", "@polkadot", "types")
+
+
+def storage_key(keys):
+    r = subprocess.run([DECODE, "--key", META343, "SubtensorModule.AssociatedEvmAddress",
+                        json.dumps(keys)], capture_output=True, text=True, check=True)
+    return r.stdout.strip()
+
+
+class AssocNode(DataNode):
+    def __init__(self, head, **kw):
+        super().__init__(head, **kw)
+        self.prefix = storage_key([1])
+        self.assoc = {}
+
+    def answer(self, method, params):
+        if method == "state_getKeysPaged" and params[0] == self.prefix:
+            self.check(params[3])
+            keys = sorted(self.assoc)
+            if params[2]:
+                keys = [k for k in keys if k > params[2]]
+            return keys[:params[1]]
+        if (method == "state_queryStorageAt" and params[0]
+                and params[0][0] in self.assoc):
+            self.check(params[1])
+            return [{"block": params[1],
+                     "changes": [[k, self.assoc.get(k)] for k in params[0]]}]
+        return super().answer(method, params)
+
+
+def test_evm_associations_by_uid(nginx_factory, tmp_path):
+    node = AssocNode(MAINNET_BLOCK)
+    node.start()
+    try:
+        node.hashes[MAINNET_BLOCK] = recorded()["hash"]
+        addr0, addr3 = bytes(range(1, 21)), bytes([0xAB] * 20)
+        node.assoc[storage_key([1, 3])] = "0x" + (addr3 + struct.pack("<Q", 99)).hex()
+        node.assoc[storage_key([1, 0])] = "0x" + (addr0 + struct.pack("<Q", 7)).hex()
+        node.assoc[storage_key([1, 5000])] = "0x" + (addr0 + struct.pack("<Q", 1)).hex()
+        wallets = os.path.join(os.environ.get("PYLON_SHARED", os.path.join(
+            dc.ROOT, "..", "shared")), "fixtures", "wallet")
+        ident = os.path.isdir(wallets)
+        n = nginx_factory(conf(node, (
+            "pylon_wallet_path %s; pylon_identity sn1 wallet=pylon hotkey=pylon "
+            "netuid=1 token=s3cret;" % wallets) if ident else ""))
+        neurons = wait_for(lambda: (lambda r: r if r.status == 200 else None)(
+            n.request(dc.routes(1)["neurons"])), 20)
+        assert neurons, n.log()[-2000:]
+        body = json.loads(neurons.body)["neurons"]
+        items = body.values() if isinstance(body, dict) else body
+        by_uid = {x["uid"]: x["hotkey"] for x in items}
+
+        path = "/api/_unstable/openaccess/subnet/1/block/latest/evm_associations"
+        r = n.request(path)
+        assert r.status == 200, r.body
+        got = json.loads(r.body)
+        assert list(got) == ["block", "evm_associations"]
+        assert got["block"]["number"] == MAINNET_BLOCK
+        assert got["block"]["hash"] == recorded()["hash"]
+        assert list(got["evm_associations"]) == [by_uid[0], by_uid[3]]       # uid order
+        assert got["evm_associations"][by_uid[3]] == {
+            "hotkey": by_uid[3], "evm_address": "0x" + "ab" * 20,
+            "last_block_where_ownership_was_proven": 99}
+        assert got["evm_associations"][by_uid[0]]["evm_address"] == "0x" + addr0.hex()
+        assert r.body.index(b'"hotkey"') < r.body.index(b'"evm_address"') < \
+            r.body.index(b'"last_block_where_ownership_was_proven"')
+
+        # the identity variant: same data, identity guard first
+        if ident:
+            ipath = "/api/_unstable/identity/sn1/subnet/1/block/latest/evm_associations"
+            assert n.request(ipath).status == 401
+            r2 = n.request(ipath, headers={"Authorization": "Bearer s3cret"})
+            assert r2.status == 200 and json.loads(r2.body) == got
+            r3 = n.request(ipath.replace("subnet/1", "subnet/2"),
+                           headers={"Authorization": "Bearer s3cret"})
+            assert r3.status in (403, 308)
+
+        # polkadot-js reads the same entries (keys from our encoder) the same way
+        if shutil.which("node") and os.path.isdir(POLKADOT):
+            entries = tmp_path / "entries.json"
+            entries.write_text(json.dumps(sorted(node.assoc.items())))
+            pj = json.loads(subprocess.run(["node", ORACLE, META343, str(entries)],
+                                           capture_output=True, text=True, check=True,
+                                           timeout=120).stdout)
+            want = {(e["netuid"], e["uid"]): e for e in pj}
+            assert set(want) == {(1, 0), (1, 3), (1, 5000)}
+            for uid in (0, 3):
+                v = got["evm_associations"][by_uid[uid]]
+                assert v["evm_address"] == want[(1, uid)]["evm_address"]
+                assert v["last_block_where_ownership_was_proven"] == \
+                    int(want[(1, uid)]["block"])
+
+        # a subnet without associations: an empty map
+        node.assoc.clear()
+        r = n.request(path)
+        assert r.status == 200 and json.loads(r.body)["evm_associations"] == {}
+    finally:
+        node.stop()
