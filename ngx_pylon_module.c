@@ -835,8 +835,16 @@ ngx_pylon_netuids(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_str_t   *value;
     ngx_uint_t   i;
 
-    if (pmcf->netuids) {
+    if (pmcf->netuids || pmcf->netuids_all) {
         return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* pylon_netuids all: every subnet on the chain (helper/subnets.c) */
+    if (cf->args->nelts == 2 && ngx_strcmp(value[1].data, "all") == 0) {
+        pmcf->netuids_all = 1;
+        return NGX_CONF_OK;
     }
 
     pmcf->netuids = ngx_array_create(cf->pool, cf->args->nelts,
@@ -844,8 +852,6 @@ ngx_pylon_netuids(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (pmcf->netuids == NULL) {
         return NGX_CONF_ERROR;
     }
-
-    value = cf->args->elts;
 
     for (i = 1; i < cf->args->nelts; i++) {
         n = ngx_array_push(pmcf->netuids);

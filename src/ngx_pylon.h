@@ -58,6 +58,7 @@ typedef struct {
     ngx_array_t     *identities;   /* ngx_pylon_identity_t */
     ngx_str_t        open_token;   /* empty: open access is open */
     ngx_array_t     *netuids;      /* ngx_int_t, kept fresh every block */
+    ngx_flag_t       netuids_all;  /* pylon_netuids all */
 
     ngx_pylon_retry_t  weights_retry;
     ngx_pylon_retry_t  commitment_retry;

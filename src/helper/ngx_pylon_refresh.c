@@ -27,6 +27,7 @@
 #include "chain/runtime_api.h"
 #include "chain/xdecode.h"
 #include "store/batch.h"
+#include "helper/ngx_pylon_subnets.h"
 
 
 #define NGX_PYLON_PAGE          1000
@@ -45,6 +46,7 @@ typedef struct {
     uint64_t                written_ms;
     ngx_msec_t              duration;        /* of that round */
     uint64_t                hyper_block;     /* hyperparameters read at */
+    ngx_uint_t              all;             /* by pylon_netuids all */
 } ngx_pylon_tracked_t;
 
 
@@ -301,6 +303,10 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
 
     ngx_pylon_refresh_expire(r);
 
+    if (r->helper->pmcf->netuids_all) {
+        ngx_pylon_subnets_head(r, r->chain, number, (const char *) hash);
+    }
+
     for (i = 0; i < r->ntracked; i++) {
         netuids[i] = r->tracked[i].netuid;
     }
@@ -397,6 +403,64 @@ ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
                   "pylon helper: tracking subnet %i on demand", netuid);
 
     return NGX_OK;
+}
+
+
+void
+ngx_pylon_refresh_sync_all(ngx_pylon_refresh_t *r, const ngx_int_t *netuids,
+    ngx_uint_t n)
+{
+    ngx_int_t    netuid;
+    ngx_uint_t   i, k;
+
+    /* dissolved: tracked for the chain's sake only, and gone */
+
+    for (i = 0; i < r->ntracked; /* void */) {
+        for (k = 0; k < n && netuids[k] != r->tracked[i].netuid; k++) {
+            /* void */
+        }
+
+        if (!r->tracked[i].all || k < n) {
+            i++;
+            continue;
+        }
+
+        netuid = r->tracked[i].netuid;
+        r->tracked[i] = r->tracked[--r->ntracked];
+
+        ngx_log_error(NGX_LOG_INFO, r->helper->log, 0,
+                      "pylon helper: subnet %i is gone from the chain",
+                      netuid);
+
+        ngx_pylon_refresh_drop(r, netuid);
+    }
+
+    /* new: tracked for good (an on-demand one becomes permanent) */
+
+    for (k = 0; k < n; k++) {
+        for (i = 0; i < r->ntracked; i++) {
+            if (r->tracked[i].netuid == netuids[k]) {
+                if (r->tracked[i].expires_ms) {
+                    r->tracked[i].expires_ms = 0;
+                    r->tracked[i].all = 1;
+                }
+                break;
+            }
+        }
+
+        if (i < r->ntracked || r->ntracked == NGX_PYLON_TRACK_MAX) {
+            continue;
+        }
+
+        ngx_memzero(&r->tracked[i], sizeof(ngx_pylon_tracked_t));
+        r->tracked[i].netuid = netuids[k];
+        r->tracked[i].all = 1;
+        r->ntracked++;
+
+        ngx_log_error(NGX_LOG_INFO, r->helper->log, 0,
+                      "pylon helper: tracking subnet %i (pylon_netuids all)",
+                      netuids[k]);
+    }
 }
 
 

@@ -25,7 +25,7 @@
 #include "chain/metadata.h"
 
 
-#define NGX_PYLON_TRACK_MAX     64
+#define NGX_PYLON_TRACK_MAX     256
 #define NGX_PYLON_AUTO_MAX      16
 #define NGX_PYLON_AUTO_TTL      (600 * 1000)     /* ms */
 
@@ -58,6 +58,14 @@ void ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash);
  * taken by configured subnets.
  */
 ngx_int_t ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid);
+
+/*
+ * `pylon_netuids all`: makes the subnets tracked for the chain's sake
+ * exactly netuids (new ones tracked for good, gone ones dropped with
+ * their latest records); configured and identity subnets stay.
+ */
+void ngx_pylon_refresh_sync_all(ngx_pylon_refresh_t *r,
+    const ngx_int_t *netuids, ngx_uint_t n);
 
 /*
  * Starts a round for one subnet at (number, hash) on session s: latest 1
