@@ -12,6 +12,8 @@
  *   K/<key>     the unfinished job with that dedup key (its id)
  *   P/<kind>/<id>  present while the job is unfinished (pending or
  *               running): scans and per-kind limits read only these
+ *   F/<kind>/<ms>/<id>  a finished job, by the time it ended: expiry
+ *               reads only what expires
  *
  * Ids are time-ordered (ms, pid, counter) so a scan meets old jobs first.
  * A job with a dedup key is joined by identical submissions while it is
@@ -94,7 +96,17 @@ int pylon_job_reindex(pylon_store_t *st);
 /* At most max unfinished jobs of kind (0: no limit), for this process. */
 void pylon_job_limit(const char *kind, int max);
 
-/* Deletes finished jobs last updated before before_ms.  Count or -1. */
+/*
+ * Deletes the finished jobs of kind that ended before before_ms, from the
+ * F/ index (the cost is what expires).  Count or -1.
+ */
+int pylon_job_expire_kind(pylon_store_t *st, const char *kind,
+    uint64_t before_ms);
+
+/*
+ * Deletes finished jobs last updated before before_ms, reading every
+ * record (jobs of an older cache have no F/ key).  Count or -1.
+ */
 int pylon_job_expire(pylon_store_t *st, uint64_t before_ms);
 
 /* 1 when state is final (done, failed, cancelled) */
