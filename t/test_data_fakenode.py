@@ -304,7 +304,7 @@ def test_data_auto_tracked_subnets_are_bounded(nginx_factory, data_node):
         assert r.status == 200, (u, r.body)
     head = node.new_head()
     assert wait_for(lambda: (lambda r: r and r.json()["block"]["number"] == head)(
-        served(n, dc.routes(17)["neurons"])), 10)
+        served(n, dc.routes(17)["neurons"])), 30)
     recs = dc.cache_records(os.path.join(n.prefix, "data", "cache"))
     tracked = sorted(s["netuid"] for s in json.loads(recs["S/refresh"][1])["subnets"])
     assert tracked == asked[1:]                      # the oldest made room

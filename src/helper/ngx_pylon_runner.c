@@ -14,6 +14,8 @@
 #define NGX_PYLON_MAX_KINDS     16
 #define NGX_PYLON_SCAN_PERIOD   (2 * LWS_US_PER_SEC)
 #define NGX_PYLON_JOB_KEEP      (3600 * 1000)     /* finished jobs, ms */
+#define NGX_PYLON_FETCH_KEEP    (60 * 1000)       /* finished fetches: their
+                                                     waiters read them at once */
 #define NGX_PYLON_FETCH_RUNNING 8       /* fetch jobs run at once; the rest
                                            wait pending for a free slot */
 
@@ -162,6 +164,9 @@ static void
 ngx_pylon_runner_scan(lws_sorted_usec_list_t *sul)
 {
     int                  n;
+    uint64_t             keep;
+    ngx_uint_t           i;
+    const char          *kind;
     ngx_pylon_helper_t  *h;
 
     h = ngx_pylon_runner_helper;
@@ -173,6 +178,24 @@ ngx_pylon_runner_scan(lws_sorted_usec_list_t *sul)
                       pylon_store_error(h->store));
     }
 
+    /* finished jobs leave in the order they ended: O(what expires) */
+    for (i = 0; i < ngx_pylon_nkinds; i++) {
+        kind = ngx_pylon_kinds[i].kind;
+        keep = ngx_strcmp(kind, "fetch") == 0 ? NGX_PYLON_FETCH_KEEP
+               : ngx_strcmp(kind, "weights") == 0
+                 ? NGX_PYLON_JOB_KEEP + PYLON_JOB_WEIGHTS_KEEP
+                 : NGX_PYLON_JOB_KEEP;
+
+        if (pylon_job_expire_kind(h->store, kind,
+                                  ngx_pylon_helper_now_ms() - keep) < 0)
+        {
+            ngx_log_error(NGX_LOG_ERR, h->log, 0,
+                          "pylon helper: job expiry failed: %s",
+                          pylon_store_error(h->store));
+        }
+    }
+
+    /* and, rarely, a full pass for records of an older cache */
     if (++ngx_pylon_scans % 300 == 1) {
         n = pylon_job_expire(h->store,
                              ngx_pylon_helper_now_ms() - NGX_PYLON_JOB_KEEP);

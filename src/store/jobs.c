@@ -79,6 +79,11 @@ pylon_job_pkey(char *buf, size_t size, const char *kind, const char *id)
 }
 
 
+/*
+ * A job that ends leaves P/ for F/<kind>/<ms, 13 hex>/<id>: finished jobs
+ * in the order they ended, so expiry visits only what expires.
+ */
+
 static int
 pylon_job_unindex(pylon_store_t *st, json_t *job)
 {
@@ -94,7 +99,14 @@ pylon_job_unindex(pylon_store_t *st, json_t *job)
 
     pylon_job_pkey(key, sizeof(key), kind, id);
 
-    return pylon_store_del(st, key);
+    if (pylon_store_del(st, key) != 0) {
+        return -1;
+    }
+
+    snprintf(key, sizeof(key), "F/%s/%013llx/%s", kind,
+             (unsigned long long) pylon_job_now_ms(), id);
+
+    return pylon_store_put_raw(st, key, "", 0);
 }
 
 
@@ -685,4 +697,110 @@ pylon_job_expire(pylon_store_t *st, uint64_t before_ms)
     }
 
     return (int) i;
+}
+
+
+/* F/<kind>/ keys up to a horizon: the ids and the keys themselves */
+
+typedef struct {
+    uint64_t          before_ms;
+    size_t            plen;
+    pylon_job_ids_t   ids;
+    char            **keys;
+    size_t            nkeys;
+} pylon_job_aged_t;
+
+
+static int
+pylon_job_aged_one(void *data, const char *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    pylon_job_aged_t  *ag = data;
+
+    char                buf[16];
+    char              **p;
+    uint64_t            ms;
+
+    if (klen != ag->plen + 13 + 1 + PYLON_JOB_ID_LEN) {
+        return 0;
+    }
+
+    memcpy(buf, key + ag->plen, 13);
+    buf[13] = '\0';
+    ms = strtoull(buf, NULL, 16);
+
+    if (ms >= ag->before_ms) {
+        return 1;                           /* in order: the rest is newer */
+    }
+
+    p = realloc(ag->keys, (ag->nkeys + 1) * sizeof(char *));
+    if (p == NULL) {
+        return 1;
+    }
+    ag->keys = p;
+
+    ag->keys[ag->nkeys] = strndup(key, klen);
+    if (ag->keys[ag->nkeys] == NULL) {
+        return 1;
+    }
+    ag->nkeys++;
+
+    return pylon_job_ids_add(&ag->ids, key + klen - PYLON_JOB_ID_LEN);
+}
+
+
+int
+pylon_job_expire_kind(pylon_store_t *st, const char *kind,
+    uint64_t before_ms)
+{
+    int               rc;
+    char              prefix[64], key[PYLON_KEY_MAX];
+    size_t            i;
+    pylon_job_aged_t  ag;
+
+    memset(&ag, 0, sizeof(ag));
+    ag.before_ms = before_ms;
+    snprintf(prefix, sizeof(prefix), "F/%s/", kind);
+    ag.plen = strlen(prefix);
+
+    rc = -1;
+
+    if (pylon_store_scan(st, prefix, pylon_job_aged_one, &ag) < 0) {
+        goto done;
+    }
+
+    if (ag.nkeys == 0) {
+        rc = 0;
+        goto done;
+    }
+
+    if (pylon_store_write_begin(st) != 0) {
+        goto done;
+    }
+
+    for (i = 0; i < ag.nkeys; i++) {
+        pylon_job_key(key, sizeof(key), "J", ag.ids.ids[i]);
+
+        if (pylon_store_del(st, key) != 0
+            || pylon_store_del(st, ag.keys[i]) != 0)
+        {
+            pylon_store_write_abort(st);
+            goto done;
+        }
+    }
+
+    if (pylon_store_write_commit(st) == 0) {
+        rc = (int) ag.nkeys;
+    }
+
+done:
+
+    for (i = 0; i < ag.nkeys; i++) {
+        free(ag.keys[i]);
+    }
+
+    free(ag.keys);
+    free(ag.ids.ids);
+
+    return rc;
 }

@@ -12,6 +12,8 @@
  *   K/<key>     the unfinished job with that dedup key (its id)
  *   P/<kind>/<id>  present while the job is unfinished (pending or
  *               running): scans and per-kind limits read only these
+ *   F/<kind>/<ms>/<id>  a finished job, by the time it ended: expiry
+ *               reads only what expires
  *
  * Ids are time-ordered (ms, pid, counter) so a scan meets old jobs first.
  * A job with a dedup key is joined by identical submissions while it is
@@ -94,14 +96,21 @@ int pylon_job_reindex(pylon_store_t *st);
 /* At most max unfinished jobs of kind (0: no limit), for this process. */
 void pylon_job_limit(const char *kind, int max);
 
-
-/*
- * Deletes finished jobs last updated before before_ms (weights jobs
- * PYLON_JOB_WEIGHTS_KEEP ms later: weights/status reads them for two
- * epochs, spec/pylon-v2.md §3.3.7).  Count or -1.
- */
+/* weights jobs stay this much longer: weights/status reads them for two
+ * epochs (spec/pylon-v2.md §3.3.7) */
 #define PYLON_JOB_WEIGHTS_KEEP  (4 * 3600 * 1000ULL)
 
+/*
+ * Deletes the finished jobs of kind that ended before before_ms, from the
+ * F/ index (the cost is what expires).  Count or -1.
+ */
+int pylon_job_expire_kind(pylon_store_t *st, const char *kind,
+    uint64_t before_ms);
+
+/*
+ * Deletes finished jobs last updated before before_ms, reading every
+ * record (jobs of an older cache have no F/ key).  Count or -1.
+ */
 int pylon_job_expire(pylon_store_t *st, uint64_t before_ms);
 
 /* 1 when state is final (done, failed, cancelled) */

@@ -182,6 +182,17 @@ main(void)
        "joining is never refused");
     pylon_job_limit("fetch", 0);
 
+    /* expiry by kind reads the F/ index: what ended, in order */
+    is_int(pylon_job_expire_kind(st, "fetch", 0), 0,
+           "nothing ended before time 0");
+    n = pylon_store_count(st, "F/fetch/", 100);
+    ok(n >= 2, "ended fetches are indexed");
+    is_int(pylon_job_expire_kind(st, "fetch", (uint64_t) -1), n,
+           "every ended fetch expires");
+    is_int(pylon_store_count(st, "F/fetch/", 100), 0, "and their index keys");
+    is_str(state_of(st, c), "pending", "an unfinished fetch stays");
+    is_str(state_of(st, b), "running", "other kinds stay");
+
     json_decref(params);
     pylon_store_close(st);
 
