@@ -275,6 +275,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     lws_sul_cancel(&h->sul_paths);
     ngx_pylon_runner_done(h);
     ngx_pylon_writer_done(h);
+    ngx_pylon_submitter_stop(h->submitter);   /* jobs go to the next helper */
     ngx_pylon_session_shutdown(h->chain);
     ngx_pylon_fetch_shutdown();
     ngx_pylon_submitter_destroy(h->submitter);

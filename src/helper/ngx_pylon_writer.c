@@ -334,9 +334,10 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
 {
     char  err[256];
 
-    if (ngx_pylon_submit(ngx_pylon_submitter, meta, w->id->keypair, pallet,
-                         call, args, ngx_pylon_write_submitted, w, err,
-                         sizeof(err))
+    /* exactly once: recorded with the job, resumed if taken over */
+    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, meta,
+                             w->id->keypair, pallet, call, args,
+                             ngx_pylon_write_submitted, w, err, sizeof(err))
         != NGX_OK)
     {
         json_decref(args);
