@@ -87,6 +87,15 @@ ngx_pylon_fetch_shutdown(void)
 
 
 void
+ngx_pylon_fetch_tick(void)
+{
+    if (ngx_pylon_archive) {
+        ngx_pylon_session_tick(ngx_pylon_archive);
+    }
+}
+
+
+void
 ngx_pylon_fetch_free(void)
 {
     if (ngx_pylon_archive) {

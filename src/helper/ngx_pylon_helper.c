@@ -545,6 +545,7 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
     ngx_time_update();
 
     ngx_pylon_session_tick(h->chain);
+    ngx_pylon_fetch_tick();
 
     /* the statistics record doubles as the helper's heartbeat */
     (void) ngx_pylon_stats_flush(h);

@@ -93,7 +93,7 @@ static const char  *ngx_pylon_final_errors[] = {
     "CommitRevealDisabled", "InvalidRevealCommitHashNotMatch",
     "NoWeightsCommitFound", "ExpiredWeightCommit", "InvalidIpAddress",
     "InvalidPort", "InvalidIpType", "AccountNotAllowedCommit",
-    "BadOrigin", "badProof", NULL
+    "BadOrigin", "bad signature", NULL
 };
 
 
@@ -464,7 +464,7 @@ static void
 ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
 {
     u_char                  hash[PYLON_WEIGHTS_HASH_BYTES], *ct;
-    char                    hex[2 * 4096 + 3];
+    char                    hex[2 * 4096 + 3], *xhex;
     size_t                  i, n, ctlen;
     uint16_t                salt[NGX_PYLON_SALT_LEN];
     uint64_t                head, tempo, version, period, round;
@@ -623,8 +623,7 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
             || pylon_crv4_commit(ct, pylon_crv4_payload_len(plan.n)
                                      + PYLON_TLE_OVERHEAD, &ctlen,
                                  w->id->pub, plan.uids, plan.values, plan.n,
-                                 version, round) != 0
-            || 2 * ctlen + 3 > sizeof(hex))
+                                 version, round) != 0)
         {
             ngx_free(ct);
             pylon_weights_plan_free(&plan);
@@ -632,9 +631,18 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
             return;
         }
 
-        hex[0] = '0';
-        hex[1] = 'x';
-        *ngx_hex_dump((u_char *) hex + 2, ct, ctlen) = '\0';
+        /* sized by the commit: no limit below the subnet's uids */
+        xhex = ngx_alloc(2 * ctlen + 3, w->h->log);
+        if (xhex == NULL) {
+            ngx_free(ct);
+            pylon_weights_plan_free(&plan);
+            ngx_pylon_write_retry(w, "out of memory");
+            return;
+        }
+
+        xhex[0] = '0';
+        xhex[1] = 'x';
+        *ngx_hex_dump((u_char *) xhex + 2, ct, ctlen) = '\0';
         ngx_free(ct);
         pylon_weights_plan_free(&plan);
 
@@ -643,9 +651,10 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
         {
             args = json_pack("{s:i, s:i, s:s, s:I, s:i}",
                              "netuid", (int) w->netuid,
-                             "mecid", (int) w->mechanism, "commit", hex,
+                             "mecid", (int) w->mechanism, "commit", xhex,
                              "reveal_round", (json_int_t) round,
                              "commit_reveal_version", PYLON_CRV4_VERSION);
+            ngx_free(xhex);
             ngx_pylon_write_submit(w, meta, "SubtensorModule",
                                    "commit_timelocked_mechanism_weights",
                                    args);
@@ -653,8 +662,9 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
         }
 
         args = json_pack("{s:i, s:s, s:I, s:i}", "netuid", (int) w->netuid,
-                         "commit", hex, "reveal_round", (json_int_t) round,
+                         "commit", xhex, "reveal_round", (json_int_t) round,
                          "commit_reveal_version", PYLON_CRV4_VERSION);
+        ngx_free(xhex);
         ngx_pylon_write_submit(w, meta, "SubtensorModule",
                                "commit_timelocked_weights", args);
         return;
