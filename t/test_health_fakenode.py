@@ -29,3 +29,47 @@ def test_hung_archive_node_gives_504_then_a_later_request_succeeds(nginx_factory
     archive.mode = "ok"
     r = wait_for(lambda: served(n, path), 30, step=0.5)
     assert r, n.log()[-3000:]
+
+
+def test_null_block_hash_from_the_main_node_asks_the_archive(nginx_factory, data_node):
+    main = data_node(1000)
+    archive = data_node(1000)
+    old = 1000 - 20                      # within the cutoff: the main node is asked first
+    plain = main.answer
+
+    def pruned(method, params):          # the main node does not know that number
+        if method == "chain_getBlockHash" and params and params[0] == old:
+            return None
+        return plain(method, params)
+
+    main.answer = pruned
+    n = nginx_factory(conf(main, "pylon_archive_network %s;" % archive.url))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    r = n.request(dc.routes(1, old)["neurons"], timeout=30)
+    assert r.status == 200, (r, n.log()[-3000:])
+    assert any(h == dc_hash(archive, old) for _, h in archive.state_calls)
+
+
+def test_method_not_found_is_not_an_unknown_block(nginx_factory, data_node):
+    main = data_node(1000)
+    archive = data_node(1000)
+    old = 1000 - 20
+    plain = main.answer
+
+    def no_api(method, params):          # "Method not found" (-32601) at that block
+        if method == "state_call" and params[2] == dc_hash(main, old) \
+                and params[0] != "Metadata_metadata_at_version":
+            raise LookupError(params[0])
+        return plain(method, params)
+
+    main.answer = no_api
+    n = nginx_factory(conf(main, "pylon_archive_network %s;" % archive.url))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    r = n.request(dc.routes(1, old)["neurons"], timeout=30)
+    assert r.status != 200, r
+    assert not any(h == dc_hash(archive, old) for _, h in archive.state_calls), \
+        "a node without the method is not a node without the block"
+
+
+def dc_hash(node, n):
+    return node.hash_of(n)
