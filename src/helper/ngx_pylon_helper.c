@@ -546,6 +546,7 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
 
     ngx_pylon_session_tick(h->chain);
     ngx_pylon_fetch_tick();
+    ngx_pylon_follow_tick(h->follow);
 
     /* the statistics record doubles as the helper's heartbeat */
     (void) ngx_pylon_stats_flush(h);
