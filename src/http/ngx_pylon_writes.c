@@ -239,6 +239,7 @@ ngx_pylon_job_outcome(ngx_http_request_t *r, json_t *job,
     const char *failure)
 {
     int          status;
+    size_t       len;
     const char  *body, *error;
     u_char       detail[512], *p;
 
@@ -251,8 +252,20 @@ ngx_pylon_job_outcome(ngx_http_request_t *r, json_t *job,
     }
 
     if (body) {
-        return ngx_pylon_send_copy(r, status, (char *) body,
-                                   ngx_strlen(body));
+        /*
+         * body belongs to the job object: copied into the pool, not
+         * ngx_pylon_send_copy() (which frees its malloc()ed buffer: a
+         * double free with json_decref(), a worker killed by abort())
+         */
+        len = ngx_strlen(body);
+        p = ngx_pnalloc(r->pool, len ? len : 1);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        ngx_memcpy(p, body, len);
+
+        return ngx_pylon_send_json(r, status, p, len);
     }
 
     p = ngx_snprintf(detail, sizeof(detail) - 1, "%s",
