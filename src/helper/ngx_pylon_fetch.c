@@ -2,7 +2,8 @@
  * ngx_pylon_fetch.c: the "fetch" job (see ngx_pylon_fetch.h).
  *
  *   latest:      track the subnet -> one round at the current head (L/)
- *   historical:  chain_getBlockHash([n]) on the main node -> null: 404
+ *   historical:  chain_getBlockHash([n]) on the main node -> null: the
+ *                same on the archive node (if any) -> null: 404
  *                -> a round at that hash (B/) on the main node, or on the
  *                archive node past the cutoff -> unknown block on the
  *                main node: the same round on the archive node.
@@ -83,6 +84,15 @@ ngx_pylon_fetch_shutdown(void)
 {
     if (ngx_pylon_archive) {
         ngx_pylon_session_shutdown(ngx_pylon_archive);
+    }
+}
+
+
+void
+ngx_pylon_fetch_tick(void)
+{
+    if (ngx_pylon_archive) {
+        ngx_pylon_session_tick(ngx_pylon_archive);
     }
 }
 
@@ -218,6 +228,22 @@ ngx_pylon_fetch_hash(void *data, json_t *result, const char *error)
 
     uint64_t   head;
     u_char     detail[64];
+
+    if (result != NULL && json_is_null(result) && !f->archive
+        && ngx_pylon_archive)
+    {
+        /* a main node that does not know the number: the archive may */
+        f->archive = 1;
+
+        if (ngx_pylon_session_call(ngx_pylon_archive, "chain_getBlockHash",
+                                   json_pack("[I]", (json_int_t) f->block),
+                                   ngx_pylon_fetch_hash, f)
+            == NGX_OK)
+        {
+            ngx_pylon_fallbacks++;
+            return;
+        }
+    }
 
     if (result != NULL && json_is_null(result)) {
         ngx_snprintf(detail, sizeof(detail), "Block %L not found.%Z",

@@ -32,6 +32,10 @@ void ngx_pylon_fetch_connect(void);
 
 /* stops and frees the archive session (around lws_context_destroy) */
 void ngx_pylon_fetch_shutdown(void);
+
+/* every second: the archive's calls have deadlines too (a hung archive
+ * node fails its calls, their fetch jobs end 502, and it reconnects) */
+void ngx_pylon_fetch_tick(void);
 void ngx_pylon_fetch_free(void);
 
 /* how many reads went to the archive node after the main one failed */

@@ -16,6 +16,9 @@
 #include "helper/ngx_pylon_follow.h"
 
 
+#define NGX_PYLON_FOLLOW_WATCHDOG  (3 * 12 * 1000)   /* ms: 3 block times */
+
+
 /* twox128("Timestamp") ++ twox128("Now") */
 #define NGX_PYLON_KEY_TIMESTAMP_NOW                                          \
     "0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb"
@@ -114,6 +117,28 @@ void
 ngx_pylon_follow_destroy(ngx_pylon_follow_t *f)
 {
     ngx_free(f);
+}
+
+
+void
+ngx_pylon_follow_tick(ngx_pylon_follow_t *f)
+{
+    uint64_t  open, since;
+
+    if (f->session == NULL) {
+        return;
+    }
+
+    open = ngx_pylon_session_open_ms(f->session);
+    if (open == 0) {
+        return;
+    }
+
+    since = ngx_max(open, f->head_ms);
+
+    if (ngx_pylon_helper_now_ms() - since >= NGX_PYLON_FOLLOW_WATCHDOG) {
+        ngx_pylon_session_drop(f->session, "no new head for 3 block times");
+    }
 }
 
 

@@ -29,6 +29,13 @@ ngx_int_t ngx_pylon_follow_listen(ngx_pylon_follow_t *f,
     ngx_pylon_head_pt fn, void *data);
 
 /* the last head written, 0 before the first */
+/*
+ * Every second: the head watchdog.  A connection that brought no new
+ * head for 3 block times (36 s) is dropped and made again, whatever it
+ * says about itself (a half-open socket, a node that stopped following).
+ */
+void ngx_pylon_follow_tick(ngx_pylon_follow_t *f);
+
 uint64_t ngx_pylon_follow_head(ngx_pylon_follow_t *f,
     const u_char **hash);
 void ngx_pylon_follow_start(ngx_pylon_follow_t *f, ngx_pylon_session_t *s);

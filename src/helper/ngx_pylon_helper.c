@@ -304,6 +304,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     lws_sul_cancel(&h->sul_paths);
     ngx_pylon_runner_done(h);
     ngx_pylon_writer_done(h);
+    ngx_pylon_submitter_stop(h->submitter);   /* jobs go to the next helper */
     ngx_pylon_session_shutdown(h->chain);
     ngx_pylon_fetch_shutdown();
     ngx_pylon_evm_shutdown();
@@ -576,6 +577,8 @@ ngx_pylon_helper_tick(lws_sorted_usec_list_t *sul)
 
     ngx_pylon_session_tick(h->chain);
     ngx_pylon_evm_tick();
+    ngx_pylon_fetch_tick();
+    ngx_pylon_follow_tick(h->follow);
 
     /* the statistics record doubles as the helper's heartbeat */
     (void) ngx_pylon_stats_flush(h);

@@ -1734,6 +1734,13 @@ ngx_pylon_is_unknown_block(const char *error)
         return 0;
     }
 
+    /* JSON-RPC -32601 "Method not found" is the node, not the block */
+    if (ngx_strcasestrn((u_char *) error, "method not found",
+                        sizeof("method not found") - 2) != NULL)
+    {
+        return 0;
+    }
+
     return ngx_strcasestrn((u_char *) error, "state discarded",
                            sizeof("state discarded") - 2) != NULL
            || ngx_strcasestrn((u_char *) error, "unknown block",

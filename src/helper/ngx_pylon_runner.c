@@ -18,6 +18,7 @@
                                                      waiters read them at once */
 #define NGX_PYLON_FETCH_RUNNING 8       /* fetch jobs run at once; the rest
                                            wait pending for a free slot */
+#define NGX_PYLON_TAKEOVERS     20                /* helpers a job outlives */
 
 
 typedef struct {
@@ -217,8 +218,10 @@ ngx_pylon_runner_start(void *data, json_t *record)
 {
     ngx_pylon_helper_t *h = data;
 
+    json_t             *v;
     ngx_uint_t          i, running;
-    const char         *id, *kind;
+    json_int_t          takeovers;
+    const char         *id, *kind, *state;
     ngx_pylon_job_t    *job;
     ngx_pylon_kind_t   *k;
 
@@ -268,6 +271,7 @@ ngx_pylon_runner_start(void *data, json_t *record)
                     + 1;
     job->created_ms = json_integer_value(json_object_get(record,
                                                          "created_ms"));
+    job->xt = json_incref(json_object_get(record, "xt"));
 
     job->next = ngx_pylon_running;
     ngx_pylon_running = job;
@@ -277,6 +281,45 @@ ngx_pylon_runner_start(void *data, json_t *record)
                       "pylon helper: job %s of unknown kind \"%s\"", id, kind);
         ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
                              "unknown job kind");
+        return;
+    }
+
+    /*
+     * A running job is taken over from a helper that was replaced (reload,
+     * kill -9, stuck): its interrupted attempt goes on, not counted again,
+     * or a few reloads would use a job's attempts up; a job that keeps
+     * killing its helpers still ends after NGX_PYLON_TAKEOVERS.
+     */
+
+    state = json_string_value(json_object_get(record, "state"));
+
+    if (state != NULL && ngx_strcmp(state, PYLON_JOB_RUNNING) == 0
+        && job->attempts > 1)
+    {
+        takeovers = json_integer_value(json_object_get(record, "takeovers"))
+                    + 1;
+
+        if (takeovers > NGX_PYLON_TAKEOVERS) {
+            ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
+                                 "taken over too many times");
+            return;
+        }
+
+        job->attempts--;
+
+        v = json_integer(takeovers);
+        if (pylon_job_note(h->store, id, "takeovers", v) != 0) {
+            ngx_log_error(NGX_LOG_ERR, h->log, 0,
+                          "pylon helper: cannot take job %s over: %s", id,
+                          pylon_store_error(h->store));
+        }
+        json_decref(v);
+
+        ngx_log_error(NGX_LOG_INFO, h->log, 0,
+                      "pylon helper: job %s (%s) taken over, attempt %ui",
+                      id, kind, job->attempts);
+
+        k->run(h, job);
         return;
     }
 
@@ -340,6 +383,7 @@ ngx_pylon_job_finish(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     }
 
     json_decref(job->params);
+    json_decref(job->xt);
     ngx_free(job);
 }
 

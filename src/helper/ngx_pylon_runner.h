@@ -9,7 +9,10 @@
  * kind.  That function works asynchronously and ends the job with
  * ngx_pylon_job_finish(), which records the outcome and rings the waiting
  * worker's socket.  Jobs must be idempotent: a helper killed mid-job runs
- * it again.
+ * it again.  A job found running (its helper was replaced) is taken over:
+ * the interrupted attempt is not counted again ("takeovers" in the record,
+ * at most 20), and job->xt hands a write its recorded extrinsic
+ * (ngx_pylon_submit_job).
  */
 
 #ifndef NGX_PYLON_RUNNER_H
@@ -29,6 +32,10 @@ struct ngx_pylon_job_s {
     json_t              *params;      /* owned by the job */
     ngx_uint_t           attempts;    /* including this one */
     uint64_t             created_ms;
+    json_t              *xt;          /* the record's signed extrinsic
+                                         (a write taken over), or NULL;
+                                         owned, ngx_pylon_submit_job()
+                                         consumes it */
     void                *ctx;         /* the kind's own state */
     ngx_pylon_job_t     *next;
 };

@@ -21,6 +21,10 @@
 #define NGX_PYLON_CALL_TIMEOUT   30000        /* ms */
 #define NGX_PYLON_BACKOFF_MIN    250          /* ms */
 #define NGX_PYLON_BACKOFF_MAX    10000        /* ms */
+#define NGX_PYLON_HEALTHY        30000        /* ms open before the backoff
+                                                 starts over */
+#define NGX_PYLON_PING_IDLE      20           /* s quiet before a ping */
+#define NGX_PYLON_PING_HANGUP    45           /* s quiet before hanging up */
 
 #define NGX_PYLON_S_CLOSED       0
 #define NGX_PYLON_S_CONNECTING   1
@@ -69,6 +73,7 @@ struct ngx_pylon_session_s {
     struct lws           *wsi;
     ngx_uint_t            state;
     ngx_uint_t            attempt;
+    uint64_t              open_ms;      /* when it was established */
     lws_sorted_usec_list_t  sul_connect;
 
     ngx_pylon_event_pt    connected;
@@ -158,6 +163,15 @@ ngx_pylon_session_connect(ngx_pylon_session_t *s)
 {
     struct lws_client_connect_info  i;
 
+    /*
+     * WebSocket pings on a quiet link, and a hang-up when not even a pong
+     * comes: a half-open socket does not pass for a connection.
+     */
+    static const lws_retry_bo_t  idle = {
+        .secs_since_valid_ping = NGX_PYLON_PING_IDLE,
+        .secs_since_valid_hangup = NGX_PYLON_PING_HANGUP,
+    };
+
     if (s->state != NGX_PYLON_S_CLOSED) {
         return;
     }
@@ -171,6 +185,7 @@ ngx_pylon_session_connect(ngx_pylon_session_t *s)
     i.origin = s->address;
     i.local_protocol_name = "pylon-chain";
     i.opaque_user_data = s;
+    i.retry_and_idle_policy = &idle;
 
     if (ngx_strcmp(s->scheme, "wss") == 0) {
         i.ssl_connection = LCCSCF_USE_SSL;
@@ -212,6 +227,16 @@ ngx_pylon_session_lost(ngx_pylon_session_t *s, const char *why)
     ngx_pylon_sub_t  *sub;
 
     was_open = (s->state == NGX_PYLON_S_OPEN);
+
+    /*
+     * The backoff starts over only after a healthy period: a node that
+     * closes every connection after a message gets spaced attempts.
+     */
+    if (was_open
+        && ngx_pylon_helper_now_ms() - s->open_ms >= NGX_PYLON_HEALTHY)
+    {
+        s->attempt = 0;
+    }
 
     s->state = NGX_PYLON_S_CLOSED;
     s->wsi = NULL;
@@ -425,6 +450,30 @@ ngx_pylon_session_tick(ngx_pylon_session_t *s)
 }
 
 
+void
+ngx_pylon_session_drop(ngx_pylon_session_t *s, const char *why)
+{
+    if (s->state != NGX_PYLON_S_OPEN || s->wsi == NULL) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, s->log, 0,
+                  "pylon helper: %s node %V: %s, reconnecting", s->name,
+                  &s->node->url, why);
+
+    ngx_pylon_session_fail_all(s, "timeout");
+
+    lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+
+uint64_t
+ngx_pylon_session_open_ms(ngx_pylon_session_t *s)
+{
+    return s->state == NGX_PYLON_S_OPEN ? s->open_ms : 0;
+}
+
+
 int
 ngx_pylon_session_callback(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -447,6 +496,7 @@ ngx_pylon_session_callback(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         s->wsi = wsi;
         s->state = NGX_PYLON_S_OPEN;
+        s->open_ms = ngx_pylon_helper_now_ms();
         ngx_log_error(NGX_LOG_NOTICE, s->log, 0,
                       "pylon helper: %s node %V connected", s->name,
                       &s->node->url);
@@ -594,8 +644,6 @@ ngx_pylon_session_dispatch(ngx_pylon_session_t *s)
                       s->rx);
         return;
     }
-
-    s->attempt = 0;
 
     if (m.kind == PYLON_RPC_NOTIFICATION) {
 

@@ -66,6 +66,13 @@ ngx_uint_t ngx_pylon_session_is_connected(ngx_pylon_session_t *s);
 /* housekeeping, once a second: call timeouts */
 void ngx_pylon_session_tick(ngx_pylon_session_t *s);
 
+/* drops an open connection that looks dead (logged with why); it fails
+ * the outstanding calls and reconnects with the backoff */
+void ngx_pylon_session_drop(ngx_pylon_session_t *s, const char *why);
+
+/* when the open connection was established (ms), 0 when not open */
+uint64_t ngx_pylon_session_open_ms(ngx_pylon_session_t *s);
+
 /* the lws protocol callback of "pylon-chain" connections */
 int ngx_pylon_session_callback(struct lws *wsi,
     enum lws_callback_reasons reason, void *user, void *in, size_t len);

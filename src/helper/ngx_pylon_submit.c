@@ -16,11 +16,22 @@
  * (chain_getBlockHash, chain_getBlock) and their extrinsic hashes
  * compared with the waiting ones.  A scan that fails is repeated on the
  * next head.  A waiting extrinsic expires once every block up to the end
- * of its era has been scanned without finding it.
+ * of its era has been scanned without finding it.  Blocks are scanned in
+ * order, at most NGX_PYLON_SUBMIT_SCAN_MAX at a time, never skipped (a
+ * skipped block could hide an included extrinsic that would then be sent
+ * again), and only up to the last era's end; a number the node has no
+ * block for (chain_getBlockHash gives null) holds none.
+ *
+ * Jobs (ngx_pylon_submit_job) record their extrinsic before sending it
+ * (see ngx_pylon_submit.h); a resumed one skips genesis, version and nonce
+ * and goes straight to waiting, sent again while its era lives.
  */
 
 #include <ngx_config.h>
 #include <ngx_core.h>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "chain/extrinsic.h"
 #include "chain/hex.h"
@@ -35,6 +46,7 @@
 #define NGX_PYLON_SUBMIT_RETRIES   3
 #define NGX_PYLON_SUBMIT_SCAN_MAX  64      /* blocks scanned per head */
 #define NGX_PYLON_SUBMIT_NONCES    32      /* accounts remembered */
+#define NGX_PYLON_SUBMIT_EVENTS    5       /* reads of an including block */
 
 
 typedef struct ngx_pylon_xt_s  ngx_pylon_xt_t;
@@ -53,6 +65,12 @@ struct ngx_pylon_xt_s {
     uint64_t                        birth;      /* the head it was signed at */
     uint64_t                        death;      /* first block it is dead */
     uint8_t                         hash[PYLON_XT_HASH_BYTES];
+
+    char                           *hex;        /* signed, "0x..."; owned */
+    char                            job[PYLON_JOB_ID_LEN + 1]; /* or "" */
+    ngx_uint_t                      reads;      /* events reads tried */
+    ngx_uint_t                      resend;     /* taken over, not yet
+                                                   accepted again */
 };
 
 
@@ -69,6 +87,7 @@ typedef struct {
     uint32_t                        index;      /* in the block */
     uint64_t                        number;
     char                            hash[67];
+    void                           *next;       /* events to read again */
 } ngx_pylon_scan_t;
 
 
@@ -90,6 +109,11 @@ struct ngx_pylon_submitter_s {
 
     uint64_t                        scanned;    /* blocks up to here seen */
     ngx_uint_t                      scans;      /* scans in flight */
+    ngx_uint_t                      scan_failed; /* in this batch */
+    uint64_t                        head;       /* followed head */
+    char                            head_hash[67];
+    ngx_pylon_scan_t               *rereads;    /* events to read again */
+    ngx_uint_t                      stopping;
 
     ngx_pylon_nonce_t               nonces[NGX_PYLON_SUBMIT_NONCES];
     ngx_uint_t                      tick;
@@ -111,8 +135,21 @@ static void ngx_pylon_submit_on_submitted(void *data, json_t *result,
 static void ngx_pylon_submit_wait(ngx_pylon_xt_t *xt);
 static void ngx_pylon_submit_on_head(void *data, uint64_t number,
     const u_char *hash);
+static void ngx_pylon_submit_scan_more(ngx_pylon_submitter_t *sm);
 static void ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm,
     uint64_t number, const char *hash);
+static void ngx_pylon_submit_scan_done(ngx_pylon_submitter_t *sm);
+static ngx_int_t ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm,
+    ngx_pylon_job_t *job, const pylon_meta_t *meta,
+    const pylon_sr25519_keypair_t *kp, ngx_pylon_submit_pt reply,
+    void *data);
+static void ngx_pylon_submit_resend(ngx_pylon_xt_t *xt);
+static void ngx_pylon_submit_on_resent(void *data, json_t *result,
+    const char *error);
+static ngx_int_t ngx_pylon_submit_record(ngx_pylon_xt_t *xt,
+    uint64_t block, const char *block_hash, uint32_t index);
+static void ngx_pylon_submit_events_read(ngx_pylon_scan_t *ev);
+static void ngx_pylon_submit_free(ngx_pylon_xt_t *xt);
 static void ngx_pylon_submit_on_block_hash(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_submit_on_block(void *data, json_t *result,
@@ -158,24 +195,45 @@ ngx_pylon_submitter_create(ngx_pylon_helper_t *h, ngx_pylon_session_t *s,
 
 
 void
+ngx_pylon_submitter_stop(ngx_pylon_submitter_t *sm)
+{
+    if (sm != NULL) {
+        sm->stopping = 1;
+    }
+}
+
+
+void
 ngx_pylon_submitter_destroy(ngx_pylon_submitter_t *sm)
 {
-    ngx_pylon_xt_t  *xt;
+    ngx_pylon_xt_t    *xt;
+    ngx_pylon_scan_t  *ev;
 
     if (sm == NULL) {
         return;
     }
 
+    /* unanswered: their jobs stay running for the next helper */
+
+    sm->stopping = 1;
+
     while (sm->queue) {
         xt = sm->queue;
         sm->queue = xt->next;
-        ngx_pylon_submit_finish(xt, 0, "shutting down", NULL, 0, NULL);
+        ngx_pylon_submit_free(xt);
     }
 
     while (sm->waiting) {
         xt = sm->waiting;
         sm->waiting = xt->next;
-        ngx_pylon_submit_finish(xt, 0, "shutting down", NULL, 0, NULL);
+        ngx_pylon_submit_free(xt);
+    }
+
+    while (sm->rereads) {
+        ev = sm->rereads;
+        sm->rereads = ev->next;
+        ngx_pylon_submit_free(ev->xt);
+        ngx_free(ev);
     }
 
     ngx_free(sm);
@@ -208,7 +266,33 @@ ngx_pylon_submit(ngx_pylon_submitter_t *sm, const pylon_meta_t *meta,
     const json_t *args, ngx_pylon_submit_pt reply, void *data, char *err,
     size_t errlen)
 {
+    return ngx_pylon_submit_job(sm, NULL, meta, kp, pallet, call, args,
+                                reply, data, err, errlen);
+}
+
+
+ngx_int_t
+ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
+    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    const char *pallet, const char *call, const json_t *args,
+    ngx_pylon_submit_pt reply, void *data, char *err, size_t errlen)
+{
+    ngx_int_t        rc;
     ngx_pylon_xt_t  *xt;
+
+    if (job != NULL && job->xt != NULL) {
+        /* taken over: the recorded extrinsic, once */
+        rc = ngx_pylon_submit_resume(sm, job, meta, kp, reply, data);
+
+        json_decref(job->xt);
+        job->xt = NULL;
+
+        if (rc == NGX_OK) {
+            return NGX_OK;
+        }
+
+        /* unreadable record: nothing of it can be on chain, sign anew */
+    }
 
     xt = ngx_calloc(sizeof(ngx_pylon_xt_t), sm->log);
     if (xt == NULL) {
@@ -232,6 +316,10 @@ ngx_pylon_submit(ngx_pylon_submitter_t *sm, const pylon_meta_t *meta,
     xt->reply = reply;
     xt->data = data;
 
+    if (job != NULL) {
+        ngx_memcpy(xt->job, job->id, sizeof(xt->job));
+    }
+
     *sm->queue_last = xt;
     sm->queue_last = &xt->next;
 
@@ -248,7 +336,7 @@ ngx_pylon_submit_kick(ngx_pylon_submitter_t *sm)
 {
     ngx_pylon_xt_t  *xt;
 
-    if (sm->busy || sm->queue == NULL) {
+    if (sm->busy || sm->queue == NULL || sm->stopping) {
         return;
     }
 
@@ -472,18 +560,32 @@ ngx_pylon_submit_send(ngx_pylon_xt_t *xt)
     pylon_hex_encode(hex, len, out.data, out.len);
     pylon_buf_free(&out);
 
+    if (xt->hex) {
+        ngx_free(xt->hex);              /* a stale nonce's, never sent */
+    }
+
+    xt->hex = hex;
+
+    /* durable before it can reach the chain */
+
+    if (xt->job[0] && ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
+        ngx_pylon_submit_prepare_failed(xt, "recording the extrinsic",
+                                     pylon_store_error(sm->helper->store));
+        return;
+    }
+
+    ngx_pylon_submit_test_hook(sm->log, "recorded");
+
     if (ngx_pylon_session_call(sm->session, "author_submitExtrinsic",
                                json_pack("[s]", hex),
                                ngx_pylon_submit_on_submitted, xt)
         != NGX_OK)
     {
-        ngx_free(hex);
+        /* recorded but not sent: safe to wait for it, a resume sends it */
         ngx_pylon_submit_prepare_failed(xt, "author_submitExtrinsic",
                                         "not connected to the chain");
         return;
     }
-
-    ngx_free(hex);
 }
 
 
@@ -544,6 +646,8 @@ ngx_pylon_submit_on_submitted(void *data, json_t *result, const char *error)
                       "pylon helper: submitted %s (nonce %uD)",
                       json_is_string(result) ? json_string_value(result)
                                              : "?", xt->nonce);
+
+        ngx_pylon_submit_test_hook(sm->log, "submitted");
     }
 
     if (nc != NULL) {
@@ -581,7 +685,7 @@ ngx_pylon_submit_wait(ngx_pylon_xt_t *xt)
 
     /* blocks may have come while it was being submitted */
     head = ngx_pylon_follow_head(sm->follow, &hash);
-    if (head > sm->scanned) {
+    if (head > sm->scanned && hash != NULL) {
         ngx_pylon_submit_on_head(sm, head, hash);
     }
 }
@@ -592,33 +696,99 @@ ngx_pylon_submit_on_head(void *data, uint64_t number, const u_char *hash)
 {
     ngx_pylon_submitter_t  *sm = data;
 
-    uint64_t  from, k;
+    ngx_pylon_xt_t    *xt;
+    ngx_pylon_scan_t  *ev, *list;
+
+    if (number >= sm->head) {
+        sm->head = number;
+        ngx_cpystrn((u_char *) sm->head_hash, (u_char *) hash,
+                    sizeof(sm->head_hash));
+    }
+
+    /* included extrinsics whose events could not be read: again */
+
+    list = sm->rereads;
+    sm->rereads = NULL;
+
+    while (list) {
+        ev = list;
+        list = ev->next;
+        ngx_pylon_submit_events_read(ev);
+    }
 
     if (sm->waiting == NULL) {
-        sm->scanned = number;
+        if (sm->scans == 0) {
+            sm->scanned = sm->head;
+        }
         return;
     }
 
-    if (number <= sm->scanned) {
+    /* taken-over extrinsics not yet accepted: the same bytes again */
+
+    for (xt = sm->waiting; xt; xt = xt->next) {
+        if (xt->resend && number < xt->death) {
+            ngx_pylon_submit_resend(xt);
+        }
+    }
+
+    sm->scan_failed = 0;
+    ngx_pylon_submit_scan_more(sm);
+}
+
+
+/*
+ * The next blocks in order, up to the head and the last era's end; once
+ * every block a waiting extrinsic could be in has been read, expire.
+ */
+
+static void
+ngx_pylon_submit_scan_more(ngx_pylon_submitter_t *sm)
+{
+    uint64_t         limit, from, to, k;
+    ngx_pylon_xt_t  *xt;
+
+    if (sm->scans || sm->scan_failed || sm->waiting == NULL) {
+        return;
+    }
+
+    limit = 0;
+
+    for (xt = sm->waiting; xt; xt = xt->next) {
+        if (xt->death > limit) {
+            limit = xt->death;
+        }
+    }
+
+    if (limit > sm->head) {
+        limit = sm->head;
+    }
+
+    if (sm->scanned >= limit) {
+        ngx_pylon_submit_expire(sm);
         return;
     }
 
     from = sm->scanned + 1;
-    if (number - from >= NGX_PYLON_SUBMIT_SCAN_MAX) {
-        from = number - NGX_PYLON_SUBMIT_SCAN_MAX + 1;
+    to = ngx_min(limit, from + NGX_PYLON_SUBMIT_SCAN_MAX - 1);
+    sm->scanned = to;
+
+    for (k = from; k <= to; k++) {
+        ngx_pylon_submit_scan(sm, k, k == sm->head ? sm->head_hash : NULL);
+    }
+}
+
+
+/* a scan batch is over: expire what cannot come, go on if all went well */
+
+static void
+ngx_pylon_submit_scan_done(ngx_pylon_submitter_t *sm)
+{
+    if (sm->scans) {
+        return;
     }
 
-    sm->scanned = number;
-
-    for (k = from; k < number; k++) {
-        ngx_pylon_submit_scan(sm, k, NULL);
-    }
-
-    ngx_pylon_submit_scan(sm, number, (const char *) hash);
-
-    if (sm->scans == 0) {
-        ngx_pylon_submit_expire(sm);
-    }
+    ngx_pylon_submit_expire(sm);
+    ngx_pylon_submit_scan_more(sm);
 }
 
 
@@ -636,13 +806,14 @@ ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm, uint64_t number,
         if (number <= sm->scanned) {
             sm->scanned = number - 1;
         }
+        sm->scan_failed = 1;
         return;
     }
 
     sc->sm = sm;
     sc->number = number;
 
-    if (hash != NULL) {
+    if (hash != NULL && hash[0]) {
         ngx_cpystrn((u_char *) sc->hash, (u_char *) hash, sizeof(sc->hash));
         rc = ngx_pylon_session_call(sm->session, "chain_getBlock",
                                     json_pack("[s]", sc->hash),
@@ -657,6 +828,7 @@ ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm, uint64_t number,
         if (number <= sm->scanned) {
             sm->scanned = number - 1;
         }
+        sm->scan_failed = 1;
         ngx_free(sc);
         return;
     }
@@ -670,7 +842,18 @@ ngx_pylon_submit_on_block_hash(void *data, json_t *result, const char *error)
 {
     ngx_pylon_scan_t  *sc = data;
 
-    const char  *s;
+    const char             *s;
+    ngx_pylon_submitter_t  *sm;
+
+    sm = sc->sm;
+
+    if ((result == NULL || json_is_null(result)) && error == NULL) {
+        /* no block has this number (a dev chain's height jump) */
+        sm->scans--;
+        ngx_free(sc);
+        ngx_pylon_submit_scan_done(sm);
+        return;
+    }
 
     s = json_string_value(result);
 
@@ -681,7 +864,7 @@ ngx_pylon_submit_on_block_hash(void *data, json_t *result, const char *error)
 
     ngx_cpystrn((u_char *) sc->hash, (u_char *) s, sizeof(sc->hash));
 
-    if (ngx_pylon_session_call(sc->sm->session, "chain_getBlock",
+    if (ngx_pylon_session_call(sm->session, "chain_getBlock",
                                json_pack("[s]", sc->hash),
                                ngx_pylon_submit_on_block, sc)
         != NGX_OK)
@@ -727,9 +910,7 @@ ngx_pylon_submit_on_block(void *data, json_t *result, const char *error)
     sm->scans--;
     ngx_free(sc);
 
-    if (sm->scans == 0) {
-        ngx_pylon_submit_expire(sm);
-    }
+    ngx_pylon_submit_scan_done(sm);
 }
 
 
@@ -748,25 +929,41 @@ ngx_pylon_submit_scan_failed(ngx_pylon_scan_t *sc)
         sm->scanned = sc->number - 1;
     }
 
+    sm->scan_failed = 1;
     sm->scans--;
     ngx_free(sc);
+
+    ngx_pylon_submit_scan_done(sm);
 }
 
 
-/* the extrinsic is in block number: read that block's System.Events */
+/*
+ * The extrinsic is in block number: record that with the job (a helper
+ * taking over reads the outcome instead of sending it again), then read
+ * the block's System.Events.
+ */
 
 static void
 ngx_pylon_submit_events(ngx_pylon_xt_t *xt, uint32_t index, uint64_t number,
     const char *hash)
 {
-    char               err[128], key[PYLON_HEX_ENCODED_BYTES(64)];
-    pylon_buf_t        kb;
     ngx_pylon_scan_t  *ev;
+
+    if (xt->job[0]
+        && ngx_pylon_submit_record(xt, number, hash, index) != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, xt->sm->log, 0,
+                      "pylon helper: job %s: cannot record its inclusion: "
+                      "%s", xt->job,
+                      pylon_store_error(xt->sm->helper->store));
+    }
+
+    ngx_pylon_submit_test_hook(xt->sm->log, "included");
 
     ev = ngx_calloc(sizeof(ngx_pylon_scan_t), xt->sm->log);
     if (ev == NULL) {
-        ngx_pylon_submit_finish(xt, 0, "included, but out of memory", NULL,
-                                number, hash);
+        ngx_pylon_submit_finish(xt, 1, "included, but out of memory to "
+                                "read its outcome", NULL, number, hash);
         return;
     }
 
@@ -776,6 +973,50 @@ ngx_pylon_submit_events(ngx_pylon_xt_t *xt, uint32_t index, uint64_t number,
     ev->number = number;
     ngx_cpystrn((u_char *) ev->hash, (u_char *) hash, sizeof(ev->hash));
 
+    ngx_pylon_submit_events_read(ev);
+}
+
+
+/* reading the events failed for now: again on a next head, or give up */
+
+static void
+ngx_pylon_submit_events_later(ngx_pylon_scan_t *ev, const char *why)
+{
+    char                    text[512];
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    xt = ev->xt;
+    sm = ev->sm;
+
+    if (++xt->reads < NGX_PYLON_SUBMIT_EVENTS && !sm->stopping) {
+        ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                      "pylon helper: the events of block %uL could not be "
+                      "read (%s), again on the next head", ev->number, why);
+        ev->next = sm->rereads;
+        sm->rereads = ev;
+        return;
+    }
+
+    /* included: reported as such, never retried as a failure */
+
+    ngx_snprintf((u_char *) text, sizeof(text) - 1,
+                 "included in block %uL, but its events could not be "
+                 "read: %s%Z", ev->number, why);
+    ngx_pylon_submit_finish(xt, 1, text, NULL, ev->number, ev->hash);
+    ngx_free(ev);
+}
+
+
+static void
+ngx_pylon_submit_events_read(ngx_pylon_scan_t *ev)
+{
+    char             err[128], key[PYLON_HEX_ENCODED_BYTES(64)];
+    pylon_buf_t      kb;
+    ngx_pylon_xt_t  *xt;
+
+    xt = ev->xt;
+
     pylon_buf_init(&kb);
 
     if (pylon_storage_key(&kb, xt->meta, "System", "Events", NULL, 0, err,
@@ -783,22 +1024,21 @@ ngx_pylon_submit_events(ngx_pylon_xt_t *xt, uint32_t index, uint64_t number,
         || pylon_hex_encode(key, sizeof(key), kb.data, kb.len) < 0)
     {
         pylon_buf_free(&kb);
+        ngx_pylon_submit_finish(xt, 1, "included, but System.Events has no "
+                                "key in this metadata", NULL, ev->number,
+                                ev->hash);
         ngx_free(ev);
-        ngx_pylon_submit_finish(xt, 0, "included, but System.Events has no "
-                                "key in this metadata", NULL, number, hash);
         return;
     }
 
     pylon_buf_free(&kb);
 
-    if (ngx_pylon_session_call(xt->sm->session, "state_getStorage",
+    if (ngx_pylon_session_call(ev->sm->session, "state_getStorage",
                                json_pack("[s, s]", key, ev->hash),
                                ngx_pylon_submit_on_events, ev)
         != NGX_OK)
     {
-        ngx_free(ev);
-        ngx_pylon_submit_finish(xt, 0, "included, but its events could not "
-                                "be read: not connected", NULL, number, hash);
+        ngx_pylon_submit_events_later(ev, "not connected");
     }
 }
 
@@ -819,35 +1059,32 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
     xt = ev->xt;
     s = json_string_value(result);
 
+    if (s == NULL) {
+        ngx_pylon_submit_events_later(ev, error ? error : "no System.Events");
+        return;
+    }
+
     events = NULL;
 
-    if (s != NULL
-        && pylon_hex_decode_alloc(&bytes, &len, s, ngx_strlen(s)) == 0)
-    {
+    if (pylon_hex_decode_alloc(&bytes, &len, s, ngx_strlen(s)) == 0) {
         events = pylon_storage_value_decode(xt->meta, "System", "Events",
                                             bytes, len, err, sizeof(err));
         free(bytes);
 
     } else {
-        ngx_cpystrn((u_char *) err,
-                    (u_char *) (error ? error : "no System.Events"),
-                    sizeof(err));
+        ngx_cpystrn((u_char *) err, (u_char *) "not hex", sizeof(err));
     }
 
-    if (events == NULL) {
-        ngx_snprintf((u_char *) text, sizeof(text) - 1,
-                     "included, but its events could not be read: %s%Z",
-                     err);
-        ngx_pylon_submit_finish(xt, 0, text, NULL, ev->number, ev->hash);
-        ngx_free(ev);
-        return;
-    }
-
-    if (pylon_outcome_from_events(&o, xt->meta, events, ev->index, err,
-                                  sizeof(err)) != 0)
+    if (events == NULL
+        || pylon_outcome_from_events(&o, xt->meta, events, ev->index, err,
+                                     sizeof(err)) != 0)
     {
+        /* the same bytes decode the same way: report the inclusion */
         json_decref(events);
-        ngx_pylon_submit_finish(xt, 0, err, NULL, ev->number, ev->hash);
+        ngx_snprintf((u_char *) text, sizeof(text) - 1,
+                     "included in block %uL, but its events could not be "
+                     "read: %s%Z", ev->number, err);
+        ngx_pylon_submit_finish(xt, 1, text, NULL, ev->number, ev->hash);
         ngx_free(ev);
         return;
     }
@@ -855,7 +1092,7 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
     json_decref(events);
 
     if (!o.found) {
-        ngx_pylon_submit_finish(xt, 0, "included, but without a result "
+        ngx_pylon_submit_finish(xt, 1, "included, but without a result "
                                 "event", NULL, ev->number, ev->hash);
 
     } else {
@@ -902,6 +1139,276 @@ ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm)
 }
 
 
+/*
+ * A job taken over with its recorded extrinsic (ngx_pylon_submit.h):
+ * NGX_OK when it is resumed, NGX_DECLINED when the record is unusable.
+ */
+
+static ngx_int_t
+ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
+    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    ngx_pylon_submit_pt reply, void *data)
+{
+    size_t              n, blen;
+    json_t             *rec;
+    uint8_t            *bytes, check[PYLON_XT_HASH_BYTES];
+    json_int_t          nonce, birth, death, block, index;
+    const char         *hex, *hash, *bh;
+    ngx_pylon_xt_t     *xt;
+    ngx_pylon_nonce_t  *nc;
+
+    rec = job->xt;
+
+    hex = json_string_value(json_object_get(rec, "hex"));
+    hash = json_string_value(json_object_get(rec, "hash"));
+    nonce = json_integer_value(json_object_get(rec, "nonce"));
+    birth = json_integer_value(json_object_get(rec, "birth"));
+    death = json_integer_value(json_object_get(rec, "death"));
+
+    if (hex == NULL || hash == NULL || nonce < 0
+        || nonce > (json_int_t) UINT32_MAX || birth <= 0 || death <= birth)
+    {
+        goto bad;
+    }
+
+    xt = ngx_calloc(sizeof(ngx_pylon_xt_t), sm->log);
+    if (xt == NULL) {
+        return NGX_DECLINED;
+    }
+
+    pylon_buf_init(&xt->call);
+
+    if (pylon_hex_decode(xt->hash, sizeof(xt->hash), &n, hash,
+                         ngx_strlen(hash)) != 0
+        || n != PYLON_XT_HASH_BYTES
+        || pylon_hex_decode_alloc(&bytes, &blen, hex, ngx_strlen(hex)) != 0)
+    {
+        ngx_free(xt);
+        goto bad;
+    }
+
+    /* the bytes are the extrinsic recorded, not something else */
+    pylon_xt_hash(check, bytes, blen);
+    free(bytes);
+
+    if (ngx_memcmp(check, xt->hash, PYLON_XT_HASH_BYTES) != 0) {
+        ngx_free(xt);
+        goto bad;
+    }
+
+    xt->hex = ngx_alloc(ngx_strlen(hex) + 1, sm->log);
+    if (xt->hex == NULL) {
+        ngx_free(xt);
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(xt->hex, hex, ngx_strlen(hex) + 1);
+
+    xt->sm = sm;
+    xt->meta = meta;
+    xt->kp = kp;
+    xt->reply = reply;
+    xt->data = data;
+    xt->nonce = (uint32_t) nonce;
+    xt->birth = (uint64_t) birth;
+    xt->death = (uint64_t) death;
+    ngx_memcpy(xt->job, job->id, sizeof(xt->job));
+
+    /* its nonce is taken */
+    nc = ngx_pylon_submit_nonce(sm, kp->pub);
+    if (nc != NULL && nc->next <= xt->nonce) {
+        nc->next = xt->nonce + 1;
+    }
+
+    bh = json_string_value(json_object_get(rec, "block_hash"));
+    block = json_integer_value(json_object_get(rec, "block"));
+    index = json_integer_value(json_object_get(rec, "index"));
+
+    if (bh != NULL && ngx_strlen(bh) == 66 && block > 0 && index >= 0
+        && index <= (json_int_t) UINT32_MAX)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: job %s: its extrinsic %s was included "
+                      "in block %uL, reading the outcome", job->id, hash,
+                      (uint64_t) block);
+
+        ngx_pylon_submit_events(xt, (uint32_t) index, (uint64_t) block, bh);
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                  "pylon helper: job %s: resuming its extrinsic %s (nonce "
+                  "%uD, era %uL-%uL), looking for it from block %uL",
+                  job->id, hash, xt->nonce, xt->birth, xt->death,
+                  xt->birth + 1);
+
+    /* sent again on every head until accepted */
+    xt->resend = 1;
+
+    if (sm->head == 0 || sm->head < xt->death) {
+        ngx_pylon_submit_resend(xt);
+    }
+
+    ngx_pylon_submit_wait(xt);
+
+    return NGX_OK;
+
+bad:
+
+    ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                  "pylon helper: job %s: its recorded extrinsic is "
+                  "unreadable, signing a new one", job->id);
+
+    return NGX_DECLINED;
+}
+
+
+typedef struct {
+    ngx_pylon_submitter_t          *sm;
+    uint8_t                         hash[PYLON_XT_HASH_BYTES];
+} ngx_pylon_resend_t;
+
+
+/* the recorded bytes again (while its era lives) */
+
+static void
+ngx_pylon_submit_resend(ngx_pylon_xt_t *xt)
+{
+    ngx_pylon_resend_t  *rs;
+
+    rs = ngx_calloc(sizeof(ngx_pylon_resend_t), xt->sm->log);
+    if (rs == NULL) {
+        return;
+    }
+
+    rs->sm = xt->sm;
+    ngx_memcpy(rs->hash, xt->hash, PYLON_XT_HASH_BYTES);
+
+    if (ngx_pylon_session_call(xt->sm->session, "author_submitExtrinsic",
+                               json_pack("[s]", xt->hex),
+                               ngx_pylon_submit_on_resent, rs)
+        != NGX_OK)
+    {
+        ngx_free(rs);
+    }
+}
+
+
+static void
+ngx_pylon_submit_on_resent(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_resend_t  *rs = data;
+
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    sm = rs->sm;
+
+    for (xt = sm->waiting; xt; xt = xt->next) {
+        if (ngx_memcmp(xt->hash, rs->hash, PYLON_XT_HASH_BYTES) == 0) {
+            break;
+        }
+    }
+
+    ngx_free(rs);
+
+    if (xt == NULL) {
+        return;                         /* found or answered meanwhile */
+    }
+
+    /*
+     * Accepted, or already known to the pool ("already imported",
+     * "banned" for a while after it left it): sent.  A used nonce
+     * ("outdated", "stale") means it may be in a block: the scan says.
+     * Any other refusal: it is sent again on the next head while its era
+     * lives; it cannot be included after that.
+     */
+
+    if (error == NULL
+        || ngx_strstr(error, "lready") != NULL
+        || ngx_strstr(error, "anned") != NULL
+        || ngx_strstr(error, "outdated") != NULL
+        || ngx_strstr(error, "stale") != NULL)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: job %s: extrinsic sent again (nonce "
+                      "%uD): %s", xt->job, xt->nonce,
+                      error ? error : "accepted");
+        xt->resend = 0;
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                  "pylon helper: job %s: extrinsic sent again (nonce %uD) "
+                  "refused: %s; looking for it until its era ends",
+                  xt->job, xt->nonce, error);
+}
+
+
+/* the job record's "xt": the signed extrinsic, and where it is if known */
+
+static ngx_int_t
+ngx_pylon_submit_record(ngx_pylon_xt_t *xt, uint64_t block,
+    const char *block_hash, uint32_t index)
+{
+    int      rc;
+    char     hash[PYLON_HEX_ENCODED_BYTES(PYLON_XT_HASH_BYTES)];
+    char     pub[PYLON_HEX_ENCODED_BYTES(PYLON_SR25519_PUBLIC_BYTES)];
+    json_t  *rec;
+
+    pylon_hex_encode(hash, sizeof(hash), xt->hash, PYLON_XT_HASH_BYTES);
+    pylon_hex_encode(pub, sizeof(pub), xt->kp->pub,
+                     PYLON_SR25519_PUBLIC_BYTES);
+
+    rec = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
+                    "hex", xt->hex, "hash", hash, "signer", pub,
+                    "nonce", (json_int_t) xt->nonce,
+                    "birth", (json_int_t) xt->birth,
+                    "death", (json_int_t) xt->death);
+    if (rec == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (block_hash != NULL) {
+        json_object_set_new(rec, "block", json_integer((json_int_t) block));
+        json_object_set_new(rec, "block_hash", json_string(block_hash));
+        json_object_set_new(rec, "index", json_integer((json_int_t) index));
+    }
+
+    rc = pylon_job_note(xt->sm->helper->store, xt->job, "xt", rec);
+    json_decref(rec);
+
+    return rc == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+void
+ngx_pylon_submit_test_hook(ngx_log_t *log, const char *name)
+{
+    char         path[NGX_MAX_PATH];
+    ngx_uint_t   i;
+    const char  *dir;
+
+    dir = getenv("PYLON_TEST_HOOK");
+    if (dir == NULL || dir[0] == '\0') {
+        return;
+    }
+
+    ngx_snprintf((u_char *) path, sizeof(path) - 1, "%s/%s%Z", dir, name);
+
+    if (unlink(path) != 0) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "pylon helper: test hook: paused at %s", name);
+
+    for (i = 0; i < 600; i++) {
+        usleep(100000);
+    }
+}
+
+
 /* the queue's head failed before submission: answer, go on */
 
 static void
@@ -936,14 +1443,36 @@ static void
 ngx_pylon_submit_finish(ngx_pylon_xt_t *xt, ngx_int_t ok, const char *error,
     const char *docs, uint64_t block, const char *hash)
 {
+    if (xt->sm->stopping) {
+        /* the helper is exiting: the job stays for the next one */
+        ngx_pylon_submit_free(xt);
+        return;
+    }
+
     if (!ok) {
         ngx_log_error(NGX_LOG_INFO, xt->sm->log, 0,
                       "pylon helper: extrinsic failed: %s", error);
+
+    } else if (error != NULL) {
+        ngx_log_error(NGX_LOG_WARN, xt->sm->log, 0,
+                      "pylon helper: extrinsic %s", error);
     }
 
     xt->reply(xt->data, ok, error, docs, block, hash);
 
+    ngx_pylon_submit_free(xt);
+}
+
+
+static void
+ngx_pylon_submit_free(ngx_pylon_xt_t *xt)
+{
     pylon_buf_free(&xt->call);
+
+    if (xt->hex) {
+        ngx_free(xt->hex);
+    }
+
     ngx_free(xt);
 }
 

@@ -15,6 +15,18 @@
  * An extrinsic whose era ends without it being seen is reported as not
  * included.  Looking at blocks, instead of watching the extrinsic with
  * author_submitAndWatchExtrinsic, survives reconnections of the session.
+ *
+ * Exactly once (ngx_pylon_submit_job): before it is sent, the signed
+ * extrinsic (bytes, hash, nonce, era birth and death) is written to the
+ * job's record ("xt", store/jobs.h), and where it is found the block is
+ * added ("block", "block_hash", "index").  A helper that takes the job
+ * over (kill -9, reload, stuck-helper kill) resumes that extrinsic instead
+ * of signing a new one: included -> its events are read again; else it
+ * is looked for in every block from its era's birth on and, while the era
+ * is alive, the same bytes are sent again; only once the era has died
+ * without it is it "not included" and the job may sign a new one.  An
+ * extrinsic that is included but whose events cannot be read is reported
+ * as included (ok, with the reason in error), never as failed.
  */
 
 #ifndef NGX_PYLON_SUBMIT_H
@@ -23,6 +35,7 @@
 #include <jansson.h>
 
 #include "helper/ngx_pylon_helper.h"
+#include "helper/ngx_pylon_runner.h"
 #include "chain/metadata.h"
 #include "crypto/sr25519.h"
 
@@ -30,7 +43,8 @@
 
 
 /*
- * The outcome of one submission: ok 1 when included and successful.
+ * The outcome of one submission: ok 1 when included and successful (or
+ * included with an outcome that could not be read: error then says why).
  * Otherwise error names the failure: a module error
  * ("SubtensorModule.RevealTooEarly", docs then has its documentation), a
  * dispatch error ("BadOrigin"), the node's refusal ("1010: Invalid
@@ -51,10 +65,14 @@ ngx_pylon_submitter_t *ngx_pylon_submitter_create(ngx_pylon_helper_t *h,
     ngx_pylon_session_t *s, ngx_pylon_follow_t *f);
 
 /*
- * Frees the submitter; every submission not yet answered gets its reply
- * with "shutting down".  Call it after ngx_pylon_session_shutdown() (which
- * fails the session's outstanding calls).
+ * The helper is exiting: from now on no submission is answered (their
+ * jobs stay running in the store with their recorded extrinsic, and the
+ * next helper resumes them).  Call it before ngx_pylon_session_shutdown()
+ * (which fails the session's outstanding calls).
  */
+void ngx_pylon_submitter_stop(ngx_pylon_submitter_t *sm);
+
+/* frees the submitter and the submissions not answered (never answered) */
 void ngx_pylon_submitter_destroy(ngx_pylon_submitter_t *sm);
 
 /*
@@ -69,6 +87,29 @@ ngx_int_t ngx_pylon_submit(ngx_pylon_submitter_t *sm,
     const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
     const char *pallet, const char *call, const json_t *args,
     ngx_pylon_submit_pt reply, void *data, char *err, size_t errlen);
+
+/*
+ * ngx_pylon_submit() for a job, exactly once: the signed extrinsic is
+ * recorded in the job's record before it is sent; a job taken over
+ * (job->xt, consumed here) resumes the recorded extrinsic and pallet,
+ * call and args are then unused.  job must stay valid until reply.
+ */
+ngx_int_t ngx_pylon_submit_job(ngx_pylon_submitter_t *sm,
+    ngx_pylon_job_t *job, const pylon_meta_t *meta,
+    const pylon_sr25519_keypair_t *kp, const char *pallet, const char *call,
+    const json_t *args, ngx_pylon_submit_pt reply, void *data, char *err,
+    size_t errlen);
+
+/*
+ * Test-only fault injection: with the environment variable
+ * PYLON_TEST_HOOK=DIR (nginx: "env PYLON_TEST_HOOK=DIR;"), reaching point
+ * NAME while the file DIR/NAME exists removes the file, logs
+ * "pylon helper: test hook: paused at NAME" and blocks the helper for
+ * 60 s (the test kills it meanwhile).  Points: "recorded" (extrinsic in
+ * the job record, not sent), "submitted" (accepted by the node),
+ * "included" (found in a block, outcome not read).  Unset: nothing.
+ */
+void ngx_pylon_submit_test_hook(ngx_log_t *log, const char *name);
 
 /* extrinsics queued or waiting for inclusion */
 ngx_uint_t ngx_pylon_submit_pending(ngx_pylon_submitter_t *sm);

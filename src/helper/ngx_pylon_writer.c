@@ -99,7 +99,7 @@ static const char  *ngx_pylon_final_errors[] = {
     "CommitRevealDisabled", "InvalidRevealCommitHashNotMatch",
     "NoWeightsCommitFound", "ExpiredWeightCommit", "InvalidIpAddress",
     "InvalidPort", "InvalidIpType", "AccountNotAllowedCommit",
-    "BadOrigin", "badProof", NULL
+    "BadOrigin", "bad signature", NULL
 };
 
 
@@ -357,9 +357,10 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
 {
     char  err[256];
 
-    if (ngx_pylon_submit(ngx_pylon_submitter, meta, w->id->keypair, pallet,
-                         call, args, ngx_pylon_write_submitted, w, err,
-                         sizeof(err))
+    /* exactly once: recorded with the job, resumed if taken over */
+    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, meta,
+                             w->id->keypair, pallet, call, args,
+                             ngx_pylon_write_submitted, w, err, sizeof(err))
         != NGX_OK)
     {
         json_decref(args);
@@ -493,7 +494,7 @@ static void
 ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
 {
     u_char                  hash[PYLON_WEIGHTS_HASH_BYTES], *ct;
-    char                    hex[2 * 4096 + 3];
+    char                    hex[2 * 4096 + 3], *xhex;
     size_t                  i, n, ctlen;
     uint16_t                salt[NGX_PYLON_SALT_LEN];
     uint64_t                head, tempo, version, period, round;
@@ -666,8 +667,7 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
             || pylon_crv4_commit(ct, pylon_crv4_payload_len(plan.n)
                                      + PYLON_TLE_OVERHEAD, &ctlen,
                                  w->id->pub, plan.uids, plan.values, plan.n,
-                                 version, round) != 0
-            || 2 * ctlen + 3 > sizeof(hex))
+                                 version, round) != 0)
         {
             ngx_free(ct);
             pylon_weights_plan_free(&plan);
@@ -675,9 +675,18 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
             return;
         }
 
-        hex[0] = '0';
-        hex[1] = 'x';
-        *ngx_hex_dump((u_char *) hex + 2, ct, ctlen) = '\0';
+        /* sized by the commit: no limit below the subnet's uids */
+        xhex = ngx_alloc(2 * ctlen + 3, w->h->log);
+        if (xhex == NULL) {
+            ngx_free(ct);
+            pylon_weights_plan_free(&plan);
+            ngx_pylon_write_retry(w, "out of memory");
+            return;
+        }
+
+        xhex[0] = '0';
+        xhex[1] = 'x';
+        *ngx_hex_dump((u_char *) xhex + 2, ct, ctlen) = '\0';
         ngx_free(ct);
         pylon_weights_plan_free(&plan);
 
@@ -686,9 +695,10 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
         {
             args = json_pack("{s:i, s:i, s:s, s:I, s:i}",
                              "netuid", (int) w->netuid,
-                             "mecid", (int) w->mechanism, "commit", hex,
+                             "mecid", (int) w->mechanism, "commit", xhex,
                              "reveal_round", (json_int_t) round,
                              "commit_reveal_version", PYLON_CRV4_VERSION);
+            ngx_free(xhex);
             ngx_pylon_write_submit(w, meta, "SubtensorModule",
                                    "commit_timelocked_mechanism_weights",
                                    args);
@@ -696,8 +706,9 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
         }
 
         args = json_pack("{s:i, s:s, s:I, s:i}", "netuid", (int) w->netuid,
-                         "commit", hex, "reveal_round", (json_int_t) round,
+                         "commit", xhex, "reveal_round", (json_int_t) round,
                          "commit_reveal_version", PYLON_CRV4_VERSION);
+        ngx_free(xhex);
         ngx_pylon_write_submit(w, meta, "SubtensorModule",
                                "commit_timelocked_weights", args);
         return;

@@ -432,6 +432,52 @@ pylon_job_attempt(pylon_store_t *st, const char *id)
 }
 
 
+int
+pylon_job_note(pylon_store_t *st, const char *id, const char *name,
+    json_t *value)
+{
+    json_t      *job;
+    const char  *state;
+
+    if (pylon_store_write_begin(st) != 0) {
+        return -1;
+    }
+
+    job = pylon_job_load(st, id);
+    if (job == NULL) {
+        pylon_store_write_abort(st);
+        return -1;
+    }
+
+    state = json_string_value(json_object_get(job, "state"));
+
+    if (state == NULL || pylon_job_finished(state)) {
+        json_decref(job);
+        pylon_store_write_abort(st);
+        return 0;
+    }
+
+    if (value) {
+        json_object_set(job, name, value);
+    } else {
+        json_object_del(job, name);
+    }
+
+    json_object_set_new(job, "updated_ms",
+                        json_integer((json_int_t) pylon_job_now_ms()));
+
+    if (pylon_job_save(st, job) != 0) {
+        json_decref(job);
+        pylon_store_write_abort(st);
+        return -1;
+    }
+
+    json_decref(job);
+
+    return pylon_store_write_commit(st);
+}
+
+
 /* collects ids while the cursor is open; nothing is read meanwhile */
 
 static int

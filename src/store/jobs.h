@@ -82,6 +82,15 @@ int pylon_job_update(pylon_store_t *st, const char *id, const char *state,
 int pylon_job_attempt(pylon_store_t *st, const char *id);
 
 /*
+ * Sets field name of an unfinished job to value (borrowed; NULL removes
+ * the field) in one committed write transaction, so that a helper taking
+ * the job over sees it (the write jobs keep their signed extrinsic in
+ * "xt").  A finished or cancelled job is left alone (returns 0).  0 or -1.
+ */
+int pylon_job_note(pylon_store_t *st, const char *id, const char *name,
+    json_t *value);
+
+/*
  * Calls fn for every unfinished job (pending or running), oldest first,
  * from the P/ index: the cost is the jobs in flight.  The job object is
  * borrowed for the call; fn may read and write the store.  Returns how

@@ -30,7 +30,8 @@ class FakeNode:
         self.port = port or free_port()
         self.head = head
         self.ssl = ssl_context
-        self.mode = "ok"             # "ok", "garbage", "silent"
+        self.mode = "ok"             # "ok", "garbage", "silent", "close" (answers one
+                                     # message per connection, then closes it)
         self.calls = []              # methods received
         self.connections = 0
         self.pad = 0                 # extra bytes in header notifications (big frames)
@@ -147,6 +148,9 @@ class FakeNode:
                     await ws.send(self._encode({"jsonrpc": "2.0", "id": rid, "result": sub}))
                     self._subs[ws] = sub
                     await self._notify(self.head)
+                    if self.mode == "close":
+                        await ws.close()
+                        break
                     continue
                 try:
                     resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
@@ -158,6 +162,9 @@ class FakeNode:
                             "error": {"code": 4003, "message": "Client error",
                                       "data": "UnknownBlock: %s" % e}}
                 await ws.send(self._encode(resp))
+                if self.mode == "close":
+                    await ws.close()
+                    break
         except websockets.ConnectionClosed:
             pass
         finally:

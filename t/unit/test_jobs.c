@@ -122,6 +122,34 @@ main(void)
            "scan meets the oldest unfinished job first");
     json_decref(ids);
 
+    /* a write records its signed extrinsic before sending it */
+    {
+        json_t  *xt, *got;
+
+        xt = json_pack("{s:s, s:i}", "hash", "0xab", "nonce", 7);
+        ok(pylon_job_note(st, c, "xt", xt) == 0, "note on a running job");
+        job = pylon_job_get(st, c);
+        got = json_object_get(job, "xt");
+        is_int(json_integer_value(json_object_get(got, "nonce")), 7,
+               "the note is in the record");
+        is_str(json_string_value(json_object_get(job, "state")), "running",
+               "a note leaves the state alone");
+        json_decref(job);
+        ok(pylon_job_note(st, c, "xt", NULL) == 0, "note removed");
+        job = pylon_job_get(st, c);
+        ok(json_object_get(job, "xt") == NULL, "removed from the record");
+        json_decref(job);
+        ok(pylon_job_note(st, c, "xt", xt) == 0, "noted again");
+        ok(pylon_job_note(st, a, "xt", xt) == 0, "a note on a cancelled job "
+           "is a no-op");
+        job = pylon_job_get(st, a);
+        ok(json_object_get(job, "xt") == NULL, "cancelled job untouched");
+        json_decref(job);
+        ok(pylon_job_note(st, "nonexistent0000000000", "xt", xt) == -1,
+           "note on an unknown id fails");
+        json_decref(xt);
+    }
+
     ok(pylon_job_update(st, c, PYLON_JOB_FAILED, 502,
                         "{\"status_code\":502}", "RevealTooEarly") == 0,
        "job fails");

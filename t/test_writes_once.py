@@ -1,0 +1,186 @@
+"""Writes land exactly once (issue 12) on the real runtime (chopsticks, spec 218).
+
+Each test kills or replaces the helper at a named point of a write job and then checks, on
+chain, that the job's extrinsic landed exactly once: one CommitmentSet / WeightsSet event in
+all blocks since the test began, and the hotkey's nonce advanced by exactly one.
+
+The points come from the helper's test-only fault injection (ngx_pylon_submit.h): nginx runs
+with `env PYLON_TEST_HOOK=DIR;`; creating DIR/NAME makes the helper block at point NAME
+("recorded", "submitted", "included") once, logging "test hook: paused at NAME".
+"""
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+from harness import ROOT, Nginx, wait_for
+from pylon import pylon_conf
+from test_writes import (TOKEN, auth, jump, node, post_in_thread, pump, put_weights,  # noqa
+                         world, pytestmark)  # noqa: F401  (module fixture, skip marks)
+
+# the runtime (spec 218) names the Commitments event "Commitment" (later: CommitmentSet)
+COMMITMENT_SET = "commitments.Commitment"
+EVENTS = os.path.join(ROOT, "t", "chain", "events.mjs")
+
+
+@pytest.fixture(scope="module")
+def hookdir():
+    d = tempfile.mkdtemp(prefix="pylon-hook-")
+    os.chmod(d, 0o777)                  # as root the helper runs as nobody
+    yield d
+
+
+@pytest.fixture(scope="module")
+def ngx(world, hookdir):
+    c, info = world
+    n = Nginx(pylon_conf(c.url, extra_http=(
+        "pylon_wallet_path %s; pylon_weights_retry 20 1s; pylon_commitment_retry 3 1s; "
+        "pylon_identity sn wallet=pylon hotkey=pylon netuid=%d token=%s;"
+        % (info["wallets"], info["netuid"], TOKEN))),
+        main_conf="env PYLON_TEST_HOOK=%s;" % hookdir)
+    # helpers are killed on purpose here (kill -9 and the stuck-helper kill)
+    n.expect_log(r"exited on signal 9")
+    n.start()
+    try:
+        c.new_block()
+        url = "/api/v1/subnet/%d/block/latest/neurons" % info["netuid"]
+        assert wait_for(lambda: n.get(url).status == 200, 20), n.log()[-3000:]
+        yield n
+    finally:
+        n.cleanup()
+
+
+def count(c, since, name, netuid):
+    r = subprocess.run(["node", EVENTS, c.url, str(since), name, str(netuid)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def nonce(c, ss58):
+    return c.rpc("system_accountNextIndex", [ss58])
+
+
+def arm(hookdir, point):
+    open(os.path.join(hookdir, point), "w").close()
+
+
+def paused(n, point, timeout=30):
+    return wait_for(lambda: ("test hook: paused at " + point) in n.log(), timeout)
+
+
+def kill_paused_helper(n):
+    helper = n.helpers()[0]
+    os.kill(helper, signal.SIGKILL)
+    assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
+
+
+def commitment_killed_at(world, ngx, hookdir, point, data):
+    c, info = world
+    jump(c, 500)                        # past the commitment rate limit
+    since = c.head() + 1
+    before = nonce(c, info["validator"])
+    arm(hookdir, point)
+    path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
+    t, out = post_in_thread(ngx, path, {"commitment": data}, timeout="90")
+    if point == "included":             # it is found in a block: build one
+        assert pump(c, lambda: ("paused at " + point) in ngx.log(), timeout=60), \
+            ngx.log()[-3000:]
+    else:
+        assert paused(ngx, point), ngx.log()[-3000:]
+    kill_paused_helper(ngx)
+    assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
+    t.join()
+    assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
+    for _ in range(3):                  # a second copy would land now
+        c.new_block()
+        time.sleep(0.3)
+    ev = count(c, since, COMMITMENT_SET, info["netuid"])
+    assert ev["count"] == 1, (ev, ngx.log()[-4000:])
+    assert nonce(c, info["validator"]) == before + 1, "exactly one extrinsic of the hotkey"
+    return ngx.log()
+
+
+def test_kill_9_after_the_extrinsic_is_recorded_before_it_is_sent(world, ngx, hookdir):
+    log = commitment_killed_at(world, ngx, hookdir, "recorded", "0x616161")
+    assert "resuming its extrinsic" in log
+
+
+def test_kill_9_right_after_submission(world, ngx, hookdir):
+    log = commitment_killed_at(world, ngx, hookdir, "submitted", "0x626262")
+    assert "resuming its extrinsic" in log
+
+
+def test_kill_9_after_inclusion_before_the_job_finished(world, ngx, hookdir):
+    log = commitment_killed_at(world, ngx, hookdir, "included", "0x636363")
+    assert "was included in block" in log
+
+
+def test_weights_kill_9_right_after_submission(world, ngx, hookdir):
+    c, info = world
+    since = c.head() + 1
+    before = nonce(c, info["validator"])
+    m1, m2 = info["hotkeys"][1], info["hotkeys"][2]
+    arm(hookdir, "submitted")
+    assert put_weights(ngx, info, {m1: 0.5, m2: 1.0}).status == 200
+    assert paused(ngx, "submitted"), ngx.log()[-3000:]
+    kill_paused_helper(ngx)
+    want = [[1, 32768], [2, 65535]]
+    assert pump(c, lambda: node(c, "state", info["netuid"], info["validator"], 0)["weights"]
+                == want or None), ngx.log()[-3000:]
+    assert wait_for(lambda: "job" in ngx.log() and "landed in block" in ngx.log(), 10)
+    for _ in range(3):
+        c.new_block()
+        time.sleep(0.3)
+    ev = count(c, since, "subtensorModule.WeightsSet", info["netuid"])
+    assert ev["count"] == 1, (ev, ngx.log()[-4000:])
+    assert nonce(c, info["validator"]) == before + 1
+
+
+def test_five_reloads_during_a_commitment_job(world, ngx, hookdir):
+    c, info = world
+    jump(c, 500)
+    since = c.head() + 1
+    before = nonce(c, info["validator"])
+    path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
+    mark = len(ngx.log())
+    t, out = post_in_thread(ngx, path, {"commitment": "0x646464"}, timeout="120")
+    assert wait_for(lambda: "submitted 0x" in ngx.log()[mark:], 20), ngx.log()[-3000:]
+    for _ in range(5):
+        ngx.reload()
+        time.sleep(0.7)
+    assert pump(c, lambda: not t.is_alive(), timeout=120), ngx.log()[-3000:]
+    t.join()
+    assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
+    for _ in range(3):
+        c.new_block()
+        time.sleep(0.3)
+    ev = count(c, since, COMMITMENT_SET, info["netuid"])
+    assert ev["count"] == 1, (ev, ngx.log()[-4000:])
+    assert nonce(c, info["validator"]) == before + 1
+
+
+def test_stuck_helper_killed_on_reload_hands_its_job_over(world, ngx, hookdir):
+    c, info = world
+    jump(c, 500)
+    since = c.head() + 1
+    before = nonce(c, info["validator"])
+    arm(hookdir, "submitted")
+    path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
+    t, out = post_in_thread(ngx, path, {"commitment": "0x656565"}, timeout="120")
+    assert paused(ngx, "submitted"), ngx.log()[-3000:]
+    ngx.reload()                        # the paused helper cannot quit: killed after 5 s
+    assert wait_for(lambda: "is stuck, killing it" in ngx.log(), 20), ngx.log()[-3000:]
+    assert pump(c, lambda: not t.is_alive(), timeout=120), ngx.log()[-3000:]
+    t.join()
+    assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
+    for _ in range(3):
+        c.new_block()
+        time.sleep(0.3)
+    ev = count(c, since, COMMITMENT_SET, info["netuid"])
+    assert ev["count"] == 1, (ev, ngx.log()[-4000:])
+    assert nonce(c, info["validator"]) == before + 1
