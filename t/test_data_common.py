@@ -148,7 +148,7 @@ def cache_records(cache_dir):
 
 
 def record_body(val):
-    """The plain body of a raw record; with the GZIP flag (0x01) an 8-byte
+    """The plain body of a raw record; with the GZIP flag (0x80000000, magic PYR2) an 8-byte
     extension (u32 body length, u32 gzip length) precedes body + gzip copy."""
     import struct
     flags = struct.unpack_from("<I", val, 4)[0]

@@ -24,6 +24,9 @@
 #include "store/gzip.h"
 
 #define PYLON_RECORD_MAGIC   0x31525950u        /* "PYR1" */
+#define PYLON_RECORD_MAGIC_GZ 0x32525950u       /* "PYR2": with a gzip copy,
+                                                   which older readers refuse
+                                                   instead of sending it */
 #define PYLON_RECORD_HDR     32
 #define PYLON_RECORD_GZEXT   8              /* u32 body len, u32 gz len */
 
@@ -223,7 +226,10 @@ pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
 
     p = val;
 
-    if (len < PYLON_RECORD_HDR || pylon_get_u32(p) != PYLON_RECORD_MAGIC) {
+    if (len < PYLON_RECORD_HDR
+        || (pylon_get_u32(p) != PYLON_RECORD_MAGIC
+            && pylon_get_u32(p) != PYLON_RECORD_MAGIC_GZ))
+    {
         snprintf(st->err, sizeof(st->err), "bad record at \"%s\"", key);
         pylon_store_read_end(st);
         return PYLON_STORE_ERROR;
@@ -237,6 +243,12 @@ pylon_store_read(pylon_store_t *st, const char *key, pylon_record_t *rec)
     rec->len = len - PYLON_RECORD_HDR;
     rec->gz = NULL;
     rec->gzlen = 0;
+
+    if ((rec->flags & PYLON_RECORD_GZIP)
+        != (pylon_get_u32(p) == PYLON_RECORD_MAGIC_GZ ? PYLON_RECORD_GZIP : 0))
+    {
+        goto bad;
+    }
 
     if (rec->flags & PYLON_RECORD_GZIP) {
         size_t  blen, glen;
@@ -409,7 +421,7 @@ pylon_store_put_gz(pylon_store_t *st, const char *key, uint64_t block,
     }
 
     p = v.mv_data;
-    pylon_put_u32(p, PYLON_RECORD_MAGIC);
+    pylon_put_u32(p, ext ? PYLON_RECORD_MAGIC_GZ : PYLON_RECORD_MAGIC);
     pylon_put_u32(p + 4, flags);
     pylon_put_u64(p + 8, block);
     pylon_put_u64(p + 16, XXH64(body, len, 0));

@@ -48,10 +48,12 @@ def neurons_body(n=256):
 
 def record(block, body, gz=None):
     """The cache's record: magic, flags, block, ETag, written ms, then the body
-    (with a gzip copy: flag 0x80000000, u32 body and copy lengths first)."""
+    (with a gzip copy: magic PYR2, flag 0x80000000, u32 body and copy
+    lengths first)."""
     etag = int.from_bytes(hashlib.sha256(body).digest()[:8], "little")
     flags, ext = (0, b"") if gz is None else (0x80000000, struct.pack("<II", len(body), len(gz)))
-    return struct.pack("<IIQQQ", 0x31525950, flags, block, etag,
+    magic = 0x31525950 if gz is None else 0x32525950       # "PYR1" / "PYR2"
+    return struct.pack("<IIQQQ", magic, flags, block, etag,
                        int(time.time() * 1000)) + ext + body + (gz or b"")
 
 

@@ -215,6 +215,26 @@ test_records(const char *dir)
         pylon_batch_free(NULL);
     }
 
+    /* a gzip record is "PYR2": an old reader refuses it, never sends it */
+    {
+        const void     *raw;
+        size_t          rawlen;
+        unsigned char   bad[48];
+
+        pylon_store_get_raw(st, "L/neurons/2", &raw, &rawlen);
+        ok(rawlen > 4 && memcmp(raw, "PYR2", 4) == 0,
+           "a record with a copy is marked PYR2");
+        pylon_store_read_end(st);
+
+        memset(bad, 0, sizeof(bad));
+        memcpy(bad, "PYR1\x00\x00\x00\x80", 8);   /* PYR1 + GZIP flag */
+        pylon_store_write_begin(st);
+        pylon_store_put_raw(st, "L/bad/1", bad, sizeof(bad));
+        pylon_store_write_commit(st);
+        is_int(pylon_store_read(st, "L/bad/1", &rec), PYLON_STORE_ERROR,
+               "PYR1 with the GZIP flag is refused");
+    }
+
     ok(pylon_store_set_gzip(st, 0) == 0, "gzip off");
     ok(pylon_store_gzip(st, "L/neurons/2", body, n, &gzlen) == NULL,
        "off: no copy");
