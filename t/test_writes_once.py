@@ -65,12 +65,14 @@ def nonce(c, ss58):
     return c.rpc("system_accountNextIndex", [ss58])
 
 
-def arm(hookdir, point):
+def arm(n, hookdir, point):
+    """Arms the hook; returns the error.log offset to look for the pause from."""
     open(os.path.join(hookdir, point), "w").close()
+    return len(n.log())
 
 
-def paused(n, point, timeout=30):
-    return wait_for(lambda: ("test hook: paused at " + point) in n.log(), timeout)
+def paused(n, point, mark, timeout=30):
+    return wait_for(lambda: ("test hook: paused at " + point) in n.log()[mark:], timeout)
 
 
 def kill_paused_helper(n):
@@ -84,14 +86,14 @@ def commitment_killed_at(world, ngx, hookdir, point, data):
     jump(c, 500)                        # past the commitment rate limit
     since = c.head() + 1
     before = nonce(c, info["validator"])
-    arm(hookdir, point)
+    mark = arm(ngx, hookdir, point)
     path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
     t, out = post_in_thread(ngx, path, {"commitment": data}, timeout="90")
     if point == "included":             # it is found in a block: build one
-        assert pump(c, lambda: ("paused at " + point) in ngx.log(), timeout=60), \
+        assert pump(c, lambda: ("paused at " + point) in ngx.log()[mark:], timeout=60), \
             ngx.log()[-3000:]
     else:
-        assert paused(ngx, point), ngx.log()[-3000:]
+        assert paused(ngx, point, mark), ngx.log()[-3000:]
     kill_paused_helper(ngx)
     assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
     t.join()
@@ -102,7 +104,7 @@ def commitment_killed_at(world, ngx, hookdir, point, data):
     ev = count(c, since, COMMITMENT_SET, info["netuid"])
     assert ev["count"] == 1, (ev, ngx.log()[-4000:])
     assert nonce(c, info["validator"]) == before + 1, "exactly one extrinsic of the hotkey"
-    return ngx.log()
+    return ngx.log()[mark:]
 
 
 def test_kill_9_after_the_extrinsic_is_recorded_before_it_is_sent(world, ngx, hookdir):
@@ -125,14 +127,15 @@ def test_weights_kill_9_right_after_submission(world, ngx, hookdir):
     since = c.head() + 1
     before = nonce(c, info["validator"])
     m1, m2 = info["hotkeys"][1], info["hotkeys"][2]
-    arm(hookdir, "submitted")
+    mark = arm(ngx, hookdir, "submitted")
     assert put_weights(ngx, info, {m1: 0.5, m2: 1.0}).status == 200
-    assert paused(ngx, "submitted"), ngx.log()[-3000:]
+    assert paused(ngx, "submitted", mark), ngx.log()[-3000:]
     kill_paused_helper(ngx)
     want = [[1, 32768], [2, 65535]]
     assert pump(c, lambda: node(c, "state", info["netuid"], info["validator"], 0)["weights"]
                 == want or None), ngx.log()[-3000:]
-    assert wait_for(lambda: "job" in ngx.log() and "landed in block" in ngx.log(), 10)
+    assert wait_for(lambda: "weights job" in ngx.log()[mark:] and
+                    "landed in block" in ngx.log()[mark:], 30), ngx.log()[-3000:]
     for _ in range(3):
         c.new_block()
         time.sleep(0.3)
@@ -169,12 +172,12 @@ def test_stuck_helper_killed_on_reload_hands_its_job_over(world, ngx, hookdir):
     jump(c, 500)
     since = c.head() + 1
     before = nonce(c, info["validator"])
-    arm(hookdir, "submitted")
+    mark = arm(ngx, hookdir, "submitted")
     path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
     t, out = post_in_thread(ngx, path, {"commitment": "0x656565"}, timeout="120")
-    assert paused(ngx, "submitted"), ngx.log()[-3000:]
+    assert paused(ngx, "submitted", mark), ngx.log()[-3000:]
     ngx.reload()                        # the paused helper cannot quit: killed after 5 s
-    assert wait_for(lambda: "is stuck, killing it" in ngx.log(), 20), ngx.log()[-3000:]
+    assert wait_for(lambda: "is stuck, killing it" in ngx.log()[mark:], 20), ngx.log()[-3000:]
     assert pump(c, lambda: not t.is_alive(), timeout=120), ngx.log()[-3000:]
     t.join()
     assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
