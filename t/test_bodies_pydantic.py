@@ -481,8 +481,10 @@ def load(path):
         open_access_token: str = ""
         metrics_token: str = ""
         block_duration_seconds: float = Field(12.0, gt=0)
-        evm_rpc_url: str = "https://lite.chain.opentensor.ai"
-        evm_archive_rpc_url: str = "https://archive.chain.opentensor.ai"
+        # deliberate difference (README): no EVM node unless named, where
+        # Pylon defaults to the opentensor.ai pair
+        evm_rpc_url: str = ""
+        evm_archive_rpc_url: str = ""
         evm_archive_blocks_cutoff: int = 300
         commit_cycle_length: int = 3
         commit_window_start_offset: int = 180

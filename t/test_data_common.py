@@ -143,6 +143,8 @@ def cache_records(cache_dir):
         if k == "DATA=END":
             break
         key, val = bytes.fromhex(k.strip()).decode(), bytes.fromhex(v.strip())
+        if len(val) < 32:
+            continue                # an index key (jobs' P/ and F/), no record
         out[key] = (val[:32], record_body(val))
     return out
 

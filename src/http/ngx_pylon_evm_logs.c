@@ -5,7 +5,7 @@
  *   POST /api/_unstable/openaccess/evm/contracts/{address}/logs
  *        ?from_block=N&to_block=M      body {"abi": [ABI entries]}
  *
- * In Pylon's order: the open-access guard (401, 403: the router's), the
+ * In Pylon's order: the open-access guard (401, 403), the
  * query parameters and the body (400), the address's EIP-55 form (400 "Invalid contract
  * address: <given>"), the event entries of the ABI (422 "Malformed ABI
  * event entry: <reason>"), then this server's limits (400: block range,
@@ -89,7 +89,11 @@ ngx_pylon_evm_logs(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     pmcf = ngx_http_get_module_main_conf(r, ngx_pylon_module);
     ctx->netuid = -1;
 
-    /* the open-access guard ran in the router (R_GUARD) */
+    /* the open-access guard first (a body route: the router left it) */
+    rc = ngx_pylon_authorise(r, ctx);
+    if (!NGX_PYLON_PASSED(rc, r)) {
+        return rc;
+    }
 
     rc = ngx_pylon_evm_block_arg(r, "from_block", &from);
     if (rc != NGX_OK) {

@@ -586,8 +586,13 @@ ngx_pylon_dispatch(ngx_http_request_t *r, ngx_pylon_route_t *rt,
     }
 
     if (rt->flags & (NGX_PYLON_R_OPEN|NGX_PYLON_R_IDENTITY)) {
-        /* a NetUid is a u16: never cast 2^32 + 1 to subnet 1 */
-        if (params->ints[ni] < 0 || params->ints[ni] > 65535) {
+        /*
+         * a NetUid is a u16: never cast 2^32 + 1 to subnet 1; an identity
+         * route serves its own netuid only (any other is the guard's 308)
+         */
+        if ((rt->flags & NGX_PYLON_R_OPEN)
+            && (params->ints[ni] < 0 || params->ints[ni] > 65535))
+        {
             return ngx_pylon_send_invalid(r,
                        "netuid must be between 0 and 65535", "netuid");
         }

@@ -154,13 +154,13 @@ class FakeNode:
                     continue
                 try:
                     resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
-                except LookupError:
-                    resp = {"jsonrpc": "2.0", "id": rid,
-                            "error": {"code": -32601, "message": "Method not found"}}
-                except KeyError as e:
+                except KeyError as e:      # before LookupError: its subclass
                     resp = {"jsonrpc": "2.0", "id": rid,
                             "error": {"code": 4003, "message": "Client error",
                                       "data": "UnknownBlock: %s" % e}}
+                except LookupError:
+                    resp = {"jsonrpc": "2.0", "id": rid,
+                            "error": {"code": -32601, "message": "Method not found"}}
                 await ws.send(self._encode(resp))
                 if self.mode == "close":
                     await ws.close()
