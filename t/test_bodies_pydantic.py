@@ -498,6 +498,13 @@ def load(path):
         model_config = SettingsConfigDict(env_file=path, env_file_encoding="utf-8", env_prefix="PYLON_",
                                           extra="ignore")
 
+        @model_validator(mode="after")
+        def evm_pair(self):         # Pylon 2.3.0's paired settings (spec/pylon-v2.md §8.3)
+            if ("evm_rpc_url" in self.model_fields_set) != (
+                    "evm_archive_rpc_url" in self.model_fields_set):
+                raise ValueError("evm_rpc_url and evm_archive_rpc_url are set together")
+            return self
+
     class Recent(BaseSettings):
         soft_limit_blocks: int = 100
         hard_limit_blocks: int = 150

@@ -1741,8 +1741,9 @@ ngx_pylon_is_unknown_block(const char *error)
         return 0;
     }
 
-    return ngx_strcasestrn((u_char *) error, "state discarded",
-                           sizeof("state discarded") - 2) != NULL
+    /* the node says "State already discarded for BlockId::Hash(..)" */
+    return ngx_strcasestrn((u_char *) error, "discarded",
+                           sizeof("discarded") - 2) != NULL
            || ngx_strcasestrn((u_char *) error, "unknown block",
                               sizeof("unknown block") - 2) != NULL
            || ngx_strcasestrn((u_char *) error, "not found",
