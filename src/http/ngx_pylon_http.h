@@ -289,6 +289,8 @@ ngx_int_t ngx_pylon_extrinsic(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_login(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_identities(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
+ngx_int_t ngx_pylon_weights_schedule(ngx_http_request_t *r,
+    ngx_pylon_ctx_t *ctx, pylon_body_t *body, ngx_int_t mechanism);
 ngx_int_t ngx_pylon_post_commitment(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_post_certificate(ngx_http_request_t *r,

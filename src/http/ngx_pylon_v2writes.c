@@ -54,23 +54,14 @@ ngx_pylon_cached_head(void)
 }
 
 
-/*
- * Schedules a weights job of mechanism for the identity (also the v1
- * route's mechanism 0 when routed here).  Sends the reply.
- */
+/* PUT UID/mechanism/{mechanism_id}/weights: mechanism_id is a u8 */
 
 ngx_int_t
 ngx_pylon_v2_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    char                   id[PYLON_JOB_ID_LEN + 1];
-    u_char                 key[PYLON_JOB_KEY_MAX], *p, *out;
-    size_t                 i;
-    json_t                *params, *weights;
-    int64_t                mechanism;
-    uint64_t               head;
-    ngx_int_t              rc;
-    pylon_body_t           body;
-    ngx_pylon_identity_t  *ident;
+    int64_t       mechanism;
+    ngx_int_t     rc;
+    pylon_body_t  body;
 
     rc = ngx_pylon_body_parse(r, ctx, PYLON_BODY_WEIGHTS, &body,
                               NGX_PYLON_AUTHORISE);
@@ -78,60 +69,15 @@ ngx_pylon_v2_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return rc;
     }
 
-    ident = ctx->identity;
-    mechanism = (ctx->route->flags & NGX_PYLON_R_UNSTABLE)
-                ? ctx->params.ints[1] : 0;
-    head = ngx_pylon_cached_head();
+    mechanism = ctx->params.ints[1];
 
-    weights = json_object();
-    params = json_pack("{s:s%, s:i, s:I, s:o}",
-                       "identity", ident->name.data, ident->name.len,
-                       "netuid", (int) ident->netuid, "mechanism",
-                       (json_int_t) mechanism, "weights", weights);
-
-    if (weights == NULL || params == NULL) {
-        json_decref(params);
+    if (mechanism < 0 || mechanism > 255) {
         pylon_body_free(&body);
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return ngx_pylon_send_invalid(r,
+                   "mechanism_id must be between 0 and 255", "mechanism_id");
     }
 
-    if (head) {
-        json_object_set_new(params, "start_block", json_integer(head));
-    }
-
-    for (i = 0; i < body.nweights; i++) {
-        json_object_setn_new(weights, body.weights[i].hotkey,
-                             body.weights[i].hotkey_len,
-                             json_real(body.weights[i].weight));
-    }
-
-    /* per identity and mechanism (spec §5.1): the newer one wins */
-
-    p = ngx_snprintf(key, sizeof(key) - 1, "weights/%V/%i/%L",
-                     &ident->name, ident->netuid, mechanism);
-    *p = '\0';
-
-    rc = ngx_pylon_job_submit(r, id, "weights", (char *) key,
-                              PYLON_JOB_SUPERSEDE, params, NULL);
-    json_decref(params);
-
-    if (rc != NGX_OK) {
-        pylon_body_free(&body);
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-    }
-
-    out = ngx_pnalloc(r->pool, 64);
-    if (out == NULL) {
-        pylon_body_free(&body);
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    p = ngx_sprintf(out, "{\"detail\":\"weights update scheduled\","
-                    "\"count\":%uz}", body.nweights);
-
-    pylon_body_free(&body);
-
-    return ngx_pylon_send_json(r, NGX_HTTP_OK, out, p - out);
+    return ngx_pylon_weights_schedule(r, ctx, &body, (ngx_int_t) mechanism);
 }
 
 

@@ -130,13 +130,8 @@ ngx_pylon_mechanism(ngx_http_request_t *r, ngx_int_t *mechanism)
 ngx_int_t
 ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    char                   id[PYLON_JOB_ID_LEN + 1];
-    u_char                 key[PYLON_JOB_KEY_MAX], *p, *out;
-    size_t                 i;
-    json_t                *params, *weights;
-    ngx_int_t              rc, mechanism;
-    pylon_body_t           body;
-    ngx_pylon_identity_t  *ident;
+    ngx_int_t     rc, mechanism;
+    pylon_body_t  body;
 
     rc = ngx_pylon_body_parse(r, ctx, PYLON_BODY_WEIGHTS, &body,
                               NGX_PYLON_AUTHORISE);
@@ -144,13 +139,37 @@ ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         return rc;
     }
 
-    ident = ctx->identity;
-
     if (ngx_pylon_mechanism(r, &mechanism) != NGX_OK) {
         pylon_body_free(&body);
         return ngx_pylon_send_invalid(r, "Input should be a valid integer",
                                       "mechanism");
     }
+
+    return ngx_pylon_weights_schedule(r, ctx, &body, mechanism);
+}
+
+
+/*
+ * The weights job of ctx->identity and mechanism from a parsed body: a
+ * newer one of the same identity and mechanism supersedes it (spec/pylon-
+ * v2.md §5.1); it carries the head it was accepted at (start_block), its
+ * epoch for expiry and weights/status.  Frees body; sends the reply.
+ */
+
+ngx_int_t
+ngx_pylon_weights_schedule(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
+    pylon_body_t *body, ngx_int_t mechanism)
+{
+    char                   id[PYLON_JOB_ID_LEN + 1];
+    u_char                 key[PYLON_JOB_KEY_MAX], *p, *out;
+    size_t                 i, n;
+    json_t                *params, *weights;
+    uint64_t               head;
+    ngx_int_t              rc;
+    ngx_pylon_identity_t  *ident;
+
+    ident = ctx->identity;
+    head = ngx_pylon_cached_head();
 
     weights = json_object();
     params = json_pack("{s:s%, s:i, s:i, s:o}",
@@ -159,21 +178,23 @@ ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
                        (int) mechanism, "weights", weights);
 
     if (weights == NULL || params == NULL) {
-        pylon_body_free(&body);
+        json_decref(params);
+        pylon_body_free(body);
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
-    /* the epoch it belongs to, for expiry and weights/status (Pylon v2) */
-    if (ngx_pylon_cached_head()) {
-        json_object_set_new(params, "start_block",
-                            json_integer(ngx_pylon_cached_head()));
+    if (head) {
+        json_object_set_new(params, "start_block", json_integer(head));
     }
 
-    for (i = 0; i < body.nweights; i++) {
-        json_object_setn_new(weights, body.weights[i].hotkey,
-                             body.weights[i].hotkey_len,
-                             json_real(body.weights[i].weight));
+    for (i = 0; i < body->nweights; i++) {
+        json_object_setn_new(weights, body->weights[i].hotkey,
+                             body->weights[i].hotkey_len,
+                             json_real(body->weights[i].weight));
     }
+
+    n = body->nweights;
+    pylon_body_free(body);
 
     p = ngx_snprintf(key, sizeof(key) - 1, "weights/%V/%i/%i",
                      &ident->name, ident->netuid, mechanism);
@@ -184,20 +205,16 @@ ngx_pylon_put_weights(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     json_decref(params);
 
     if (rc != NGX_OK) {
-        pylon_body_free(&body);
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }
 
     out = ngx_pnalloc(r->pool, 64);
     if (out == NULL) {
-        pylon_body_free(&body);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     p = ngx_sprintf(out, "{\"detail\":\"weights update scheduled\","
-                    "\"count\":%uz}", body.nweights);
-
-    pylon_body_free(&body);
+                    "\"count\":%uz}", n);
 
     return ngx_pylon_send_json(r, NGX_HTTP_OK, out, p - out);
 }
