@@ -131,13 +131,6 @@ typedef struct {
 
 
 typedef struct {
-    char                  **keys;
-    size_t                  n;
-    size_t                  cap;
-} ngx_pylon_keylist_t;
-
-
-typedef struct {
     ngx_pylon_helper_t     *helper;
     const char             *method;
     ngx_msec_t              started;
@@ -185,8 +178,6 @@ static void ngx_pylon_page_values(void *data, json_t *result,
     const char *error);
 static int ngx_pylon_round_put(void *data, const char *route,
     const char *item, const uint8_t *body, size_t len);
-static int ngx_pylon_keylist_add(void *data, const char *key, size_t klen,
-    const void *val, size_t vlen);
 static void ngx_pylon_refresh_expire(ngx_pylon_refresh_t *r);
 static ngx_uint_t ngx_pylon_refresh_tracked(ngx_pylon_refresh_t *r,
     ngx_int_t netuid);
@@ -986,7 +977,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     ngx_pylon_sub_t       *sub;
     ngx_pylon_refresh_t   *r;
     ngx_pylon_put_ctx_t    ctx;
-    ngx_pylon_keylist_t    old;
+    pylon_keylist_t    old;
     pylon_subnet_input_t   in;
     char                   prefix[PYLON_KEY_MAX], err[256];
 
@@ -1010,7 +1001,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
                                       : k ? PYLON_ROUTE_CERTIFICATE
                                         : PYLON_ROUTE_COMMITMENT,
                                       (int) rd->subs[s].netuid, "");
-                if (pylon_store_scan(st, prefix, ngx_pylon_keylist_add, &old)
+                if (pylon_store_scan(st, prefix, pylon_keylist_add, &old)
                     < 0)
                 {
                     ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
@@ -1122,11 +1113,7 @@ done:
 
     pylon_batch_free(ctx.batch);
 
-    for (j = 0; j < old.n; j++) {
-        ngx_free(old.keys[j]);
-    }
-
-    ngx_free(old.keys);
+    pylon_keylist_free(&old);
 }
 
 
@@ -1167,35 +1154,6 @@ ngx_pylon_round_put(void *data, const char *route, const char *item,
                            body, len);
 }
 
-
-static int
-ngx_pylon_keylist_add(void *data, const char *key, size_t klen,
-    const void *val, size_t vlen)
-{
-    ngx_pylon_keylist_t  *l = data;
-
-    char  **keys, *k;
-
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        keys = realloc(l->keys, l->cap * sizeof(char *));
-        if (keys == NULL) {
-            return 1;
-        }
-        l->keys = keys;
-    }
-
-    k = malloc(klen + 1);
-    if (k == NULL) {
-        return 1;
-    }
-
-    ngx_memcpy(k, key, klen);
-    k[klen] = '\0';
-    l->keys[l->n++] = k;
-
-    return 0;
-}
 
 
 static void
@@ -1625,7 +1583,7 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
     size_t                j;
     ngx_uint_t            i;
     pylon_store_t        *st;
-    ngx_pylon_keylist_t   l;
+    pylon_keylist_t   l;
     char                  key[PYLON_KEY_MAX];
 
     st = r->helper->store;
@@ -1633,21 +1591,21 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 
     for (i = 0; ngx_pylon_routes[i]; i++) {
         pylon_key_latest(key, sizeof(key), ngx_pylon_routes[i], (int) netuid);
-        (void) ngx_pylon_keylist_add(&l, key, ngx_strlen(key), NULL, 0);
+        (void) pylon_keylist_add(&l, key, ngx_strlen(key), NULL, 0);
     }
 
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_COMMITMENT,
                           (int) netuid, "");
-    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    (void) pylon_store_scan(st, key, pylon_keylist_add, &l);
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_CERTIFICATE,
                           (int) netuid, "");
-    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    (void) pylon_store_scan(st, key, pylon_keylist_add, &l);
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_COMMIT_FULL,
                           (int) netuid, "");
-    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    (void) pylon_store_scan(st, key, pylon_keylist_add, &l);
     pylon_key_latest_item(key, sizeof(key), PYLON_ROUTE_REVEALED_ONE,
                           (int) netuid, "");
-    (void) pylon_store_scan(st, key, ngx_pylon_keylist_add, &l);
+    (void) pylon_store_scan(st, key, pylon_keylist_add, &l);
 
     if (pylon_store_write_begin(st) == 0) {
         for (j = 0; j < l.n; j++) {
@@ -1660,11 +1618,7 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
         }
     }
 
-    for (j = 0; j < l.n; j++) {
-        ngx_free(l.keys[j]);
-    }
-
-    ngx_free(l.keys);
+    pylon_keylist_free(&l);
 }
 
 

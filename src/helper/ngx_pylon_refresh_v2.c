@@ -86,13 +86,6 @@ typedef struct {
 } ngx_pylon_v2_call_t;
 
 
-typedef struct {
-    char                  **keys;
-    size_t                  n;
-    size_t                  cap;
-} ngx_pylon_v2_keys_t;
-
-
 static void ngx_pylon_v2_start(ngx_pylon_v2_t *rd, const pylon_meta_t *m);
 static ngx_int_t ngx_pylon_v2_call(ngx_pylon_v2_t *rd,
     ngx_pylon_v2_sub_t *sub, const char *op, ngx_uint_t part,
@@ -113,8 +106,6 @@ static ngx_int_t ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd,
     const pylon_meta_t *m, json_t *block);
 static ngx_int_t ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd,
     ngx_pylon_v2_sub_t *sub, const pylon_meta_t *m, json_t *block);
-static int ngx_pylon_v2_keys_add(void *data, const char *key, size_t klen,
-    const void *val, size_t vlen);
 static void ngx_pylon_v2_free(ngx_pylon_v2_t *rd);
 
 
@@ -640,7 +631,7 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
     pylon_store_t       *st;
     const pylon_meta_t  *m;
     ngx_pylon_v2_sub_t  *sub;
-    ngx_pylon_v2_keys_t  old;
+    pylon_keylist_t  old;
 
     /* a head round older than the last one written is dropped; a fetch
      * round writes its own records anyway (the next head replaces them) */
@@ -669,7 +660,7 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
                               PYLON_ROUTE_REVEALED_ONE,
                               (int) rd->subs[i].netuid, "");
 
-        if (pylon_store_scan(st, prefix, ngx_pylon_v2_keys_add, &old) < 0) {
+        if (pylon_store_scan(st, prefix, pylon_keylist_add, &old) < 0) {
             rc = NGX_ERROR;
             goto done;
         }
@@ -757,11 +748,7 @@ done:
                       rd->number, pylon_store_error(st));
     }
 
-    for (j = 0; j < old.n; j++) {
-        ngx_free(old.keys[j]);
-    }
-
-    ngx_free(old.keys);
+    pylon_keylist_free(&old);
 
     return rc;
 }
@@ -989,35 +976,6 @@ ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
     return rc;
 }
 
-
-static int
-ngx_pylon_v2_keys_add(void *data, const char *key, size_t klen,
-    const void *val, size_t vlen)
-{
-    ngx_pylon_v2_keys_t  *l = data;
-
-    char  **keys, *k;
-
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 64;
-        keys = realloc(l->keys, l->cap * sizeof(char *));
-        if (keys == NULL) {
-            return 1;
-        }
-        l->keys = keys;
-    }
-
-    k = malloc(klen + 1);
-    if (k == NULL) {
-        return 1;
-    }
-
-    ngx_memcpy(k, key, klen);
-    k[klen] = '\0';
-    l->keys[l->n++] = k;
-
-    return 0;
-}
 
 
 static void

@@ -759,3 +759,51 @@ pylon_store_etag_format_gz(char *buf, size_t size, uint64_t etag)
 
     return (size_t) n;
 }
+
+
+int
+pylon_keylist_add(void *data, const char *key, size_t klen, const void *val,
+    size_t vlen)
+{
+    pylon_keylist_t  *l = data;
+
+    char  **keys, *k;
+
+    (void) val;
+    (void) vlen;
+
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        keys = realloc(l->keys, l->cap * sizeof(char *));
+        if (keys == NULL) {
+            return 1;
+        }
+        l->keys = keys;
+    }
+
+    k = malloc(klen + 1);
+    if (k == NULL) {
+        return 1;
+    }
+
+    memcpy(k, key, klen);
+    k[klen] = '\0';
+    l->keys[l->n++] = k;
+
+    return 0;
+}
+
+
+void
+pylon_keylist_free(pylon_keylist_t *l)
+{
+    size_t  i;
+
+    for (i = 0; i < l->n; i++) {
+        free(l->keys[i]);
+    }
+
+    free(l->keys);
+    l->keys = NULL;
+    l->n = l->cap = 0;
+}

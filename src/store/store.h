@@ -129,12 +129,31 @@ int pylon_store_put_raw(pylon_store_t *st, const char *key, const void *val,
 /*
  * Calls fn for every key starting with prefix, in key order, inside a
  * read transaction: fn must not read or write the store (a read resets
- * the transaction under the cursor: MDB_BAD_TXN); collect, then act.  fn returns 0 to go on, 1 to stop.
- * Returns the number of keys visited or -1.
+ * the transaction under the cursor: MDB_BAD_TXN); collect, then act.
+ * fn returns 0 to go on, 1 to stop.  Returns the number of keys visited
+ * or -1.
  */
 int pylon_store_scan(pylon_store_t *st, const char *prefix,
     int (*fn)(void *data, const char *key, size_t klen, const void *val,
     size_t vlen), void *data);
+
+/* keys collected by a scan, to act on once its cursor is closed */
+typedef struct {
+    char    **keys;                /* malloc()ed, each NUL-terminated */
+    size_t    n;
+    size_t    cap;
+} pylon_keylist_t;
+
+/*
+ * A pylon_store_scan() callback (data: a zeroed pylon_keylist_t) that
+ * appends a malloc()ed copy of each key; also callable directly.  0, or 1
+ * (stop) when out of memory.  The list is freed by pylon_keylist_free().
+ */
+int pylon_keylist_add(void *data, const char *key, size_t klen,
+    const void *val, size_t vlen);
+
+/* Frees the keys of l and its array (l itself is the caller's). */
+void pylon_keylist_free(pylon_keylist_t *l);
 
 /*
  * Counts keys starting with prefix, stopping at max, inside the open
