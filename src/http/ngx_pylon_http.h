@@ -298,7 +298,6 @@ ngx_int_t ngx_pylon_post_certificate(ngx_http_request_t *r,
 
 /* Pylon v2 reads and writes (ngx_pylon_v2reads.c, ngx_pylon_v2writes.c) */
 ngx_int_t ngx_pylon_v2_drand(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
-ngx_int_t ngx_pylon_v2_prices(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_v2_revealed(ngx_http_request_t *r,
     ngx_pylon_ctx_t *ctx);
 ngx_int_t ngx_pylon_v2_revealed_one(ngx_http_request_t *r,
@@ -322,6 +321,6 @@ ngx_int_t ngx_pylon_evm_associations(ngx_http_request_t *r,
 json_t *ngx_pylon_evm_assoc_openapi(ngx_uint_t identity);
 
 /* the head block the helper last wrote to the cache, 0 before any */
-uint64_t ngx_pylon_cached_head(void);
+uint64_t ngx_pylon_head(void);
 
 #endif /* NGX_PYLON_HTTP_H */

@@ -93,9 +93,9 @@ typedef struct {
  * v2 reads follow as single lines (the drand round is public, §12.2).
  */
 #define NGX_PYLON_V2_ROUTES(api, P, F, U)                                    \
-    { NGX_HTTP_GET, api P "/block/latest/price", ngx_pylon_v2_prices,       \
+    { NGX_HTTP_GET, api P "/block/latest/price", ngx_pylon_subnet_data,    \
       F|U, PYLON_ROUTE_PRICE },                                             \
-    { NGX_HTTP_GET, api P "/block/{int}/price", ngx_pylon_v2_prices,        \
+    { NGX_HTTP_GET, api P "/block/{int}/price", ngx_pylon_subnet_data,     \
       F|U|NGX_PYLON_R_BLOCK, PYLON_ROUTE_PRICE },                           \
     { NGX_HTTP_GET, api P "/block/latest/commitments/revealed",             \
       ngx_pylon_v2_revealed, F|U, PYLON_ROUTE_REVEALED },                   \
@@ -130,10 +130,10 @@ static ngx_pylon_route_t  ngx_pylon_routes[] = {
       NGX_PYLON_R_PUBLIC|NGX_PYLON_R_TIMEOUT|NGX_PYLON_R_UNSTABLE,
       PYLON_ROUTE_DRAND },
     { NGX_HTTP_GET, "api/_unstable" UG "/block/latest/prices",
-      ngx_pylon_v2_prices, R_UG|NGX_PYLON_R_UNSTABLE,
+      ngx_pylon_subnet_data, R_UG|NGX_PYLON_R_UNSTABLE,
       PYLON_ROUTE_PRICES },
     { NGX_HTTP_GET, "api/_unstable" UG "/block/{int}/prices",
-      ngx_pylon_v2_prices, R_UG|NGX_PYLON_R_BLOCK|NGX_PYLON_R_UNSTABLE,
+      ngx_pylon_subnet_data, R_UG|NGX_PYLON_R_BLOCK|NGX_PYLON_R_UNSTABLE,
       PYLON_ROUTE_PRICES },
     NGX_PYLON_V2_ROUTES("api/_unstable", UOA, R_OA, NGX_PYLON_R_UNSTABLE),
     NGX_PYLON_V2_ROUTES("api/_unstable", OA, R_OA, NGX_PYLON_R_UNSTABLE),

@@ -29,7 +29,7 @@ static ngx_int_t ngx_pylon_fetch_done(ngx_http_request_t *r, json_t *job);
 
 /* the head the helper last wrote, 0 when none yet */
 
-static uint64_t
+uint64_t
 ngx_pylon_head(void)
 {
     char             key[PYLON_KEY_MAX];
@@ -170,7 +170,10 @@ ngx_pylon_fetch_done(ngx_http_request_t *r, json_t *job)
 }
 
 
-/* neurons, validators, certificates, commitments: latest or at a block */
+/*
+ * neurons, validators, certificates, commitments, prices (of one subnet
+ * or, netuid -1, of all): latest or at a block
+ */
 
 ngx_int_t
 ngx_pylon_subnet_data(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)

@@ -59,52 +59,6 @@ ngx_pylon_v2_drand(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 }
 
 
-/* prices of every subnet (netuid -1) or one: latest or at a block */
-
-ngx_int_t
-ngx_pylon_v2_prices(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
-{
-    char        key[PYLON_KEY_MAX];
-    uint64_t    head;
-    ngx_int_t   rc;
-    ngx_uint_t  found;
-
-    if (!(ctx->route->flags & NGX_PYLON_R_BLOCK)) {
-        ctx->block = -1;
-    }
-
-    if (ctx->block < -1) {
-        return ngx_pylon_v2_no_block(r, ctx->block);
-    }
-
-    pylon_key_latest(key, sizeof(key), ctx->route->data, (int) ctx->netuid);
-
-    if (ctx->block == -1) {
-        return ngx_pylon_send_or_fetch(r, ctx, key, "Not Found");
-    }
-
-    head = ngx_pylon_cached_head();
-
-    if (head && (uint64_t) ctx->block > head) {
-        return ngx_pylon_v2_no_block(r, ctx->block);
-    }
-
-    if ((uint64_t) ctx->block == head) {
-        rc = ngx_pylon_send_cached_at(r, key, head, &found,
-                                      &ctx->served_block);
-        if (found) {
-            ctx->cache_status = NGX_PYLON_CACHE_HIT;
-            return rc;
-        }
-    }
-
-    pylon_key_at_block(key, sizeof(key), ctx->route->data, (int) ctx->netuid,
-                       (uint64_t) ctx->block);
-
-    return ngx_pylon_send_or_fetch(r, ctx, key, "Not Found");
-}
-
-
 /* every hotkey's revealed commitments on the subnet */
 
 ngx_int_t
@@ -288,7 +242,7 @@ ngx_pylon_v2_weights_status(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     ws.mechanism = ctx->params.ints[1];
     block = ctx->params.ints[2];
-    head = ngx_pylon_cached_head();
+    head = ngx_pylon_head();
 
     if (block < 0 || (head && (uint64_t) block > head)) {
         return ngx_pylon_v2_no_block(r, block);

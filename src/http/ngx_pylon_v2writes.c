@@ -26,34 +26,6 @@ static ngx_int_t ngx_pylon_revealed_done(ngx_http_request_t *r,
     json_t *job);
 
 
-/* the head the helper last wrote, 0 when none yet */
-
-uint64_t
-ngx_pylon_cached_head(void)
-{
-    char             key[PYLON_KEY_MAX];
-    uint64_t         head;
-    pylon_store_t   *st;
-    pylon_record_t   rec;
-
-    st = ngx_pylon_worker_store();
-    if (st == NULL) {
-        return 0;
-    }
-
-    pylon_key_latest(key, sizeof(key), PYLON_ROUTE_BLOCK, PYLON_NETUID_NONE);
-
-    if (pylon_store_read(st, key, &rec) != PYLON_STORE_OK) {
-        return 0;
-    }
-
-    head = rec.block;
-    pylon_store_read_end(st);
-
-    return head;
-}
-
-
 /* PUT UID/mechanism/{mechanism_id}/weights: mechanism_id is a u8 */
 
 ngx_int_t

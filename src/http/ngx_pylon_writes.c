@@ -169,7 +169,7 @@ ngx_pylon_weights_schedule(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     ngx_pylon_identity_t  *ident;
 
     ident = ctx->identity;
-    head = ngx_pylon_cached_head();
+    head = ngx_pylon_head();
 
     weights = json_object();
     params = json_pack("{s:s%, s:i, s:i, s:o}",
