@@ -2,7 +2,8 @@
 #
 #   make          build/ngx_pylon_module.so (against Debian's nginx, nginx-dev)
 #                 plus the command-line tools build/pylon-*
-#   make test     C unit tests (TAP, prove) then the pytest suite in t/
+#   make test     C unit tests (TAP, prove), fuzzing, the pytest suite in t/,
+#                 then its HTTP, writes and fault part under ASan+UBSan
 #   make demo     a local chain (chopsticks) and nginx with the module
 #   make bench    benchmarks (wrk, same-run ratios)
 #   make test-asan  the pytest suite against an ASan+UBSan build of the
@@ -123,6 +124,7 @@ test:
 	$(MAKE) unit
 	$(MAKE) fuzz
 	$(MAKE) pytest
+	$(MAKE) test-asan ASAN_TESTS="$(ASAN_CI_TESTS)"
 
 fuzz:
 	t/fuzz/run.sh
@@ -143,6 +145,11 @@ ASAN_LIB    ?= $(shell $(CC) -print-file-name=libasan.so)
 ASAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 ASAN_TESTS  ?= $(filter-out %valgrind.py,$(wildcard t/test_*.py))
+# the part make test runs (HTTP, auth, writes, faults: about 5 minutes);
+# make test-asan alone runs them all (35-45 minutes on 2 cores)
+ASAN_CI_TESTS := $(addprefix t/test_,$(addsuffix .py,no_crash fuzz_http \
+                 identity_auth v2_auth block_latest metrics_http \
+                 helper_process data_fakenode gzip_copies evm_logs writes))
 
 asan-module:
 	$(MAKE) B=$(BA) EXTRA_CFLAGS="$(ASAN_FLAGS)" \
