@@ -179,6 +179,10 @@ ngx_pylon_evm_tick(void)
 {
     ngx_uint_t  i;
 
+    if (ngx_pylon_evm_helper) {
+        ngx_pylon_evm_assoc_poll(ngx_pylon_evm_helper);
+    }
+
     for (i = 0; ngx_pylon_evm_on && i < 2; i++) {
         ngx_pylon_session_tick(ngx_pylon_evm_nodes[i].session);
     }

@@ -26,6 +26,9 @@ ngx_int_t ngx_pylon_evm_init(ngx_pylon_helper_t *h);
 /* the "evm_assoc" job (ngx_pylon_evm_assoc.c), registered by the above */
 ngx_int_t ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h);
 
+/* per head and per tick: reads the kept subnets once per new head */
+void ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h);
+
 /* connect, housekeeping (1 s), stop and free, as the chain session */
 void ngx_pylon_evm_connect(void);
 void ngx_pylon_evm_tick(void);

@@ -11,6 +11,11 @@
  *
  * Ends 200 with the body, 503 before the first head or metadata, 500
  * when the subnet state is missing or the layout is not the expected one.
+ *
+ * Kept fresh: on every new head the same read runs (one at a time per
+ * subnet) for the configured subnets (pylon_netuids and the identities'),
+ * and the body is written to L/evm_associations/<netuid>, which the
+ * worker sends when present.
  */
 
 #include <ngx_config.h>
@@ -26,14 +31,16 @@
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_session.h"
+#include "store/keys.h"
 
 
 #define NGX_PYLON_EVM_ASSOC_PAGE  1000
+#define NGX_PYLON_EVM_ASSOC_MAX   64          /* subnets kept fresh */
 
 
 typedef struct {
     ngx_pylon_helper_t   *helper;
-    ngx_pylon_job_t      *job;
+    ngx_pylon_job_t      *job;         /* NULL: a per-head refresh */
     ngx_int_t             netuid;
     uint64_t              block;
     char                  hash[67];
@@ -45,6 +52,10 @@ typedef struct {
 
 static void ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h,
     ngx_pylon_job_t *job);
+static void ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h,
+    ngx_pylon_job_t *job, ngx_int_t netuid);
+static void ngx_pylon_evm_assoc_head(void *data, uint64_t number,
+    const u_char *hash);
 static void ngx_pylon_evm_assoc_state(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_evm_assoc_page(ngx_pylon_evm_assoc_t *a,
@@ -60,19 +71,122 @@ static void ngx_pylon_evm_assoc_end(ngx_pylon_evm_assoc_t *a,
     ngx_uint_t status, const char *detail, const char *text);
 
 
+static ngx_int_t   ngx_pylon_evm_assoc_netuids[NGX_PYLON_EVM_ASSOC_MAX];
+static ngx_uint_t  ngx_pylon_evm_assoc_busy[NGX_PYLON_EVM_ASSOC_MAX];
+static ngx_uint_t  ngx_pylon_evm_assoc_n;
+static uint64_t    ngx_pylon_evm_assoc_block;     /* head last read */
+
+
+static void
+ngx_pylon_evm_assoc_keep(ngx_int_t netuid)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
+        if (ngx_pylon_evm_assoc_netuids[i] == netuid) {
+            return;
+        }
+    }
+    if (ngx_pylon_evm_assoc_n < NGX_PYLON_EVM_ASSOC_MAX) {
+        ngx_pylon_evm_assoc_netuids[ngx_pylon_evm_assoc_n++] = netuid;
+    }
+}
+
+
 ngx_int_t
 ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h)
 {
+    ngx_uint_t             i;
+    ngx_int_t             *n;
+    ngx_pylon_identity_t  *id;
+
+    ngx_pylon_evm_assoc_n = 0;
+
+    if (h->pmcf->netuids) {
+        n = h->pmcf->netuids->elts;
+        for (i = 0; i < h->pmcf->netuids->nelts; i++) {
+            ngx_pylon_evm_assoc_keep(n[i]);
+        }
+    }
+    if (h->pmcf->identities) {
+        id = h->pmcf->identities->elts;
+        for (i = 0; i < h->pmcf->identities->nelts; i++) {
+            ngx_pylon_evm_assoc_keep(id[i].netuid);
+        }
+    }
+
+    if (ngx_pylon_evm_assoc_n
+        && ngx_pylon_follow_listen(h->follow, ngx_pylon_evm_assoc_head, h)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_pylon_runner_register("evm_assoc", ngx_pylon_evm_assoc_run);
+}
+
+
+static void
+ngx_pylon_evm_assoc_head(void *data, uint64_t number, const u_char *hash)
+{
+    ngx_pylon_evm_assoc_poll(data);
+}
+
+
+/* a head not read yet (and the metadata known): read every kept subnet */
+void
+ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h)
+{
+    uint64_t    head;
+    ngx_uint_t  i;
+
+    if (ngx_pylon_evm_assoc_n == 0
+        || ngx_pylon_refresh_meta(h->refresh) == NULL)
+    {
+        return;                       /* before the first round */
+    }
+
+    head = ngx_pylon_follow_head(h->follow, NULL);
+    if (head == 0 || head == ngx_pylon_evm_assoc_block) {
+        return;
+    }
+    ngx_pylon_evm_assoc_block = head;
+
+    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
+        if (!ngx_pylon_evm_assoc_busy[i]) {
+            ngx_pylon_evm_assoc_busy[i] = 1;
+            ngx_pylon_evm_assoc_start(h, NULL,
+                                      ngx_pylon_evm_assoc_netuids[i]);
+        }
+    }
 }
 
 
 static void
 ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 {
+    json_t  *netuid;
+
+    netuid = json_object_get(job->params, "netuid");
+    if (!json_is_integer(netuid) || json_integer_value(netuid) < 0
+        || json_integer_value(netuid) > 65535)
+    {
+        ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
+                             "bad params");
+        return;
+    }
+
+    ngx_pylon_evm_assoc_start(h, job,
+                              (ngx_int_t) json_integer_value(netuid));
+}
+
+
+static void
+ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
+    ngx_int_t netuid)
+{
     char                    err[200], nu[16];
     uint8_t                 part[2];
-    json_t                 *netuid;
     pylon_buf_t             key;
     pylon_bytes_t           parts;
     const u_char           *hash;
@@ -81,22 +195,16 @@ ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 
     a = ngx_calloc(sizeof(ngx_pylon_evm_assoc_t), h->log);
     if (a == NULL) {
-        ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
-                             "no memory");
+        if (job) {
+            ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
+                                 "no memory");
+        }
         return;
     }
 
     a->helper = h;
     a->job = job;
-
-    netuid = json_object_get(job->params, "netuid");
-    if (!json_is_integer(netuid) || json_integer_value(netuid) < 0
-        || json_integer_value(netuid) > 65535)
-    {
-        ngx_pylon_evm_assoc_end(a, 500, "Internal Server Error", NULL);
-        return;
-    }
-    a->netuid = (ngx_int_t) json_integer_value(netuid);
+    a->netuid = netuid;
 
     a->block = ngx_pylon_follow_head(h->follow, &hash);
     m = ngx_pylon_refresh_meta(h->refresh);
@@ -368,8 +476,46 @@ static void
 ngx_pylon_evm_assoc_end(ngx_pylon_evm_assoc_t *a, ngx_uint_t status,
     const char *detail, const char *text)
 {
-    char    *env = NULL;
-    json_t  *j;
+    char         *env = NULL, key[PYLON_KEY_MAX];
+    json_t       *j;
+    ngx_uint_t    i;
+    pylon_store_t  *st;
+
+    if (a->job == NULL) {
+        /* a per-head refresh: write the body, or only log */
+        for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
+            if (ngx_pylon_evm_assoc_netuids[i] == a->netuid) {
+                ngx_pylon_evm_assoc_busy[i] = 0;
+            }
+        }
+
+        st = a->helper->store;
+        if (status == 200
+            && pylon_key_latest(key, sizeof(key), "evm_associations",
+                                (int) a->netuid) > 0)
+        {
+            if (pylon_store_write_begin(st) != 0
+                || pylon_store_put(st, key, a->block, 0, text,
+                                   ngx_strlen(text)) != 0
+                || pylon_store_write_commit(st) != 0)
+            {
+                ngx_log_error(NGX_LOG_ERR, a->helper->log, 0,
+                              "pylon helper: evm associations write "
+                              "failed: %s", pylon_store_error(st));
+                pylon_store_write_abort(st);
+            }
+        } else if (status != 200) {
+            ngx_log_error(NGX_LOG_INFO, a->helper->log, 0,
+                          "pylon helper: evm associations of subnet %i "
+                          "not refreshed: %ui %s", a->netuid, status,
+                          text ? text : "");
+        }
+
+        json_decref(a->hotkeys);
+        json_decref(a->entries);
+        ngx_free(a);
+        return;
+    }
 
     if (status == 200) {
         ngx_pylon_job_finish(a->helper, a->job, PYLON_JOB_DONE, 200, text,

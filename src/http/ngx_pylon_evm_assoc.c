@@ -8,11 +8,14 @@
  *   GET /api/_unstable/identity/{name}/subnet/{netuid}/block/latest/
  *       evm_associations
  *
- * Identical concurrent requests join one job; the worker never blocks.
+ * Subnets the helper keeps fresh (pylon_netuids, identities) are sent
+ * from the cache; others join one "evm_assoc" job that reads at the head.
+ * The worker never blocks.
  */
 
 #include "http/ngx_pylon_http.h"
 #include "store/jobs.h"
+#include "store/keys.h"
 
 
 static ngx_int_t ngx_pylon_evm_assoc_done(ngx_http_request_t *r,
@@ -22,11 +25,24 @@ static ngx_int_t ngx_pylon_evm_assoc_done(ngx_http_request_t *r,
 ngx_int_t
 ngx_pylon_evm_associations(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 {
-    u_char   key[64], *p;
-    json_t  *params;
+    u_char      key[64], *p;
+    char        cached[PYLON_KEY_MAX];
+    json_t     *params;
+    ngx_int_t   rc;
+    ngx_uint_t  found;
 
     if (ctx->netuid < 0 || ctx->netuid > 65535) {
         return ngx_pylon_send_error(r, NGX_HTTP_NOT_FOUND, "Not Found");
+    }
+
+    /* a configured subnet: the helper keeps the body fresh every block */
+    if (pylon_key_latest(cached, sizeof(cached), "evm_associations",
+                         (int) ctx->netuid) > 0)
+    {
+        rc = ngx_pylon_send_cached_if(r, cached, &found, NULL);
+        if (found) {
+            return rc;
+        }
     }
 
     params = json_pack("{s:I}", "netuid", (json_int_t) ctx->netuid);
