@@ -1,7 +1,9 @@
 /*
  * ngx_pylon_submit.c: the helper's extrinsic submitter, its entry points
  * (see ngx_pylon_submit.h): create, stop and destroy, queueing a
- * submission or a durable job, and starting the queue's head.
+ * submission or a durable job, and starting the queue's head.  The
+ * encoding, signing and outcome reading are the pure parts in
+ * src/chain/extrinsic.c and src/chain/outcome.c.
  *
  * The submitter is split by concern; its private types and shared
  * functions are in ngx_pylon_submit_int.h:
