@@ -21,6 +21,7 @@
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_refresh.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_stats.h"
 #include "bittensor/request.h"
 #include "bittensor/weights.h"
@@ -53,6 +54,7 @@ struct ngx_pylon_write_s {
     uint64_t                 epoch_end;     /* weights: stop after it */
     double                   started;       /* stats clock */
     ngx_pylon_attempt_pt     run;
+    pylon_runtime_t         *rt;            /* held: this attempt's runtime */
     lws_sorted_usec_list_t   sul;
     ngx_pylon_write_t       *next;
     ngx_uint_t               crv2;          /* a hash commit was sent */
@@ -82,10 +84,11 @@ static void ngx_pylon_certificate_attempt(ngx_pylon_write_t *w);
 static void ngx_pylon_revealed_attempt(ngx_pylon_write_t *w);
 static ngx_int_t ngx_pylon_weights_window(ngx_pylon_write_t *w,
     uint64_t head, uint32_t tempo);
+static const pylon_meta_t *ngx_pylon_write_runtime(ngx_pylon_write_t *w);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
-static ngx_pylon_refresh_t    *ngx_pylon_refresh;
+static ngx_pylon_meta_t       *ngx_pylon_runtimes;
 static ngx_pylon_write_t      *ngx_pylon_writes;
 
 
@@ -154,7 +157,7 @@ ngx_pylon_writer_init(ngx_pylon_helper_t *h, ngx_pylon_submitter_t *sm,
     ngx_pylon_refresh_t *refresh)
 {
     ngx_pylon_submitter = sm;
-    ngx_pylon_refresh = refresh;
+    ngx_pylon_runtimes = h->meta;
 
     if (ngx_pylon_runner_register("weights", ngx_pylon_weights_run)
         != NGX_OK
@@ -289,6 +292,9 @@ ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
 
     lws_sul_cancel(&w->sul);
 
+    ngx_pylon_meta_release(w->rt);
+    w->rt = NULL;
+
     for (wp = &ngx_pylon_writes; *wp; wp = &(*wp)->next) {
         if (*wp == w) {
             *wp = w->next;
@@ -351,6 +357,14 @@ ngx_pylon_write_cancelled(ngx_pylon_write_t *w)
 }
 
 
+/*
+ * Submits pallet.call(args) built with the attempt's runtime (w->rt, the
+ * head's when the attempt began): the submitter takes its own reference
+ * and signs with the runtime of the block it builds on, re-encoding the
+ * call if the runtime changed meanwhile.  meta is w->rt's metadata (the
+ * attempt checked the call against it).
+ */
+
 static void
 ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     const char *pallet, const char *call, json_t *args)
@@ -358,7 +372,7 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     char  err[256];
 
     /* exactly once: recorded with the job, resumed if taken over */
-    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, meta,
+    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, w->rt,
                              w->id->keypair, pallet, call, args,
                              ngx_pylon_write_submitted, w, err, sizeof(err))
         != NGX_OK)
@@ -369,6 +383,22 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     }
 
     json_decref(args);
+}
+
+
+/*
+ * The head's runtime for this attempt: w holds a reference to it until the
+ * next attempt or the job's end.  Its metadata, or NULL before the first
+ * refresh round has read one.
+ */
+
+static const pylon_meta_t *
+ngx_pylon_write_runtime(ngx_pylon_write_t *w)
+{
+    ngx_pylon_meta_release(w->rt);
+    w->rt = ngx_pylon_meta_acquire_head(ngx_pylon_runtimes);
+
+    return w->rt ? w->rt->meta : NULL;
 }
 
 
@@ -514,7 +544,7 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     }
 
     head = ngx_pylon_follow_head(w->h->follow, NULL);
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     neurons = ngx_pylon_write_cached(w, PYLON_ROUTE_NEURONS);
     hyper = ngx_pylon_write_cached(w, PYLON_ROUTE_HYPERPARAMS);
 
@@ -780,7 +810,7 @@ ngx_pylon_reveal_attempt(ngx_pylon_write_t *w)
         return;
     }
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;
@@ -814,7 +844,7 @@ ngx_pylon_commitment_attempt(ngx_pylon_write_t *w)
     const char          *hex;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;
@@ -911,7 +941,7 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
     json_t              *neurons, *neuron, *axon, *args, *ipv;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     neuron = ngx_pylon_own_neuron(w, &neurons);
 
     if (meta == NULL || neurons == NULL) {
@@ -1058,7 +1088,7 @@ ngx_pylon_revealed_attempt(ngx_pylon_write_t *w)
     pylon_buf_t          ct;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;
