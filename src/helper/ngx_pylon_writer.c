@@ -85,6 +85,7 @@ static void ngx_pylon_revealed_attempt(ngx_pylon_write_t *w);
 static ngx_int_t ngx_pylon_weights_window(ngx_pylon_write_t *w,
     uint64_t head, uint32_t tempo);
 static const pylon_meta_t *ngx_pylon_write_runtime(ngx_pylon_write_t *w);
+static ngx_uint_t ngx_pylon_write_resume(ngx_pylon_write_t *w);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
@@ -262,6 +263,22 @@ ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error)
         }
     }
 
+    if (w->job->xt != NULL) {
+        /*
+         * taken over, its recorded extrinsic not resumed yet (kinds that
+         * build before resuming): it may still land, so waiting for what
+         * the attempt needs uses no attempt up and never fails the job
+         */
+        ngx_log_error(NGX_LOG_WARN, w->h->log, 0,
+                      "pylon helper: %s job %s: %s; its recorded extrinsic "
+                      "is resumed once the attempt can run", w->job->kind,
+                      w->job->id, error);
+
+        lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
+                         (lws_usec_t) w->delay * 1000);
+        return;
+    }
+
     if (w->job->attempts + w->attempt >= w->max) {
         ngx_pylon_write_end(w, PYLON_JOB_FAILED, 502, NULL, error);
         return;
@@ -402,6 +419,52 @@ ngx_pylon_write_runtime(ngx_pylon_write_t *w)
 }
 
 
+/*
+ * A job taken over with its recorded extrinsic resumes that extrinsic
+ * first, before anything the attempt would need to build a new one (the
+ * subnet data, the runtime, the epoch): the extrinsic may be in the pool
+ * or in a block already, so the job must not fail, expire or retry for
+ * want of them meanwhile (a taken-over job used its attempts up waiting
+ * for the new helper's first metadata and failed while its extrinsic then
+ * landed).  Kinds whose reply needs what the attempt computes
+ * (certificate, revealed) build first and resume in ngx_pylon_submit_job.
+ * 1 when resumed (or ended).
+ */
+
+static ngx_uint_t
+ngx_pylon_write_resume(ngx_pylon_write_t *w)
+{
+    char       err[256];
+    ngx_int_t  rc;
+
+    if (w->job->xt == NULL) {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
+                  "pylon helper: %s job %s: resuming its recorded "
+                  "extrinsic before building anything", w->job->kind,
+                  w->job->id);
+
+    (void) ngx_pylon_write_runtime(w);        /* may be NULL for now */
+
+    rc = ngx_pylon_submit_job(ngx_pylon_submitter, w->job, w->rt,
+                              w->id->keypair, NULL, NULL, NULL,
+                              ngx_pylon_write_submitted, w, err,
+                              sizeof(err));
+
+    if (rc == NGX_DECLINED) {
+        return 0;                   /* unreadable record: build a new one */
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 500, NULL, err);
+    }
+
+    return 1;
+}
+
+
 static void
 ngx_pylon_write_submitted(void *data, ngx_int_t ok, const char *error,
     const char *docs, uint64_t block, const char *block_hash)
@@ -539,7 +602,7 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     char                    id[PYLON_JOB_ID_LEN + 1], rkey[PYLON_JOB_KEY_MAX];
     int                     joined;
 
-    if (ngx_pylon_write_cancelled(w)) {
+    if (ngx_pylon_write_cancelled(w) || ngx_pylon_write_resume(w)) {
         return;
     }
 
@@ -806,7 +869,7 @@ ngx_pylon_reveal_attempt(ngx_pylon_write_t *w)
     json_t              *p, *args;
     const pylon_meta_t  *meta;
 
-    if (ngx_pylon_write_cancelled(w)) {
+    if (ngx_pylon_write_cancelled(w) || ngx_pylon_write_resume(w)) {
         return;
     }
 
@@ -843,6 +906,10 @@ ngx_pylon_commitment_attempt(ngx_pylon_write_t *w)
     json_t              *args, *field;
     const char          *hex;
     const pylon_meta_t  *meta;
+
+    if (ngx_pylon_write_resume(w)) {
+        return;
+    }
 
     meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
