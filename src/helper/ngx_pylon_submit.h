@@ -114,7 +114,9 @@ ngx_int_t ngx_pylon_submit_job(ngx_pylon_submitter_t *sm,
  * "pylon helper: test hook: paused at NAME" and blocks the helper for
  * 60 s (the test kills it meanwhile).  Points: "recorded" (extrinsic in
  * the job record, not sent), "submitted" (accepted by the node),
- * "included" (found in a block, outcome not read).  Unset: nothing.
+ * "included" (found in a block, outcome not read).  Also DIR/nometa: while
+ * it exists (it is not removed) ngx_pylon_meta_acquire_head() gives NULL,
+ * as in a helper whose first metadata has not come yet.  Unset: nothing.
  */
 void ngx_pylon_submit_test_hook(ngx_log_t *log, const char *name);
 
