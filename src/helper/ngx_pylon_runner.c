@@ -40,6 +40,7 @@ static int                     ngx_pylon_doorbell = -1;
 static lws_sorted_usec_list_t  ngx_pylon_sul_scan;
 static ngx_pylon_helper_t     *ngx_pylon_runner_helper;
 static ngx_uint_t              ngx_pylon_scans;
+static ngx_pylon_job_reap_pt   ngx_pylon_reap;
 
 
 ngx_int_t
@@ -58,6 +59,13 @@ ngx_pylon_runner_register(const char *kind, ngx_pylon_job_run_pt run)
     k->run = run;
 
     return NGX_OK;
+}
+
+
+void
+ngx_pylon_runner_reaper(ngx_pylon_job_reap_pt reap)
+{
+    ngx_pylon_reap = reap;
 }
 
 
@@ -177,6 +185,10 @@ ngx_pylon_runner_scan(lws_sorted_usec_list_t *sul)
         ngx_log_error(NGX_LOG_ERR, h->log, 0,
                       "pylon helper: job scan failed: %s",
                       pylon_store_error(h->store));
+    }
+
+    if (ngx_pylon_reap) {
+        ngx_pylon_reap(h);
     }
 
     /* finished jobs leave in the order they ended: O(what expires) */
