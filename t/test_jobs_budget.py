@@ -176,3 +176,24 @@ def dc_head(n):
     r = served(n, "/api/v1/block/latest")
     assert r, n.log()[-3000:]
     return r.json()["number"]
+
+
+@pytest.mark.parametrize("arg,ok", [
+    ("jobs_size=16m", True), ("max_size=64m jobs_size=2m", True),
+    ("jobs_size=abc", False), ("jobs_size=10k", False), ("jobs_size=", False),
+])
+def test_nginx_t_checks_jobs_size_naming_the_directive(arg, ok):
+    import re
+    from harness import Nginx
+    n = Nginx("pylon_cache @PREFIX@/data/c %s; server { listen 127.0.0.1:@PORT@; "
+              "location / { pylon_subnet on; } }" % arg)
+    try:
+        r = n.test_config()
+    finally:
+        n.cleanup()
+    if ok:
+        assert r.returncode == 0, r.stderr
+    else:
+        assert r.returncode != 0
+        assert 'invalid jobs_size' in r.stderr and '"pylon_cache" directive' in r.stderr, r.stderr
+        assert re.search(r"nginx\.conf:\d+", r.stderr), r.stderr
