@@ -142,6 +142,10 @@ def test_record_bigger_than_the_map_is_503_not_500(nginx_factory, data_node):
     assert wait_for(lambda: "MDB_MAP_FULL" in n.log(), 5), n.log()[-3000:]
     # a normal PUT still goes through
     assert put_weights(n, weights_body(3, "c")).status == 200
+    # a 1.8 MB body was read from memory, not spilled to a temporary file
+    # (client_body_buffer_size follows client_max_body_size in pylon
+    # locations: no blocking file read in the worker)
+    assert "buffered to a temporary file" not in n.log()
 
 
 @needs
