@@ -338,6 +338,22 @@ ngx_pylon_runner_start(void *data, json_t *record)
     if (pylon_job_update(h->store, id, PYLON_JOB_RUNNING, 0, NULL, NULL)
         != 0 || pylon_job_attempt(h->store, id) != 0)
     {
+        v = pylon_job_get(h->store, id);
+
+        if (v == NULL) {
+            /* a newer job replaced it since the scan read it: drop it */
+            ngx_log_error(NGX_LOG_INFO, h->log, 0,
+                          "pylon helper: job %s (%s) superseded before it "
+                          "started", id, kind);
+            ngx_pylon_running = job->next;
+            json_decref(job->params);
+            json_decref(job->xt);
+            ngx_free(job);
+            return;
+        }
+
+        json_decref(v);
+
         ngx_log_error(NGX_LOG_ERR, h->log, 0,
                       "pylon helper: cannot start job %s: %s", id,
                       pylon_store_error(h->store));
