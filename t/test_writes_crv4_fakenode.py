@@ -30,8 +30,8 @@ import pytest
 
 from harness import ROOT, Nginx, wait_for
 from pylon import pylon_conf
-from test_data_fakenode import (DataNode, MAINNET_BLOCK, META343, SHARED, recorded,
-                                hexfile, pytestmark as data_marks)
+from test_data_fakenode import (DataNode, MAINNET_BLOCK, SHARED, recorded,
+                                pytestmark as data_marks)
 import test_data_common as dc
 
 ORACLE = os.path.join(ROOT, "t", "oracle")
@@ -183,7 +183,10 @@ def node():
     nd.stop()
 
 
-def test_crv4_1024_uids_epoch_from_the_runtime_kept_across_a_kill(node):
+@pytest.fixture
+def paused(node):
+    """nginx with a weights job of 1024 uids paused at "built" (its params recorded);
+    yields (nginx, weights, uid_of, (t0, t1) around the build, log mark)."""
     hookdir = tempfile.mkdtemp(prefix="pylon-hook-")
     os.chmod(hookdir, 0o777)
     wallets = tempfile.mkdtemp(prefix="pylon-wallets-")
@@ -219,62 +222,85 @@ def test_crv4_1024_uids_epoch_from_the_runtime_kept_across_a_kill(node):
         assert node.submitted == []                   # nothing signed before it is recorded
         assert any(m == "SubnetInfoRuntimeApi_get_next_epoch_start_block"
                    for m, _ in node.state_calls)
-
-        # the epoch and round, from the runtime's answer, are in the job's params
-        key, job = jobs(n, "weights")[-1]
-        p = job["params"]
-        assert p["epoch_source"] == "runtime", p
-        assert p["next_epoch_start"] == NEXT_EPOCH and p["epoch_len"] == TEMPO, p
-        assert p["epoch_end"] == NEXT_EPOCH - 1, p
-        first = NEXT_EPOCH + (PERIOD - 1) * TEMPO
-        lo = (int(t0) - 1 + (first + 3 - p["reveal_head"]) * 12 - GENESIS) // DRAND_PERIOD
-        hi = (int(t1) + 1 + (first + 3 - p["reveal_head"]) * 12 - GENESIS) // DRAND_PERIOD
-        assert lo <= p["reveal_round"] <= hi, (p, lo, hi)
-
-        # the paused helper is killed; its successor must take the recorded round
-        p["reveal_round"] = 1000
-        rewrite(n, key, job)
-        helper = n.helpers()[0]
-        os.kill(helper, signal.SIGKILL)
-        assert wait_for(lambda: node.submitted, 60), n.log()[-4000:]
-        assert n.helpers() and n.helpers()[0] != helper
-        time.sleep(3)
-        assert len(node.submitted) == 1, "one extrinsic, sent once"
-        xt = node.submitted[0]
-
-        key, job = jobs(n, "weights")[-1]
-        birth = job["xt"]["birth"]
-        meta = os.path.join(n.prefix, "meta343.hex")
-        with open(meta, "w") as f:
-            f.write(node.metas[343])
-        out = subprocess.run(["node", os.path.join(ORACLE, "xt_polkadot.mjs"), "check", meta,
-                              xt, node.hash_of(0), node.hash_of(birth), "343", "1"],
-                             capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, out.stderr[-2000:]
-        d = json.loads(out.stdout.strip().splitlines()[-1])
-        assert d["valid"] is True, d
-        assert d["section"] == "subtensorModule", d
-        assert d["method"] in ("commitTimelockedWeights",
-                               "commitTimelockedMechanismWeights"), d["method"]
-        args = d["args"]
-        assert int(str(args["reveal_round"]).replace(",", "")) == 1000, args
-        assert int(str(args["netuid"])) == 1
-
-        sig = json.load(open(DRAND))["pulses"][0]
-        assert int(sig["round"]) == 1000
-        tld = subprocess.run(["node", os.path.join(ORACLE, "tle_timelock.mjs"), "tld",
-                              args["commit"], sig["signature"]],
-                             capture_output=True, text=True, timeout=120)
-        assert tld.returncode == 0, tld.stderr[-2000:]
-        hotkey, uids, values, version = payload(bytes.fromhex(
-            tld.stdout.strip().replace("0x", "")))
-        assert len(uids) == 1024 and sorted(uids) == list(range(1024))
-        top = max(weights.values())
-        by_uid = {uid: weights[hk] for hk, uid in uid_of.items()}
-        assert values == [round(by_uid[u] / top * 65535) for u in uids]
-        assert len(hotkey) == 32
-        assert version >= 9003000
-        assert "RevealTooEarly" not in n.log()[mark:]
+        yield n, weights, uid_of, (t0, t1), mark
     finally:
         n.cleanup()
         shutil.rmtree(wallets, ignore_errors=True)
+
+
+def kill_helper(n):
+    helper = n.helpers()[0]
+    os.kill(helper, signal.SIGKILL)
+    assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
+
+
+def test_crv4_1024_uids_epoch_from_the_runtime_kept_across_a_kill(node, paused):
+    n, weights, uid_of, (t0, t1), mark = paused
+    # the epoch and round, from the runtime's answer, are in the job's params
+    key, job = jobs(n, "weights")[-1]
+    p = job["params"]
+    assert p["epoch_source"] == "runtime", p
+    assert p["next_epoch_start"] == NEXT_EPOCH and p["epoch_len"] == TEMPO, p
+    assert p["epoch_end"] == NEXT_EPOCH - 1, p
+    first = NEXT_EPOCH + (PERIOD - 1) * TEMPO
+    lo = (int(t0) - 1 + (first + 3 - p["reveal_head"]) * 12 - GENESIS) // DRAND_PERIOD
+    hi = (int(t1) + 1 + (first + 3 - p["reveal_head"]) * 12 - GENESIS) // DRAND_PERIOD
+    assert lo <= p["reveal_round"] <= hi, (p, lo, hi)
+
+    # the paused helper is killed; its successor must take the recorded round
+    p["reveal_round"] = 1000
+    rewrite(n, key, job)
+    kill_helper(n)
+    assert wait_for(lambda: node.submitted, 60), n.log()[-4000:]
+    time.sleep(3)
+    assert len(node.submitted) == 1, "one extrinsic, sent once"
+    xt = node.submitted[0]
+
+    key, job = jobs(n, "weights")[-1]
+    birth = job["xt"]["birth"]
+    meta = os.path.join(n.prefix, "meta343.hex")
+    with open(meta, "w") as f:
+        f.write(node.metas[343])
+    out = subprocess.run(["node", os.path.join(ORACLE, "xt_polkadot.mjs"), "check", meta,
+                          xt, node.hash_of(0), node.hash_of(birth), "343", "1"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    d = json.loads(out.stdout.strip().splitlines()[-1])
+    assert d["valid"] is True, d
+    assert d["section"] == "subtensorModule", d
+    assert d["method"] in ("commitTimelockedWeights",
+                           "commitTimelockedMechanismWeights"), d["method"]
+    args = d["args"]
+    assert int(str(args["reveal_round"]).replace(",", "")) == 1000, args
+    assert int(str(args["netuid"])) == 1
+
+    sig = json.load(open(DRAND))["pulses"][0]
+    assert int(sig["round"]) == 1000
+    tld = subprocess.run(["node", os.path.join(ORACLE, "tle_timelock.mjs"), "tld",
+                          args["commit"], sig["signature"]],
+                         capture_output=True, text=True, timeout=120)
+    assert tld.returncode == 0, tld.stderr[-2000:]
+    hotkey, uids, values, version = payload(bytes.fromhex(
+        tld.stdout.strip().replace("0x", "")))
+    assert len(uids) == 1024 and sorted(uids) == list(range(1024))
+    top = max(weights.values())
+    by_uid = {uid: weights[hk] for hk, uid in uid_of.items()}
+    assert values == [round(by_uid[u] / top * 65535) for u in uids]
+    assert len(hotkey) == 32
+    assert version >= 9003000
+
+
+def test_taken_over_job_keeps_its_recorded_epoch_end(node, paused):
+    """The epoch end is not recomputed by the next helper: one recorded as passed (here
+    rewritten below the head) ends the job as Pylon's expired one, and nothing is sent."""
+    n, _, _, _, mark = paused
+    key, job = jobs(n, "weights")[-1]
+    assert job["params"]["epoch_end"] == NEXT_EPOCH - 1
+    job["params"]["epoch_end"] = MAINNET_BLOCK - 1
+    rewrite(n, key, job)
+    kill_helper(n)
+    assert wait_for(lambda: (lambda j: j[1]["state"] == "failed" and j)(
+        jobs(n, "weights")[-1]), 30), n.log()[-3000:]
+    assert jobs(n, "weights")[-1][1]["error"] == "EXPIRED: Tempo ended"
+    time.sleep(2)
+    assert node.submitted == []
