@@ -319,7 +319,7 @@ ngx_pylon_epoch_reveal_window(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     uint64_t *wait, uint64_t *first, uint64_t *last, const char **error)
 {
     char         state[16];
-    uint64_t     block, len, e;
+    uint64_t     block;
     const char  *id;
 
     *wait = 0;
@@ -353,10 +353,8 @@ ngx_pylon_epoch_reveal_window(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
 
     /* reveal in epoch commit_epoch + reveal_period (legacy schedule) */
 
-    len = (uint64_t) tempo + 1;
-    e = (block + netuid + 1) / len + reveal_period;
-    *first = e * len - (netuid + 1);
-    *last = *first + tempo;
+    (void) pylon_weights_reveal_window(first, last, block, netuid, tempo,
+                                       reveal_period);
 
     if (head > *last) {
         *error = "ExpiredWeightCommit: its reveal window has passed";
