@@ -185,7 +185,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     h->store = pylon_store_open((char *) pmcf->cache_dir.data,
                                 pmcf->cache_max_size, err, sizeof(err));
-    if (h->store == NULL) {
+    if (h->store == NULL
+        || pylon_store_open_jobs(h->store, (char *) pmcf->cache_dir.data,
+                                 pmcf->cache_jobs_size, err, sizeof(err))
+           != 0)
+    {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "pylon helper: %s", err);
         exit(2);
     }

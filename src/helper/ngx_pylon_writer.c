@@ -56,6 +56,7 @@ struct ngx_pylon_write_s {
     double                   started;       /* stats clock */
     ngx_pylon_attempt_pt     run;
     lws_sorted_usec_list_t   sul;
+    ngx_uint_t               waiting;       /* between attempts */
     ngx_pylon_write_t       *next;
     ngx_uint_t               crv2;          /* a hash commit was sent */
     uint64_t                 reveal_round;  /* revealed: of this attempt */
@@ -71,6 +72,8 @@ static void ngx_pylon_writer_start(ngx_pylon_helper_t *h,
     ngx_pylon_job_t *job, ngx_pylon_attempt_pt run, ngx_uint_t max,
     ngx_msec_t delay);
 static void ngx_pylon_write_timer(lws_sorted_usec_list_t *sul);
+static void ngx_pylon_writer_reap(ngx_pylon_helper_t *h);
+static ngx_int_t ngx_pylon_write_cancelled(ngx_pylon_write_t *w);
 static void ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error);
 static void ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
     ngx_uint_t status, const char *body, const char *error);
@@ -176,6 +179,8 @@ ngx_pylon_writer_init(ngx_pylon_helper_t *h, ngx_pylon_submitter_t *sm,
         return NGX_ERROR;
     }
 
+    ngx_pylon_runner_reaper(ngx_pylon_writer_reap);
+
     return NGX_OK;
 }
 
@@ -245,7 +250,25 @@ ngx_pylon_write_timer(lws_sorted_usec_list_t *sul)
 
     w = lws_container_of(sul, ngx_pylon_write_t, sul);
 
+    w->waiting = 0;
     w->run(w);
+}
+
+
+/* after a scan: a write waiting to try again ends now if superseded */
+
+static void
+ngx_pylon_writer_reap(ngx_pylon_helper_t *h)
+{
+    ngx_pylon_write_t  *w, *next;
+
+    for (w = ngx_pylon_writes; w; w = next) {
+        next = w->next;
+
+        if (w->waiting && ngx_strcmp(w->job->kind, "weights") == 0) {
+            (void) ngx_pylon_write_cancelled(w);
+        }
+    }
 }
 
 
@@ -279,6 +302,7 @@ ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error)
                   w->job->attempts + w->attempt, error, wait);
 
     w->attempt++;
+    w->waiting = 1;
 
     lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
                      (lws_usec_t) (wait * LWS_US_PER_SEC));
@@ -1076,6 +1100,7 @@ ngx_pylon_weights_window(ngx_pylon_write_t *w, uint64_t head, uint32_t tempo)
                   "pylon helper: weights job %s waits %uL blocks for the "
                   "commit window [%uL, %uL]", w->job->id, wait, open, close);
 
+    w->waiting = 1;
     lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
                      (lws_usec_t) wait * pmcf->block_duration
                      * LWS_US_PER_MS);
