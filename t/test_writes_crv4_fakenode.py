@@ -125,10 +125,18 @@ class WriteNode(DataNode):
         return super().answer(method, params)
 
 
+def jobs_env(n):
+    """mdb_dump/mdb_load arguments for the job queue: <cache>/jobs.mdb (one file), or the
+    cache itself in older layouts."""
+    cache = os.path.join(n.prefix, "data", "cache")
+    f = os.path.join(cache, "jobs.mdb")
+    return ["-n", f] if os.path.exists(f) else [cache]
+
+
 def jobs(n, kind):
     """(id, record) of the job records of kind, oldest first (mdb_dump)."""
-    r = subprocess.run(["mdb_dump", os.path.join(n.prefix, "data", "cache")],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(["mdb_dump"] + jobs_env(n), capture_output=True, text=True,
+                       timeout=60)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.split("\n")
     start = lines.index("HEADER=END") + 1
@@ -148,7 +156,7 @@ def rewrite(n, key, record):
     """Overwrites one record of the cache with mdb_load (a paused helper holds no txn)."""
     dump = "VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n" % (
         key.hex(), json.dumps(record, separators=(",", ":")).encode().hex())
-    r = subprocess.run(["mdb_load", os.path.join(n.prefix, "data", "cache")], input=dump,
+    r = subprocess.run(["mdb_load"] + jobs_env(n), input=dump,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
 
@@ -224,6 +232,9 @@ def paused(node):
                    for m, _ in node.state_calls)
         yield n, weights, uid_of, (t0, t1), mark
     finally:
+        if not getattr(n, "helper_killed", False):
+            for h in n.helpers():               # a failed test leaves it paused
+                os.kill(h, signal.SIGKILL)
         n.cleanup()
         shutil.rmtree(wallets, ignore_errors=True)
 
@@ -231,6 +242,7 @@ def paused(node):
 def kill_helper(n):
     helper = n.helpers()[0]
     os.kill(helper, signal.SIGKILL)
+    n.helper_killed = True
     assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
 
 

@@ -26,10 +26,18 @@ def events(c, since, name, netuid=None):
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+def jobs_env(n):
+    """mdb_dump/mdb_load arguments for the job queue: <cache>/jobs.mdb (one file), or the
+    cache itself in older layouts."""
+    cache = os.path.join(n.prefix, "data", "cache")
+    f = os.path.join(cache, "jobs.mdb")
+    return ["-n", f] if os.path.exists(f) else [cache]
+
+
 def jobs(n, kind):
     """The job records of kind (raw JSON under J/), oldest first, read with mdb_dump."""
-    r = subprocess.run(["mdb_dump", os.path.join(n.prefix, "data", "cache")],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(["mdb_dump"] + jobs_env(n), capture_output=True, text=True,
+                       timeout=60)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.split("\n")
     start = lines.index("HEADER=END") + 1
