@@ -18,6 +18,10 @@
  *   "epoch_end"         the last block the job may land in
  *   "reveal_round"      the CRv4 drand round, once a commit was built
  *
+ * Once the CRv4 round is recorded the writer passes the test hook
+ * "built" (ngx_pylon_submit_test_hook(): nothing is signed yet), where
+ * tests kill the helper to see the next one reuse the recorded numbers.
+ *
  * The CRv2 reveal job waits for its window: the epoch commit_epoch +
  * reveal_period of the legacy schedule (older runtimes only have CRv2),
  * with the commit's block read from the commit job's record.
