@@ -223,11 +223,47 @@ round_for_block(uint64_t block, int64_t first_reveal, int64_t now)
 
 
 uint64_t
+pylon_crv4_round_at(uint64_t block, uint64_t first_reveal, int64_t now)
+{
+    return round_for_block(block, (int64_t) first_reveal, now);
+}
+
+
+uint64_t
+pylon_crv4_next_epoch_legacy(uint64_t block, uint16_t netuid, uint16_t tempo)
+{
+    uint64_t  len, until;
+
+    if (tempo == 0) {
+        return UINT64_MAX;
+    }
+
+    len = (uint64_t) tempo + 1;
+    until = tempo - (block + netuid + 1) % len;
+
+    return block + until + 1;
+}
+
+
+uint64_t
+pylon_crv4_first_reveal_block(uint64_t next_epoch_start, uint64_t epoch_len,
+    uint64_t reveal_period)
+{
+    if (reveal_period == 0) {
+        reveal_period = 1;
+    }
+
+    return next_epoch_start + (reveal_period - 1) * epoch_len;
+}
+
+
+uint64_t
 pylon_crv4_reveal_round(uint64_t block, uint16_t netuid, uint16_t tempo,
     uint64_t reveal_period, int64_t now)
 {
     int64_t  e, first, len;
 
+    /* as generate_commit: also for reveal_period 0 (its own epoch) */
     len = (int64_t) tempo + 1;
     e = ((int64_t) block + netuid + 1) / len;
     first = (e + (int64_t) reveal_period) * len - (netuid + 1);
@@ -241,16 +277,32 @@ pylon_crv4_reveal_round_from_epoch(uint64_t block,
     uint64_t next_epoch_start, uint16_t tempo, uint64_t reveal_period,
     int64_t now)
 {
-    int64_t  first;
+    return pylon_crv4_round_at(block,
+               pylon_crv4_first_reveal_block(next_epoch_start, tempo,
+                                             reveal_period),
+               now);
+}
 
-    if (reveal_period == 0) {
-        reveal_period = 1;
+
+int
+pylon_crv4_option_u64(uint64_t *v, const unsigned char *in, size_t len)
+{
+    int  k;
+
+    if (len == 1 && in[0] == 0) {
+        return 0;
     }
 
-    first = (int64_t) next_epoch_start
-            + (int64_t) (reveal_period - 1) * tempo;
+    if (len != 9 || in[0] != 1) {
+        return -1;
+    }
 
-    return round_for_block(block, first, now);
+    *v = 0;
+    for (k = 0; k < 8; k++) {
+        *v |= (uint64_t) in[1 + k] << (8 * k);
+    }
+
+    return 1;
 }
 
 

@@ -42,6 +42,44 @@ int pylon_crv4_payload_decode(unsigned char hotkey[PYLON_CRV4_HOTKEY_BYTES],
     uint64_t *version_key, const unsigned char *in, size_t len);
 
 /*
+ * Epochs.  A reveal round is chosen from the first block of the next
+ * epoch (the block its epoch index changes at), which the runtime knows:
+ *
+ *   dynamic-tempo runtimes (spec 423 on) answer it as
+ *   SubnetInfoRuntimeApi_get_next_epoch_start_block (LastEpochBlock +
+ *   tempo, or an earlier owner-triggered PendingEpochAt); epochs then
+ *   last tempo blocks.
+ *
+ *   older runtimes have the legacy schedule: epoch index (block + netuid
+ *   + 1) / (tempo + 1), epochs of tempo + 1 blocks, the epoch run in the
+ *   block where blocks_until_next_epoch is 0.
+ */
+
+/*
+ * The legacy schedule's next epoch start after block: subtensor's
+ * block + blocks_until_next_epoch(netuid, tempo, block) + 1.  tempo 0
+ * (the subnet never runs an epoch) gives UINT64_MAX.
+ */
+uint64_t pylon_crv4_next_epoch_legacy(uint64_t block, uint16_t netuid,
+    uint16_t tempo);
+
+/*
+ * The first block of the reveal epoch: next_epoch_start + (reveal_period
+ * - 1) epoch_len (reveal_period 0 is treated as 1).  epoch_len is tempo
+ * (dynamic) or tempo + 1 (legacy).
+ */
+uint64_t pylon_crv4_first_reveal_block(uint64_t next_epoch_start,
+    uint64_t epoch_len, uint64_t reveal_period);
+
+/*
+ * The drand round the chain will have stored 3 blocks into the block
+ * first_reveal, 12-second blocks from block at unix time now:
+ *   max(1, floor((now + (first_reveal + 3 - block) 12 - genesis) / 3))
+ */
+uint64_t pylon_crv4_round_at(uint64_t block, uint64_t first_reveal,
+    int64_t now);
+
+/*
  * reveal_round as bittensor-drand's generate_commit computes it (legacy
  * epochs of tempo + 1 blocks):
  *   E = (block + netuid + 1) / (tempo + 1)
@@ -63,6 +101,12 @@ uint64_t pylon_crv4_reveal_round(uint64_t block, uint16_t netuid,
 uint64_t pylon_crv4_reveal_round_from_epoch(uint64_t block,
     uint64_t next_epoch_start, uint16_t tempo, uint64_t reveal_period,
     int64_t now);
+
+/*
+ * The runtime API's answer, SCALE Option<u64>: 1 with *v (Some), 0
+ * (None: tempo 0), -1 malformed.
+ */
+int pylon_crv4_option_u64(uint64_t *v, const unsigned char *in, size_t len);
 
 /*
  * Encode the payload and timelock it to reveal_round: the bytes for the

@@ -395,6 +395,29 @@ pylon_weights_window(uint64_t *open, uint64_t *close, uint64_t head,
 
 
 int
+pylon_weights_reveal_window(uint64_t *first, uint64_t *last,
+    uint64_t commit_block, uint16_t netuid, uint32_t tempo,
+    uint64_t reveal_period)
+{
+    uint64_t  len, e, f;
+
+    if (tempo == 0) {
+        return -1;
+    }
+
+    len = (uint64_t) tempo + 1;
+    e = (commit_block + netuid + 1) / len + reveal_period;
+    f = e * len;
+
+    /* saturating, as the runtime's */
+    *first = f > (uint64_t) netuid + 1 ? f - (netuid + 1) : 0;
+    *last = *first + tempo;
+
+    return 0;
+}
+
+
+int
 pylon_weights_tempo_ended(uint64_t head, uint64_t epoch_end)
 {
     return head > epoch_end;

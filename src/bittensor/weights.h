@@ -119,6 +119,19 @@ int pylon_weights_window(uint64_t *open, uint64_t *close, uint64_t head,
     uint16_t netuid, uint32_t tempo, uint64_t offset, uint64_t buffer,
     uint64_t cycle);
 
+/*
+ * The CRv2 reveal window of a commit included in commit_block, under the
+ * legacy schedule (subtensor's get_reveal_blocks, runtimes before the
+ * dynamic tempo): the epoch commit_epoch + reveal_period, epoch index
+ * (block + netuid + 1) / (tempo + 1):
+ *   first = (commit_epoch + reveal_period) (tempo + 1) - (netuid + 1)
+ *   last  = first + tempo
+ * Returns 0, or -1 for tempo 0 (the subnet runs no epochs).
+ */
+int pylon_weights_reveal_window(uint64_t *first, uint64_t *last,
+    uint64_t commit_block, uint16_t netuid, uint32_t tempo,
+    uint64_t reveal_period);
+
 /* 1 once the head is past the epoch end (the job stops for good) */
 int pylon_weights_tempo_ended(uint64_t head, uint64_t epoch_end);
 

@@ -23,6 +23,8 @@
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_stats.h"
+#include "helper/ngx_pylon_write_epoch.h"
+#include "helper/ngx_pylon_submit.h"
 #include "bittensor/request.h"
 #include "bittensor/weights.h"
 #include "bittensor/crv4.h"
@@ -89,6 +91,9 @@ static ngx_int_t ngx_pylon_weights_window(ngx_pylon_write_t *w,
     uint64_t head, uint32_t tempo);
 static const pylon_meta_t *ngx_pylon_write_runtime(ngx_pylon_write_t *w);
 static ngx_uint_t ngx_pylon_write_resume(ngx_pylon_write_t *w);
+static void ngx_pylon_weights_epoch_known(void *data, ngx_int_t rc,
+    const char *error);
+static ngx_int_t ngx_pylon_reveal_wait(ngx_pylon_write_t *w);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
@@ -192,6 +197,8 @@ ngx_pylon_writer_done(ngx_pylon_helper_t *h)
     for (w = ngx_pylon_writes; w; w = w->next) {
         lws_sul_cancel(&w->sul);
     }
+
+    ngx_pylon_epoch_stop();
 }
 
 
@@ -615,7 +622,9 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     size_t                  i, n, ctlen;
     uint16_t                salt[NGX_PYLON_SALT_LEN];
     uint64_t                head, tempo, version, period, round;
-    int64_t                 start;
+    ngx_int_t               rc;
+    const u_char           *head_hash;
+    const char             *err;
     json_t                 *neurons, *hyper, *map, *v, *args, *params;
     const char             *hk;
     pylon_weight_t         *weights;
@@ -625,12 +634,13 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     ngx_uint_t              mech, cr;
     char                    id[PYLON_JOB_ID_LEN + 1], rkey[PYLON_JOB_KEY_MAX];
     int                     joined;
+    ngx_uint_t              fresh;
 
     if (ngx_pylon_write_cancelled(w) || ngx_pylon_write_resume(w)) {
         return;
     }
 
-    head = ngx_pylon_follow_head(w->h->follow, NULL);
+    head = ngx_pylon_follow_head(w->h->follow, &head_hash);
     meta = ngx_pylon_write_runtime(w);
     neurons = ngx_pylon_write_cached(w, PYLON_ROUTE_NEURONS);
     hyper = ngx_pylon_write_cached(w, PYLON_ROUTE_HYPERPARAMS);
@@ -645,13 +655,26 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     tempo = ngx_pylon_hyper_uint(hyper, "tempo", 360);
 
     if (w->epoch_end == 0) {
-        /* the epoch of the head the PUT was accepted at (spec §5.1) */
+        /*
+         * the epoch of the head the PUT was accepted at (spec §5.1), from
+         * the runtime where it says, fixed in the params once
+         */
         v = json_object_get(w->job->params, "start_block");
-        (void) pylon_weights_epoch(&start, &w->epoch_end,
-                                   json_is_integer(v)
-                                   ? (uint64_t) json_integer_value(v) : head,
-                                   (uint16_t) w->netuid,
-                                   (uint32_t) (tempo ? tempo : 360));
+        rc = ngx_pylon_epoch_plan(w->h, w->job, meta, head, head_hash,
+                                  json_is_integer(v)
+                                  ? (uint64_t) json_integer_value(v) : head,
+                                  (uint16_t) w->netuid, (uint32_t) tempo,
+                                  ngx_pylon_weights_epoch_known, w, &err);
+        if (rc != NGX_OK) {
+            json_decref(neurons);
+            json_decref(hyper);
+            if (rc == NGX_ERROR) {
+                ngx_pylon_write_retry(w, err);
+            }
+            return;                      /* NGX_AGAIN: the runtime is asked */
+        }
+
+        w->epoch_end = ngx_pylon_epoch_end(w->job);
     }
 
     if (pylon_weights_tempo_ended(head, w->epoch_end)) {
@@ -776,11 +799,23 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     {
         ct = ngx_alloc(pylon_crv4_payload_len(plan.n) + PYLON_TLE_OVERHEAD,
                        w->h->log);
-        round = pylon_crv4_reveal_round(head, (uint16_t) w->netuid,
-                                        (uint16_t) tempo, period,
-                                        (int64_t) ngx_time());
 
-        if (ct == NULL
+        /* chosen once for the job's epoch, kept with it */
+        round = ngx_pylon_epoch_reveal_round(w->h, w->job, head,
+                                             (uint16_t) w->netuid,
+                                             (uint32_t) tempo, period,
+                                             &fresh);
+        if (fresh) {
+            ngx_log_error(NGX_LOG_NOTICE, w->h->log, 0,
+                          "pylon helper: weights job %s: reveal round %uL "
+                          "(epoch from the %s schedule), recorded",
+                          w->job->id, round,
+                          json_string_value(json_object_get(w->job->params,
+                                                            "epoch_source")));
+            ngx_pylon_submit_test_hook(w->h->log, "built");
+        }
+
+        if (ct == NULL || round == 0
             || pylon_crv4_commit(ct, pylon_crv4_payload_len(plan.n)
                                      + PYLON_TLE_OVERHEAD, &ctlen,
                                  w->id->pub, plan.uids, plan.values, plan.n,
@@ -849,9 +884,12 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
 
     /* the reveal is queued first: a crash after the commit loses nothing */
 
-    params = json_pack("{s:s%, s:i, s:o, s:o, s:o, s:I}",
+    params = json_pack("{s:s%, s:i, s:s, s:I, s:I, s:o, s:o, s:o, s:I}",
                        "identity", w->id->name.data, w->id->name.len,
                        "netuid", (int) w->netuid,
+                       "commit_job", w->job->id,
+                       "tempo", (json_int_t) tempo,
+                       "reveal_period", (json_int_t) period,
                        "uids", ngx_pylon_u16_array(plan.uids, plan.n),
                        "values", ngx_pylon_u16_array(plan.values, plan.n),
                        "salt", ngx_pylon_u16_array(salt, NGX_PYLON_SALT_LEN),
@@ -900,6 +938,10 @@ ngx_pylon_reveal_attempt(ngx_pylon_write_t *w)
     meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
+        return;
+    }
+
+    if (ngx_pylon_reveal_wait(w) != NGX_OK) {
         return;
     }
 
@@ -1161,6 +1203,87 @@ ngx_pylon_weights_window(ngx_pylon_write_t *w, uint64_t head, uint32_t tempo)
                      * LWS_US_PER_MS);
 
     return NGX_DECLINED;
+}
+
+
+/* the runtime said when the next epoch starts: build the job again */
+
+static void
+ngx_pylon_weights_epoch_known(void *data, ngx_int_t rc, const char *error)
+{
+    ngx_pylon_write_t *w = data;
+
+    if (rc != NGX_OK) {
+        ngx_pylon_write_retry(w, error ? error : "no epoch");
+        return;
+    }
+
+    w->epoch_end = ngx_pylon_epoch_end(w->job);
+    w->run(w);
+}
+
+
+/*
+ * A CRv2 reveal waits for its window (the epoch commit_epoch +
+ * reveal_period) instead of trying early and reading RevealTooEarly:
+ * NGX_OK: send it now; anything else: the job was scheduled or ended.
+ */
+
+static ngx_int_t
+ngx_pylon_reveal_wait(ngx_pylon_write_t *w)
+{
+    json_t       *hyper, *p;
+    uint64_t      head, tempo, period, wait, first, last;
+    ngx_int_t     rc;
+    const char   *err;
+
+    p = w->job->params;
+    head = ngx_pylon_follow_head(w->h->follow, NULL);
+    hyper = ngx_pylon_write_cached(w, PYLON_ROUTE_HYPERPARAMS);
+
+    /* the chain's current hyperparameters, else those of the commit */
+    tempo = ngx_pylon_hyper_uint(hyper, "tempo",
+                ngx_pylon_hyper_uint(p, "tempo", 0));
+    period = ngx_pylon_hyper_uint(hyper, "commit_reveal_period",
+                 ngx_pylon_hyper_uint(hyper, "commit_reveal_weights_interval",
+                     ngx_pylon_hyper_uint(p, "reveal_period", 1)));
+    json_decref(hyper);
+
+    if (head == 0) {
+        wait = 1;
+        rc = NGX_DECLINED;
+        first = last = 0;
+
+    } else {
+        rc = ngx_pylon_epoch_reveal_window(w->h, w->job, head,
+                                           (uint16_t) w->netuid,
+                                           (uint32_t) tempo, period, &wait,
+                                           &first, &last, &err);
+    }
+
+    switch (rc) {
+
+    case NGX_OK:
+        return NGX_OK;
+
+    case NGX_DECLINED:
+        if (first) {
+            ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
+                          "pylon helper: reveal job %s waits %uL blocks for "
+                          "its window [%uL, %uL]", w->job->id, wait, first,
+                          last);
+        }
+
+        /* looked at again every few blocks: block times vary */
+        lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
+                         (lws_usec_t) ngx_min(wait, 4)
+                         * w->h->pmcf->block_duration * LWS_US_PER_MS);
+        return NGX_DECLINED;
+
+    default:
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 0, NULL, err);
+        return NGX_ERROR;
+    }
 }
 
 
