@@ -379,6 +379,40 @@ pylon_subnet_neurons(pylon_buf_t *pieces, pylon_subnet_row_t **rows,
 
 /* the subnet state's stake columns; absent state = no stakes */
 
+/* hotkeys, alpha_stake, tao_stake, total_stake of SubnetState: one walk */
+static int
+pylon_subnet_columns(pylon_val_t *cols, const pylon_val_t *state)
+{
+    size_t        k, at, n;
+    pylon_val_t   all[PYLON_SPLIT_MAX];
+
+    static const char  *names[4] = {
+        "hotkeys", "alpha_stake", "tao_stake", "total_stake"
+    };
+
+    if (pylon_val_split(all, PYLON_SPLIT_MAX, &n, state) == 0) {
+        for (k = 0; k < 4; k++) {
+            if (pylon_val_field_index(&at, state, names[k]) != 0 || at >= n) {
+                break;
+            }
+            cols[k] = all[at];
+        }
+
+        if (k == 4) {
+            return 0;
+        }
+    }
+
+    for (k = 0; k < 4; k++) {
+        if (pylon_val_field(&cols[k], state, names[k]) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
 static int
 pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
     char *err, size_t errlen)
@@ -433,10 +467,7 @@ pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
         inner = v;
     }
 
-    if (pylon_val_field(&cols[0], &inner, "hotkeys") != 0
-        || pylon_val_field(&cols[1], &inner, "alpha_stake") != 0
-        || pylon_val_field(&cols[2], &inner, "tao_stake") != 0
-        || pylon_val_field(&cols[3], &inner, "total_stake") != 0
+    if (pylon_subnet_columns(cols, &inner) != 0
         || pylon_val_count(&st->n, &cols[0]) != 0)
     {
         snprintf(err, errlen, "subnet state: unexpected shape");
