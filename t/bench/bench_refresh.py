@@ -13,6 +13,7 @@ nginx: its own CPU (JSON of ~13 MB of hex per head at 16 subnets) is in
 the wall-clock figures.
 """
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -42,7 +43,18 @@ class LatencyNode(tf.DataNode):
         super().__init__(head)
         self.any_netuid = True
         self.rtt = rtt_ms / 1000.0
-        self.hashes[START] = tf.recorded()["hash"]
+
+    def hash_of(self, n):
+        """A real node's hash: BLAKE2b-256 of the SCALE header, so the helper
+        may take hashes from headers (chain/header.h) as on mainnet."""
+        if n not in self.hashes:
+            self.hashes[n] = header_hash(self.header(n))
+        return self.hashes[n]
+
+    def new_head(self, count=1):
+        for k in range(1, count + 1):      # known before it is announced
+            self.hash_of(self.head + k)
+        return super().new_head(count)
 
     def start(self):
         """FakeNode.start without permessage-deflate (substrate's RPC server
@@ -103,6 +115,24 @@ class LatencyNode(tf.DataNode):
         finally:
             self._subs.pop(ws, None)
             self._all.discard(ws)
+
+
+def compact(n):
+    if n < 1 << 6:
+        return bytes([n << 2])
+    if n < 1 << 14:
+        return (n << 2 | 1).to_bytes(2, "little")
+    if n < 1 << 30:
+        return (n << 2 | 2).to_bytes(4, "little")
+    raise ValueError(n)
+
+
+def header_hash(h):
+    b = bytes.fromhex(h["parentHash"][2:]) + compact(int(h["number"], 16))
+    b += bytes.fromhex(h["stateRoot"][2:]) + bytes.fromhex(h["extrinsicsRoot"][2:])
+    logs = h["digest"]["logs"]
+    b += compact(len(logs)) + b"".join(bytes.fromhex(x[2:]) for x in logs)
+    return "0x" + hashlib.blake2b(b, digest_size=32).hexdigest()
 
 
 def pct(xs, p):
