@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from harness import Nginx, wait_for
+from pylon import pylon_conf
 from test_writes import world, ngx, auth, pump, state, TOKEN  # noqa: F401 (fixtures)
 
 
@@ -88,3 +90,59 @@ def test_v2_reads_on_a_runtime_without_them_are_501(world, ngx):
         assert r.status == 501, (path, r.status, r.body)
         assert r.json()["detail"].startswith(
             "The runtime API required for '%s' is not available at block " % op), r.body
+
+
+def epoch_window(block, netuid, tempo, offset, buffer):
+    """Pylon v0's window of the epoch containing block (cycle 1), as
+    pylon_weights_epoch / pylon_weights_window define it."""
+    interval = tempo + 1
+    nxt = block + tempo - (block + netuid + 1) % interval
+    start, end = (block, block + interval) if nxt == block else (nxt - interval, nxt)
+    return start + offset, end - buffer
+
+
+def test_weights_window_holds_the_job_until_the_window_opens(world):
+    """pylon_weights_window: a PUT outside the window is held (no extrinsic)
+    until a head inside [epoch start + offset, epoch end - buffer], then
+    lands once; the log names the window it waits for."""
+    from test_writes_once import count
+    c, info = world
+    netuid, tempo, offset, buffer = info["netuid"], 10, 7, 1
+    n = Nginx(pylon_conf(c.url, extra_http=(
+        "pylon_wallet_path %s; pylon_weights_retry 20 1s; pylon_block_duration 1s; "
+        "pylon_weights_window offset=%d buffer=%d cycle=1; "
+        "pylon_identity sn wallet=pylon hotkey=pylon netuid=%d token=%s;"
+        % (info["wallets"], offset, buffer, netuid, TOKEN))))
+    n.start()
+    try:
+        c.new_block()
+        url = "/api/v1/subnet/%d/block/latest/neurons" % netuid
+        assert wait_for(lambda: n.get(url).status == 200, 20), n.log()[-3000:]
+        # a head well before its epoch's window
+        while True:
+            h = c.new_block()
+            wopen, _ = epoch_window(h, netuid, tempo, offset, buffer)
+            if wopen - h >= 4:
+                break
+        assert wait_for(lambda: head(n) == h, 10)
+        since = h + 1
+        m1, m2 = info["hotkeys"][1], info["hotkeys"][2]
+        r = n.request("/api/v1/identity/sn/subnet/%d/weights" % netuid, method="PUT",
+                      body=json.dumps({"weights": {m1: 0.5, m2: 1.0}}).encode(),
+                      headers=auth())
+        assert r.status == 200, r.body
+        assert wait_for(lambda: "for the commit window [%d, " % wopen in n.log(), 10), \
+            n.log()[-3000:]
+        # blocks before the window carry no WeightsSet of ours
+        while c.head() < wopen - 1:
+            c.new_block()
+            time.sleep(0.5)
+        assert count(c, since, "subtensorModule.WeightsSet", netuid)["count"] == 0
+        got = pump(c, lambda: state(c, info)["weights"] == [[1, 32768], [2, 65535]] or None)
+        assert got, (state(c, info), n.log()[-3000:])
+        events = count(c, since, "subtensorModule.WeightsSet", netuid)
+        assert events["count"] == 1, events
+        _, wclose = epoch_window(wopen, netuid, tempo, offset, buffer)
+        assert wopen <= events["blocks"][0] <= wclose + 1, (events, wopen, wclose)
+    finally:
+        n.cleanup()
