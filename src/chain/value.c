@@ -520,6 +520,16 @@ pylon_val_option(pylon_val_t *inner, const pylon_val_t *v)
         return 0;
     }
 
+    if (var->nfields == 1 && var->fields[0].type < v->m->ntypes) {
+        /* v is an exact window (see pylon_val_take): Some's value is the
+           rest of it, no second walk over a large value */
+        inner->m = v->m;
+        inner->type = var->fields[0].type;
+        inner->p = c.pos;
+        inner->len = (size_t) (c.end - c.pos);
+        return 1;
+    }
+
     return pylon_val_take(inner, v->m, var->fields[0].type, &c) == 0 ? 1 : -1;
 }
 
