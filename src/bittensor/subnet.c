@@ -54,6 +54,48 @@ typedef struct {
 } pylon_subnet_state_t;
 
 
+/*
+ * The fields of NeuronInfoLite read here, and of its axon_info.  Every
+ * neuron of a result has the same type, so the field positions are
+ * looked up once (pylon_subnet_plan) and each neuron is split in one walk
+ * (pylon_val_split) instead of one walk per field.
+ */
+
+enum {
+    PYLON_NF_HOTKEY = 0, PYLON_NF_COLDKEY, PYLON_NF_UID, PYLON_NF_ACTIVE,
+    PYLON_NF_PERMIT, PYLON_NF_AXON, PYLON_NF_STAKE, PYLON_NF_RANK,
+    PYLON_NF_EMISSION, PYLON_NF_INCENTIVE, PYLON_NF_CONSENSUS,
+    PYLON_NF_TRUST, PYLON_NF_VTRUST, PYLON_NF_DIVIDENDS,
+    PYLON_NF_LAST_UPDATE, PYLON_NF_PRUNING, PYLON_NF_COUNT
+};
+
+enum {
+    PYLON_AF_IP = 0, PYLON_AF_PORT, PYLON_AF_PROTOCOL, PYLON_AF_COUNT
+};
+
+#define PYLON_SPLIT_MAX  64
+
+static const char  *pylon_subnet_nf[PYLON_NF_COUNT] = {
+    "hotkey", "coldkey", "uid", "active", "validator_permit", "axon_info",
+    "stake", "rank", "emission", "incentive", "consensus", "trust",
+    "validator_trust", "dividends", "last_update", "pruning_score"
+};
+
+static const char  *pylon_subnet_af[PYLON_AF_COUNT] = {
+    "ip", "port", "protocol"
+};
+
+
+typedef struct {
+    const pylon_meta_t  *m;
+    uint32_t             type;          /* the neuron's */
+    uint32_t             axon_type;
+    size_t               nf[PYLON_NF_COUNT];
+    size_t               af[PYLON_AF_COUNT];
+    int                  state;         /* 0 unset, 1 ready, -1 by name */
+} pylon_subnet_plan_t;
+
+
 static int pylon_subnet_neurons(pylon_buf_t *pieces,
     pylon_subnet_row_t **rows, size_t *nrows, const pylon_subnet_input_t *in,
     const pylon_subnet_state_t *st, char *err, size_t errlen);
@@ -63,7 +105,8 @@ static const pylon_meta_t *pylon_subnet_legacy(uint32_t *type);
 static int pylon_subnet_stakes(const pylon_subnet_state_t *st,
     const uint8_t *hotkey, size_t i, uint64_t out[3]);
 static int pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
-    const pylon_val_t *n, const pylon_subnet_state_t *st, size_t i);
+    pylon_subnet_plan_t *pl, const pylon_val_t *n,
+    const pylon_subnet_state_t *st, size_t i);
 static int pylon_subnet_commitments(const pylon_subnet_input_t *in,
     const pylon_subnet_state_t *st,
     pylon_subnet_put_pt put, void *data, char *err, size_t errlen);
@@ -81,8 +124,7 @@ static void pylon_subnet_lit(pylon_buf_t *b, const char *s);
 static void pylon_subnet_hex(pylon_buf_t *b, const uint8_t *p, size_t n,
     int prefix);
 static int pylon_subnet_cmp(const void *a, const void *b);
-static uint64_t pylon_subnet_field_uint(const pylon_val_t *v,
-    const char *name, int *bad);
+static uint64_t pylon_subnet_field_uint(const pylon_val_t *f, int *bad);
 
 
 /* spec-218 era layout of SubnetState (the runtime API returns Vec<u8>) */
@@ -271,10 +313,12 @@ pylon_subnet_neurons(pylon_buf_t *pieces, pylon_subnet_row_t **rows,
     size_t *nrows, const pylon_subnet_input_t *in,
     const pylon_subnet_state_t *st, char *err, size_t errlen)
 {
-    size_t             n, i;
-    pylon_val_t        neurons, nv;
-    pylon_val_iter_t   it;
+    size_t               n, i;
+    pylon_val_t          neurons, nv;
+    pylon_val_iter_t     it;
+    pylon_subnet_plan_t  plan;
 
+    memset(&plan, 0, sizeof(plan));
     *rows = NULL;
     *nrows = 0;
 
@@ -314,7 +358,8 @@ pylon_subnet_neurons(pylon_buf_t *pieces, pylon_subnet_row_t **rows,
 
     for (i = 0; i < n; i++) {
         if (pylon_val_next(&it, &nv) != 1
-            || pylon_subnet_neuron(pieces, &(*rows)[i], &nv, st, i) != 0)
+            || pylon_subnet_neuron(pieces, &(*rows)[i], &plan, &nv, st, i)
+               != 0)
         {
             snprintf(err, errlen, "neurons: malformed neuron %zu", i);
             return -1;
@@ -333,6 +378,40 @@ pylon_subnet_neurons(pylon_buf_t *pieces, pylon_subnet_row_t **rows,
 
 
 /* the subnet state's stake columns; absent state = no stakes */
+
+/* hotkeys, alpha_stake, tao_stake, total_stake of SubnetState: one walk */
+static int
+pylon_subnet_columns(pylon_val_t *cols, const pylon_val_t *state)
+{
+    size_t        k, at, n;
+    pylon_val_t   all[PYLON_SPLIT_MAX];
+
+    static const char  *names[4] = {
+        "hotkeys", "alpha_stake", "tao_stake", "total_stake"
+    };
+
+    if (pylon_val_split(all, PYLON_SPLIT_MAX, &n, state) == 0) {
+        for (k = 0; k < 4; k++) {
+            if (pylon_val_field_index(&at, state, names[k]) != 0 || at >= n) {
+                break;
+            }
+            cols[k] = all[at];
+        }
+
+        if (k == 4) {
+            return 0;
+        }
+    }
+
+    for (k = 0; k < 4; k++) {
+        if (pylon_val_field(&cols[k], state, names[k]) != 0) {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
 
 static int
 pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
@@ -388,10 +467,7 @@ pylon_subnet_state(pylon_subnet_state_t *st, const pylon_subnet_input_t *in,
         inner = v;
     }
 
-    if (pylon_val_field(&cols[0], &inner, "hotkeys") != 0
-        || pylon_val_field(&cols[1], &inner, "alpha_stake") != 0
-        || pylon_val_field(&cols[2], &inner, "tao_stake") != 0
-        || pylon_val_field(&cols[3], &inner, "total_stake") != 0
+    if (pylon_subnet_columns(cols, &inner) != 0
         || pylon_val_count(&st->n, &cols[0]) != 0)
     {
         snprintf(err, errlen, "subnet state: unexpected shape");
@@ -544,13 +620,100 @@ pylon_subnet_stakes(const pylon_subnet_state_t *st, const uint8_t *hotkey,
 }
 
 
-static uint64_t
-pylon_subnet_field_uint(const pylon_val_t *v, const char *name, int *bad)
-{
-    uint64_t     u;
-    pylon_val_t  f;
 
-    if (pylon_val_field(&f, v, name) != 0 || pylon_val_uint(&u, &f) != 0) {
+
+/* the field positions of v's type (and of its axon_info's type) */
+static void
+pylon_subnet_plan(pylon_subnet_plan_t *pl, const pylon_val_t *v)
+{
+    size_t       k;
+    pylon_val_t  axon;
+
+    pl->m = v->m;
+    pl->type = v->type;
+    pl->state = -1;
+
+    for (k = 0; k < PYLON_NF_COUNT; k++) {
+        if (pylon_val_field_index(&pl->nf[k], v, pylon_subnet_nf[k]) != 0
+            || pl->nf[k] >= PYLON_SPLIT_MAX)
+        {
+            return;
+        }
+    }
+
+    if (pylon_val_field(&axon, v, "axon_info") != 0) {
+        return;
+    }
+
+    pl->axon_type = axon.type;
+
+    for (k = 0; k < PYLON_AF_COUNT; k++) {
+        if (pylon_val_field_index(&pl->af[k], &axon, pylon_subnet_af[k])
+            != 0 || pl->af[k] >= PYLON_SPLIT_MAX)
+        {
+            return;
+        }
+    }
+
+    pl->state = 1;
+}
+
+
+/* the wanted fields of one neuron: split by the plan, else by name */
+static int
+pylon_subnet_neuron_fields(pylon_val_t *nf, pylon_val_t *af,
+    pylon_subnet_plan_t *pl, const pylon_val_t *n)
+{
+    size_t       k, cnt;
+    pylon_val_t  all[PYLON_SPLIT_MAX];
+
+    if (pl->state == 0 || pl->m != n->m || pl->type != n->type) {
+        pylon_subnet_plan(pl, n);
+    }
+
+    if (pl->state == 1
+        && pylon_val_split(all, PYLON_SPLIT_MAX, &cnt, n) == 0)
+    {
+        for (k = 0; k < PYLON_NF_COUNT; k++) {
+            nf[k] = all[pl->nf[k]];
+        }
+
+        if (nf[PYLON_NF_AXON].type == pl->axon_type
+            && pylon_val_split(all, PYLON_SPLIT_MAX, &cnt,
+                               &nf[PYLON_NF_AXON]) == 0)
+        {
+            for (k = 0; k < PYLON_AF_COUNT; k++) {
+                af[k] = all[pl->af[k]];
+            }
+
+            return 0;
+        }
+    }
+
+    for (k = 0; k < PYLON_NF_COUNT; k++) {
+        if (pylon_val_field(&nf[k], n, pylon_subnet_nf[k]) != 0) {
+            return -1;
+        }
+    }
+
+    for (k = 0; k < PYLON_AF_COUNT; k++) {
+        if (pylon_val_field(&af[k], &nf[PYLON_NF_AXON], pylon_subnet_af[k])
+            != 0)
+        {
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+static uint64_t
+pylon_subnet_field_uint(const pylon_val_t *f, int *bad)
+{
+    uint64_t  u;
+
+    if (pylon_val_uint(&u, f) != 0) {
         *bad = 1;
         return 0;
     }
@@ -561,50 +724,45 @@ pylon_subnet_field_uint(const pylon_val_t *v, const char *name, int *bad)
 
 static int
 pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
-    const pylon_val_t *n, const pylon_subnet_state_t *st, size_t i)
+    pylon_subnet_plan_t *pl, const pylon_val_t *n,
+    const pylon_subnet_state_t *st, size_t i)
 {
     int             bad, active, permit;
     size_t          len;
     uint64_t        stakes[3], stake, port, protocol;
     pylon_u128_t    ip;
-    pylon_val_t     f, axon, e;
+    pylon_val_t     nf[PYLON_NF_COUNT], af[PYLON_AF_COUNT], e;
     const uint8_t  *hotkey, *coldkey;
     char            cold[PYLON_SS58_MAX_CHARS];
 
-    static const char  *scores[] = {
-        "rank", NULL, "incentive", "consensus", "trust", "validator_trust",
-        "dividends"
+    static const int  scores[] = {
+        PYLON_NF_RANK, PYLON_NF_EMISSION, PYLON_NF_INCENTIVE,
+        PYLON_NF_CONSENSUS, PYLON_NF_TRUST, PYLON_NF_VTRUST,
+        PYLON_NF_DIVIDENDS
     };
 
     bad = 0;
 
-    if (pylon_val_field(&f, n, "hotkey") != 0
-        || pylon_val_bytes(&hotkey, &len, &f) != 0 || len != 32
-        || pylon_val_field(&f, n, "coldkey") != 0
-        || pylon_val_bytes(&coldkey, &len, &f) != 0 || len != 32
-        || pylon_val_field(&f, n, "active") != 0
-        || pylon_val_bool(&active, &f) != 0
-        || pylon_val_field(&f, n, "validator_permit") != 0
-        || pylon_val_bool(&permit, &f) != 0
-        || pylon_val_field(&axon, n, "axon_info") != 0
-        || pylon_val_field(&f, &axon, "ip") != 0
-        || pylon_val_u128(&ip, &f) != 0)
+    if (pylon_subnet_neuron_fields(nf, af, pl, n) != 0
+        || pylon_val_bytes(&hotkey, &len, &nf[PYLON_NF_HOTKEY]) != 0
+        || len != 32
+        || pylon_val_bytes(&coldkey, &len, &nf[PYLON_NF_COLDKEY]) != 0
+        || len != 32
+        || pylon_val_bool(&active, &nf[PYLON_NF_ACTIVE]) != 0
+        || pylon_val_bool(&permit, &nf[PYLON_NF_PERMIT]) != 0
+        || pylon_val_u128(&ip, &af[PYLON_AF_IP]) != 0)
     {
         return -1;
     }
 
-    port = pylon_subnet_field_uint(&axon, "port", &bad);
-    protocol = pylon_subnet_field_uint(&axon, "protocol", &bad);
+    port = pylon_subnet_field_uint(&af[PYLON_AF_PORT], &bad);
+    protocol = pylon_subnet_field_uint(&af[PYLON_AF_PROTOCOL], &bad);
 
     /* stake: the first entry of the (coldkey, alpha) list */
 
     stake = 0;
 
-    if (pylon_val_field(&f, n, "stake") != 0) {
-        return -1;
-    }
-
-    if (pylon_val_index(&e, &f, 0) == 0) {
+    if (pylon_val_index(&e, &nf[PYLON_NF_STAKE], 0) == 0) {
         if (pylon_val_index(&e, &e, 1) != 0
             || pylon_val_uint(&stake, &e) != 0)
         {
@@ -629,7 +787,7 @@ pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
     row->total = (double) stakes[2] / PYLON_RAO;
 
     pylon_subnet_lit(b, "{\"uid\":");
-    pylon_subnet_uint(b, pylon_subnet_field_uint(n, "uid", &bad));
+    pylon_subnet_uint(b, pylon_subnet_field_uint(&nf[PYLON_NF_UID], &bad));
     pylon_subnet_lit(b, ",\"coldkey\":\"");
     pylon_subnet_lit(b, cold);
     pylon_subnet_lit(b, "\",\"hotkey\":\"");
@@ -646,27 +804,27 @@ pylon_subnet_neuron(pylon_buf_t *b, pylon_subnet_row_t *row,
 
     for (i = 0; i < sizeof(scores) / sizeof(scores[0]); i++) {
         pylon_subnet_lit(b, ",\"");
+        pylon_subnet_lit(b, pylon_subnet_nf[scores[i]]);
+        pylon_subnet_lit(b, "\":");
 
-        if (scores[i] == NULL) {
-            pylon_subnet_lit(b, "emission\":");
-            pylon_subnet_float(b, (double) pylon_subnet_field_uint(n,
-                                          "emission", &bad) / PYLON_RAO);
+        if (scores[i] == PYLON_NF_EMISSION) {
+            pylon_subnet_float(b, (double) pylon_subnet_field_uint(
+                                     &nf[scores[i]], &bad) / PYLON_RAO);
             continue;
         }
 
-        pylon_subnet_lit(b, scores[i]);
-        pylon_subnet_lit(b, "\":");
-        pylon_subnet_float(b, (double) pylon_subnet_field_uint(n, scores[i],
-                                                               &bad)
-                              / 65535.0);
+        pylon_subnet_float(b, (double) pylon_subnet_field_uint(
+                                 &nf[scores[i]], &bad) / 65535.0);
     }
 
     pylon_subnet_lit(b, ",\"last_update\":");
-    pylon_subnet_uint(b, pylon_subnet_field_uint(n, "last_update", &bad));
+    pylon_subnet_uint(b, pylon_subnet_field_uint(&nf[PYLON_NF_LAST_UPDATE],
+                                                 &bad));
     pylon_subnet_lit(b, permit ? ",\"validator_permit\":true"
                                : ",\"validator_permit\":false");
     pylon_subnet_lit(b, ",\"pruning_score\":");
-    pylon_subnet_uint(b, pylon_subnet_field_uint(n, "pruning_score", &bad));
+    pylon_subnet_uint(b, pylon_subnet_field_uint(&nf[PYLON_NF_PRUNING],
+                                                 &bad));
     pylon_subnet_lit(b, ",\"stakes\":{\"alpha\":");
     pylon_subnet_float(b, (double) stakes[0] / PYLON_RAO);
     pylon_subnet_lit(b, ",\"tao\":");

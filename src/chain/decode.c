@@ -574,12 +574,97 @@ pylon_dc_primitive(pylon_dc_t *dc, const pylon_meta_type_t *t,
 }
 
 
+/*
+ * SKIP: step over one compact integer from its first byte alone (the
+ * same inputs pylon_scale_compact accepts: a big-integer form of at most
+ * 16 bytes).  Returns 0, or -1 when truncated or too wide.
+ */
+static int
+pylon_dc_skip_compact(pylon_scale_cur_t *c)
+{
+    size_t   n;
+    uint8_t  b0;
+
+    if (c->pos >= c->end) {
+        return -1;
+    }
+
+    b0 = *c->pos;
+
+    switch (b0 & 3) {
+    case 0:
+        n = 1;
+        break;
+    case 1:
+        n = 2;
+        break;
+    case 2:
+        n = 4;
+        break;
+    default:
+        if ((b0 >> 2) + 4 > 16) {
+            return -1;
+        }
+        n = (size_t) (b0 >> 2) + 5;
+    }
+
+    if ((size_t) (c->end - c->pos) < n) {
+        return -1;
+    }
+
+    c->pos += n;
+
+    return 0;
+}
+
+
+/*
+ * SKIP fast path for sequences of compacts or of fixed-width integers:
+ * no per-item dispatch.  Returns 0, -1 on malformed input, or 1 when the
+ * element type is not one of these.
+ */
+static int
+pylon_dc_skip_items(pylon_dc_t *dc, const pylon_meta_type_t *t, size_t n,
+    pylon_scale_cur_t *c)
+{
+    size_t  i, width;
+
+    if (t->kind == PYLON_TYPE_COMPACT) {
+        for (i = 0; i < n; i++) {
+            if (pylon_dc_skip_compact(c) != 0) {
+                return pylon_dc_fail(dc, "bad compact");
+            }
+        }
+        return 0;
+    }
+
+    if (t->kind != PYLON_TYPE_PRIMITIVE || t->prim < PYLON_PRIM_U8) {
+        return 1;
+    }
+
+    width = pylon_prim_bytes[t->prim];
+
+    if (width == 0 || n > (size_t) (c->end - c->pos) / width) {
+        return pylon_dc_fail(dc, "truncated integer");
+    }
+
+    c->pos += n * width;
+
+    return 0;
+}
+
+
 static int
 pylon_dc_compact(pylon_dc_t *dc, pylon_scale_cur_t *c)
 {
     pylon_u128_t  v;
     uint8_t       le[16];
     size_t        i;
+
+    if (dc->mode == PYLON_DC_SKIP) {
+        return pylon_dc_skip_compact(c) == 0 ? 0
+                                             : pylon_dc_fail(dc, "bad compact");
+    }
 
     if (pylon_scale_compact(&v, c) != 0) {
         return pylon_dc_fail(dc, "bad compact");
@@ -795,6 +880,13 @@ pylon_dc_items(pylon_dc_t *dc, uint32_t elem, size_t n, pylon_scale_cur_t *c)
 
     if (pylon_dc_open(dc, 0) != 0) {
         return -1;
+    }
+
+    if (dc->mode == PYLON_DC_SKIP && elem < dc->m->ntypes) {
+        rc = pylon_dc_skip_items(dc, &dc->m->types[elem], n, c);
+        if (rc <= 0) {
+            return rc == 0 ? pylon_dc_close(dc) : -1;
+        }
     }
 
     if (dc->mode == PYLON_DC_TEXT && elem < dc->m->ntypes) {

@@ -156,6 +156,57 @@ pylon_val_field(pylon_val_t *out, const pylon_val_t *v, const char *name)
 }
 
 
+int
+pylon_val_split(pylon_val_t *out, size_t max, size_t *n,
+    const pylon_val_t *v)
+{
+    const pylon_meta_field_t  *f;
+    pylon_scale_cur_t          c;
+    uint32_t                   nf, i;
+
+    if (pylon_val_fields(&f, &nf, v, &c) != 0 || nf > max) {
+        return -1;
+    }
+
+    for (i = 0; i < nf; i++) {
+        if (pylon_val_take(&out[i], v->m, f[i].type, &c) != 0) {
+            return -1;
+        }
+    }
+
+    *n = nf;
+
+    return 0;
+}
+
+
+int
+pylon_val_field_index(size_t *i, const pylon_val_t *v, const char *name)
+{
+    const pylon_meta_type_t   *t;
+    const pylon_meta_field_t  *f;
+    uint32_t                   n, k;
+
+    t = pylon_val_type(v);
+
+    if (t->kind != PYLON_TYPE_COMPOSITE) {
+        return -1;
+    }
+
+    f = t->u.composite.fields;
+    n = t->u.composite.n;
+
+    for (k = 0; k < n; k++) {
+        if (f[k].name != NULL && strcmp(f[k].name, name) == 0) {
+            *i = k;
+            return 0;
+        }
+    }
+
+    return -1;
+}
+
+
 /* element type and count of a sequence/array, cursor at the first item */
 static int
 pylon_val_items(uint32_t *elem, size_t *n, const pylon_val_t *v,
@@ -467,6 +518,16 @@ pylon_val_option(pylon_val_t *inner, const pylon_val_t *v)
 
     if (var->nfields == 0) {
         return 0;
+    }
+
+    if (var->nfields == 1 && var->fields[0].type < v->m->ntypes) {
+        /* v is an exact window (see pylon_val_take): Some's value is the
+           rest of it, no second walk over a large value */
+        inner->m = v->m;
+        inner->type = var->fields[0].type;
+        inner->p = c.pos;
+        inner->len = (size_t) (c.end - c.pos);
+        return 1;
     }
 
     return pylon_val_take(inner, v->m, var->fields[0].type, &c) == 0 ? 1 : -1;

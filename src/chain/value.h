@@ -65,6 +65,21 @@ int pylon_val_init(pylon_val_t *v, const pylon_meta_t *m, uint32_t type,
 int pylon_val_field(pylon_val_t *out, const pylon_val_t *v,
     const char *name);
 
+/*
+ * All fields of a composite (or of the variant an enum value holds) in
+ * one pass, in declaration order, into out[0..*n) (at most max): reading
+ * many fields of one value this way costs one walk, not one per field.
+ */
+int pylon_val_split(pylon_val_t *out, size_t max, size_t *n,
+    const pylon_val_t *v);
+
+/*
+ * The position of the named field in a composite's declaration (the
+ * index into pylon_val_split's out), from the registry alone.
+ */
+int pylon_val_field_index(size_t *i, const pylon_val_t *v,
+    const char *name);
+
 /* element i of a sequence, array, tuple, composite or enum variant */
 int pylon_val_index(pylon_val_t *out, const pylon_val_t *v, size_t i);
 

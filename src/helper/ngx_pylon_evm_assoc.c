@@ -26,6 +26,7 @@
 #include "chain/runtime_api.h"
 #include "chain/ss58.h"
 #include "chain/storage.h"
+#include "chain/value.h"
 #include "helper/ngx_pylon_evm.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_refresh.h"
@@ -254,6 +255,74 @@ ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
 }
 
 
+/*
+ * The hotkeys of Option<SubnetState> as SS58 strings (the registry's
+ * prefix, as the tree decoder writes AccountId32) read straight from the
+ * bytes, or NULL when the result is not that shape (None, a legacy
+ * Vec<u8>, malformed): the caller then takes the decoder's tree.
+ * Returns a new jansson array the caller owns.
+ */
+
+static json_t *
+ngx_pylon_evm_assoc_hotkeys(const pylon_meta_t *m, const uint8_t *res,
+    size_t len)
+{
+    int                rc;
+    char               ss58[PYLON_SS58_MAX_CHARS];
+    size_t             n;
+    json_t            *hk;
+    pylon_val_t        v, inner, col, e;
+    const uint8_t     *p;
+    pylon_val_iter_t   it;
+
+    if (pylon_runtime_api_value(&v, m, "SubnetInfoRuntimeApi",
+                                "get_subnet_state", res, len, NULL, 0)
+        != 0
+        || v.m != m)
+    {
+        return NULL;
+    }
+
+    rc = pylon_val_option(&inner, &v);
+    if (rc == 0) {
+        return NULL;
+    }
+
+    if (rc < 0) {
+        inner = v;
+    }
+
+    if (pylon_val_field(&col, &inner, "hotkeys") != 0
+        || pylon_val_iter(&it, &col) != 0
+        || m->types[it.elem].special != PYLON_SPECIAL_ACCOUNT_ID)
+    {
+        return NULL;
+    }
+
+    hk = json_array();
+    if (hk == NULL) {
+        return NULL;
+    }
+
+    while ((rc = pylon_val_next(&it, &e)) == 1) {
+        if (pylon_val_bytes(&p, &n, &e) != 0 || n != 32
+            || pylon_ss58_encode(ss58, sizeof(ss58), p, m->ss58_prefix) <= 0
+            || json_array_append_new(hk, json_string(ss58)) != 0)
+        {
+            rc = -1;
+            break;
+        }
+    }
+
+    if (rc != 0) {
+        json_decref(hk);
+        return NULL;
+    }
+
+    return hk;
+}
+
+
 static void
 ngx_pylon_evm_assoc_state(void *data, json_t *result, const char *error)
 {
@@ -272,6 +341,15 @@ ngx_pylon_evm_assoc_state(void *data, json_t *result, const char *error)
                                   json_string_length(result)) != 0)
     {
         ngx_pylon_evm_assoc_end(a, 500, "Internal Server Error", error);
+        return;
+    }
+
+    /* the hotkeys column alone, no tree; odd shapes take the tree below */
+
+    a->hotkeys = ngx_pylon_evm_assoc_hotkeys(m, bytes, len);
+    if (a->hotkeys != NULL) {
+        free(bytes);
+        ngx_pylon_evm_assoc_page(a, NULL);
         return;
     }
 

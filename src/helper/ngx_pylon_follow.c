@@ -3,7 +3,11 @@
  * ngx_pylon_follow.h).
  *
  * Every head starts a small chain of calls carried by a head context:
- *   chain_getBlockHash([n]) -> state_getStorage([Timestamp.Now, hash])
+ *   the block hash: BLAKE2b-256 of the header (chain/header.h), once the
+ *   node's chain_getBlockHash has agreed with it for the first head of a
+ *   connection (a node whose hashes are not header hashes, as the test
+ *   nodes, keeps being asked) -> the listeners start on that head at once
+ *   -> state_getStorage([Timestamp.Now, hash]), off their critical path
  *   -> write L/block/- (and S/helper) in one transaction.
  * Heads may overtake each other; a result older than what the cache holds
  * is dropped.  Anything malformed from the node is logged and skipped.
@@ -14,6 +18,7 @@
 
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
+#include "chain/header.h"
 
 
 #define NGX_PYLON_FOLLOW_WATCHDOG  (3 * 12 * 1000)   /* ms: 3 block times */
@@ -28,10 +33,14 @@ struct ngx_pylon_follow_s {
     ngx_pylon_helper_t    *helper;
     ngx_pylon_session_t   *session;
     ngx_uint_t             generation;   /* bumps on every reconnection */
-    uint64_t               head;         /* last written block */
+    uint64_t               head;         /* newest head with a hash */
     u_char                 head_hash[67];
-    uint64_t               head_ms;      /* when it was written */
+    uint64_t               head_ms;      /* when it was known */
+    uint64_t               written;      /* last L/block written */
     ngx_uint_t             heads;        /* heads seen since start */
+    ngx_uint_t             trust_gen;    /* connection the trust is for */
+    ngx_int_t              trust;        /* 1 header hashes are the node's,
+                                            -1 they are not, 0 unknown */
 
     struct {
         ngx_pylon_head_pt  fn;
@@ -46,6 +55,7 @@ typedef struct {
     ngx_uint_t             generation;
     uint64_t               number;
     u_char                 hash[67];
+    char                   local[67];    /* from the header; "" if none */
 } ngx_pylon_head_t;
 
 
@@ -53,6 +63,7 @@ static void ngx_pylon_follow_header(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_follow_hash(void *data, json_t *result,
     const char *error);
+static void ngx_pylon_follow_hashed(ngx_pylon_head_t *hd);
 static void ngx_pylon_follow_timestamp(void *data, json_t *result,
     const char *error);
 static ngx_int_t ngx_pylon_follow_put_state(ngx_pylon_follow_t *f);
@@ -210,6 +221,21 @@ ngx_pylon_follow_header(void *data, json_t *result, const char *error)
     hd->generation = f->generation;
     hd->number = number;
 
+    if (pylon_header_hash(hd->local, result) != 0) {
+        hd->local[0] = '\0';
+    }
+
+    if (f->trust_gen != f->generation) {
+        f->trust_gen = f->generation;
+        f->trust = 0;
+    }
+
+    if (f->trust > 0 && hd->local[0] != '\0') {
+        ngx_memcpy(hd->hash, hd->local, sizeof(hd->hash));
+        ngx_pylon_follow_hashed(hd);
+        return;
+    }
+
     if (ngx_pylon_session_call(f->session, "chain_getBlockHash",
                                json_pack("[I]", (json_int_t) number),
                                ngx_pylon_follow_hash, hd)
@@ -242,6 +268,45 @@ ngx_pylon_follow_hash(void *data, json_t *result, const char *error)
     ngx_memcpy(hd->hash, json_string_value(result), 66);
     hd->hash[66] = '\0';
 
+    if (f->trust == 0 && f->trust_gen == hd->generation
+        && hd->local[0] != '\0')
+    {
+        f->trust = ngx_strcmp(hd->local, hd->hash) == 0 ? 1 : -1;
+
+        ngx_log_error(NGX_LOG_INFO, f->helper->log, 0,
+                      "pylon helper: block hashes %s from headers",
+                      f->trust > 0 ? "taken" : "not taken (the node's "
+                      "differ)");
+    }
+
+    ngx_pylon_follow_hashed(hd);
+}
+
+
+/* the head's hash is known: the listeners start, the timestamp is asked */
+
+static void
+ngx_pylon_follow_hashed(ngx_pylon_head_t *hd)
+{
+    ngx_uint_t           i;
+    ngx_pylon_follow_t  *f;
+
+    f = hd->follow;
+
+    if (hd->number < f->head) {
+        /* a newer head is known meanwhile */
+        ngx_free(hd);
+        return;
+    }
+
+    f->head = hd->number;
+    ngx_memcpy(f->head_hash, hd->hash, sizeof(hd->hash));
+    f->head_ms = ngx_pylon_helper_now_ms();
+
+    for (i = 0; i < f->nlisteners; i++) {
+        f->listeners[i].fn(f->listeners[i].data, f->head, f->head_hash);
+    }
+
     if (ngx_pylon_session_call(f->session, "state_getStorage",
                                json_pack("[ss]", NGX_PYLON_KEY_TIMESTAMP_NOW,
                                          (char *) hd->hash),
@@ -260,7 +325,6 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
 
     u_char               body[160], *p;
     uint64_t             ms;
-    ngx_uint_t           i;
     pylon_store_t       *st;
     ngx_pylon_follow_t  *f;
     char                 key[PYLON_KEY_MAX];
@@ -282,8 +346,8 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
         return;
     }
 
-    if (hd->number < f->head) {
-        /* a newer head was written meanwhile */
+    if (hd->number < f->written || hd->number < f->head) {
+        /* a newer head was written, or is known, meanwhile */
         ngx_free(hd);
         return;
     }
@@ -294,16 +358,14 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
 
     pylon_key_latest(key, sizeof(key), PYLON_ROUTE_BLOCK, PYLON_NETUID_NONE);
 
-    f->head = hd->number;
-    ngx_memcpy(f->head_hash, hd->hash, sizeof(hd->hash));
-    f->head_ms = ngx_pylon_helper_now_ms();
+    f->written = hd->number;
 
     ngx_free(hd);
 
     /* the block and the state record in one transaction */
 
     if (pylon_store_write_begin(st) != 0
-        || pylon_store_put(st, key, f->head, 0, body, p - body) != 0
+        || pylon_store_put(st, key, f->written, 0, body, p - body) != 0
         || ngx_pylon_follow_put_state(f) != NGX_OK
         || pylon_store_write_commit(st) != 0)
     {
@@ -312,10 +374,6 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
                       pylon_store_error(st));
         pylon_store_write_abort(st);
         return;
-    }
-
-    for (i = 0; i < f->nlisteners; i++) {
-        f->listeners[i].fn(f->listeners[i].data, f->head, f->head_hash);
     }
 }
 

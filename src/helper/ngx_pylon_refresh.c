@@ -19,6 +19,10 @@
 #include "helper/ngx_pylon_refresh_int.h"
 
 
+static void ngx_pylon_refresh_head_done(void *data, const char *error,
+    ngx_uint_t unknown);
+
+
 ngx_pylon_refresh_t *
 ngx_pylon_refresh_create(ngx_pylon_helper_t *h, ngx_pylon_session_t *chain)
 {
@@ -137,6 +141,19 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
         return;
     }
 
+    /*
+     * One head's round reads at a time; heads that come meanwhile leave
+     * only the newest waiting, started when the round ends (rounds slower
+     * than blocks skip heads rather than pile up).
+     */
+
+    if (r->reading) {
+        r->waiting = number;
+        ngx_cpystrn((u_char *) r->waiting_hash, (u_char *) hash,
+                    sizeof(r->waiting_hash));
+        return;
+    }
+
     r->started = number;
     ngx_cpystrn((u_char *) r->started_hash, (u_char *) hash,
                 sizeof(r->started_hash));
@@ -150,6 +167,54 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
     if (rd == NULL) {
         return;
     }
+
+    rd->done = ngx_pylon_refresh_head_done;
+    rd->data = r;
+    r->reading = 1;
+
+    ngx_pylon_round_start(rd);
+}
+
+
+/* a head's round ended: the head waiting meanwhile, if any, starts */
+
+static void
+ngx_pylon_refresh_head_done(void *data, const char *error,
+    ngx_uint_t unknown)
+{
+    ngx_pylon_refresh_t  *r = data;
+
+    ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
+    uint64_t            number;
+    ngx_uint_t          i;
+    ngx_pylon_round_t  *rd;
+
+    r->reading = 0;
+
+    number = r->waiting;
+    r->waiting = 0;
+
+    if (number == 0 || number < r->started || r->ntracked == 0) {
+        return;
+    }
+
+    r->started = number;
+    ngx_cpystrn((u_char *) r->started_hash, (u_char *) r->waiting_hash,
+                sizeof(r->started_hash));
+
+    for (i = 0; i < r->ntracked; i++) {
+        netuids[i] = r->tracked[i].netuid;
+    }
+
+    rd = ngx_pylon_round_create(r, r->chain, number, r->started_hash, 1,
+                                netuids, r->ntracked);
+    if (rd == NULL) {
+        return;
+    }
+
+    rd->done = ngx_pylon_refresh_head_done;
+    rd->data = r;
+    r->reading = 1;
 
     ngx_pylon_round_start(rd);
 }

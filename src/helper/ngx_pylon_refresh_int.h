@@ -69,6 +69,9 @@ struct ngx_pylon_refresh_s {
     uint64_t                written;         /* newest latest round */
     uint64_t                started;         /* newest head refreshed */
     char                    started_hash[67];
+    ngx_uint_t              reading;         /* a head's round is out */
+    uint64_t                waiting;         /* the head after it, or 0 */
+    char                    waiting_hash[67];
     ngx_uint_t              rounds;
     ngx_uint_t              failures;
     ngx_uint_t              calls;

@@ -8,11 +8,19 @@ neurons (HEAD requests, ETag) until all changed; p50/p99/max of that time.
 Helper CPU is utime+stime from /proc over the heads, per subnet per head.
 
 Env: BENCH_REFRESH_HEADS (default 20), BENCH_REFRESH_SUBNETS ("1 16"),
-BENCH_REFRESH_RTT_MS ("0 50").  The Python node shares the 2 cores with
+BENCH_REFRESH_RTT_MS ("0 50").
+
+Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
+subnets ("128"; "" skips it), a head every 200 ms for
+BENCH_REFRESH_STREAM_HEADS (1000) at BENCH_REFRESH_STREAM_RTT_MS (50): how
+many rounds read at the same time (the node sees each round's neurons
+reads), how many heads were refreshed, and the helper's RSS early and late
+in the run.  The Python node shares the 2 cores with
 nginx: its own CPU (JSON of ~13 MB of hex per head at 16 subnets) is in
 the wall-clock figures.
 """
 import asyncio
+import hashlib
 import json
 import os
 import sys
@@ -33,6 +41,9 @@ HEADS = int(os.environ.get("BENCH_REFRESH_HEADS", "20"))
 SUBNETS = [int(x) for x in os.environ.get("BENCH_REFRESH_SUBNETS", "1 16").split()]
 RTTS = [float(x) for x in os.environ.get("BENCH_REFRESH_RTT_MS", "0 50").split()]
 START = 6852690
+STREAM = [int(x) for x in os.environ.get("BENCH_REFRESH_STREAM", "128").split()]
+STREAM_HEADS = int(os.environ.get("BENCH_REFRESH_STREAM_HEADS", "1000"))
+STREAM_RTT = float(os.environ.get("BENCH_REFRESH_STREAM_RTT_MS", "50"))
 
 
 class LatencyNode(tf.DataNode):
@@ -42,7 +53,26 @@ class LatencyNode(tf.DataNode):
         super().__init__(head)
         self.any_netuid = True
         self.rtt = rtt_ms / 1000.0
-        self.hashes[START] = tf.recorded()["hash"]
+        self.numbers = {}
+
+    def hash_of(self, n):
+        """A real node's hash: BLAKE2b-256 of the SCALE header, so the helper
+        may take hashes from headers (chain/header.h) as on mainnet."""
+        if n not in self.hashes:
+            h = header_hash(self.header(n))
+            self.numbers[h] = n
+            self.hashes[n] = h
+        return self.hashes[n]
+
+    def number_of(self, h):
+        """A lookup (the test node scans self.hashes, which new_head grows
+        from another thread)."""
+        return self.numbers.get(h)
+
+    def new_head(self, count=1):
+        for k in range(1, count + 1):      # known before it is announced
+            self.hash_of(self.head + k)
+        return super().new_head(count)
 
     def start(self):
         """FakeNode.start without permessage-deflate (substrate's RPC server
@@ -67,6 +97,33 @@ class LatencyNode(tf.DataNode):
         return self
 
     async def _reply(self, ws, rid, method, params):
+        if method == "state_call" and params[0] != "Metadata_metadata_at_version":
+            # the recorded answers are 200-400 kB of hex: their JSON is made
+            # once, so the node's own CPU stays small next to the helper's
+            key = (params[0], params[1])
+            text = self._texts.get(key) if hasattr(self, "_texts") else None
+            if text is None:
+                try:
+                    text = json.dumps(self.answer(method, params))
+                except (LookupError, KeyError):
+                    text = None
+                else:
+                    self._texts = getattr(self, "_texts", {})
+                    self._texts[key] = text
+            else:
+                try:
+                    self.check(params[2])
+                except KeyError:
+                    text = None
+            if text is not None:
+                if self.rtt:
+                    await asyncio.sleep(self.rtt)
+                try:
+                    await ws.send('{"jsonrpc":"2.0","id":%s,"result":%s}'
+                                  % (json.dumps(rid), text))
+                except websockets.ConnectionClosed:
+                    pass
+                return
         try:
             resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
         except LookupError:
@@ -103,6 +160,24 @@ class LatencyNode(tf.DataNode):
         finally:
             self._subs.pop(ws, None)
             self._all.discard(ws)
+
+
+def compact(n):
+    if n < 1 << 6:
+        return bytes([n << 2])
+    if n < 1 << 14:
+        return (n << 2 | 1).to_bytes(2, "little")
+    if n < 1 << 30:
+        return (n << 2 | 2).to_bytes(4, "little")
+    raise ValueError(n)
+
+
+def header_hash(h):
+    b = bytes.fromhex(h["parentHash"][2:]) + compact(int(h["number"], 16))
+    b += bytes.fromhex(h["stateRoot"][2:]) + bytes.fromhex(h["extrinsicsRoot"][2:])
+    logs = h["digest"]["logs"]
+    b += compact(len(logs)) + b"".join(bytes.fromhex(x[2:]) for x in logs)
+    return "0x" + hashlib.blake2b(b, digest_size=32).hexdigest()
 
 
 def pct(xs, p):
@@ -173,6 +248,97 @@ def run(nsub, rtt):
           flush=True)
 
 
+class StreamNode(LatencyNode):
+    """LatencyNode listing NSUB subnets in SubtensorModule.NetworksAdded (for
+    `pylon_netuids all`) and noting, per block hash, when the helper's
+    neurons reads for it were sent and answered."""
+
+    def __init__(self, head, rtt_ms, nsub):
+        super().__init__(head, rtt_ms)
+        self.subnets = list(range(1, nsub + 1))
+        self.reads = {}                        # hash -> [first sent, last answered]
+
+    def new_head(self, count=1):
+        """Announce without waiting for the node's loop (it may be busy
+        sending a round's answers)."""
+        for k in range(1, count + 1):
+            self.hash_of(self.head + k)
+        self.head += count
+        asyncio.run_coroutine_threadsafe(self._notify(self.head), self._loop)
+        return self.head
+
+    def answer(self, method, params):
+        if method == "state_getKeysPaged" and len(params[0]) == 66:
+            self.check(params[3])
+            return [params[0] + "%02x%02x" % (u & 0xff, u >> 8) for u in self.subnets]
+        return super().answer(method, params)
+
+    async def _reply(self, ws, rid, method, params):
+        neurons = method == "state_call" and params[0].endswith("get_neurons_lite")
+        if neurons:
+            self.reads.setdefault(params[2], [time.time(), None])
+        await super()._reply(ws, rid, method, params)
+        if neurons:
+            self.reads[params[2]][1] = time.time()
+
+
+def rss_kb(pid):
+    """The helper's anonymous resident memory (its heap: the cache's pages,
+    mapped from the LMDB file, are RssFile and grow with the cache)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
+
+
+def stream(nsub, rtt, heads, period):
+    """`pylon_netuids all` on a node with nsub subnets, a head every period s:
+    rounds that read at the same time (at most 1 expected: one round
+    reads, one head waits), heads refreshed, the helper's RSS over the run."""
+    node = StreamNode(START, rtt, nsub)
+    node.start()
+    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids all; "
+                         "pylon_archive_network %s;" % node.url,
+                         cache_extra=" max_size=4g"))
+    n.start()
+    try:
+        assert wait_for(lambda: etag(n, 1) and etag(n, nsub), 120), n.log()[-2000:]
+        helper = n.helpers()[0]
+        rss = []
+        cpu0 = cpu_ms(helper)
+        t0 = time.time()
+        first = node.head
+        for i in range(heads):
+            node.new_head()
+            if i % 10 == 0:
+                rss.append(rss_kb(helper))
+            time.sleep(max(0.0, t0 + (i + 1) * period - time.time()))
+        cpu = cpu_ms(helper) - cpu0
+        rss.append(rss_kb(helper))
+        last = node.head
+        served = n.request("/api/v1/subnet/%d/block/latest/neurons" % nsub).json()
+        served = served.get("block", {}).get("number", 0)
+    finally:
+        n.cleanup()
+        node.stop()
+    spans = sorted((a, b or a) for h, (a, b) in node.reads.items()
+                   if node.number_of(h) and node.number_of(h) > first)
+    overlap = 0
+    for i, (a, b) in enumerate(spans):
+        overlap = max(overlap, 1 + sum(1 for a2, b2 in spans[i + 1:] if a2 < b))
+    q = max(1, len(rss) // 4)
+    early, late = sum(rss[:q]) / q, sum(rss[-q:]) / q
+    print("fake node %g ms RTT, pylon_netuids all, %d subnets x 1024 neurons, a head every "
+          "%.0f ms for %d heads: %d heads refreshed (%.1f s per round), at most %d round(s) "
+          "reading at once, last served %d of %d; helper RSS (anon) %.0f MB in the first "
+          "quarter, "
+          "%.0f MB in the last (max %.0f MB); helper CPU %.1f ms per subnet per round"
+          % (rtt, nsub, period * 1000, heads, len(spans), heads * period / max(1, len(spans)),
+             overlap, served, last, early / 1024, late / 1024, max(rss) / 1024,
+             cpu / max(1, len(spans)) / nsub), flush=True)
+
+
 def main():
     if not all(os.path.exists(p) for p in (tf.RECORDING, tf.META343)):
         print("skipped: recorded fixtures not found in $PYLON_SHARED/fixtures")
@@ -180,6 +346,8 @@ def main():
     for nsub in SUBNETS:
         for rtt in RTTS:
             run(nsub, rtt)
+    for nsub in STREAM:
+        stream(nsub, STREAM_RTT, STREAM_HEADS, 0.2)
 
 
 if __name__ == "__main__":
