@@ -7,6 +7,14 @@
  *                -> a round at that hash (B/) on the main node, or on the
  *                archive node past the cutoff -> unknown block on the
  *                main node: the same round on the archive node.
+ *
+ * Recent blocks may still be replaced by a reorg.  Their B/ bodies are
+ * keyed by number, so they must never stay from an orphaned fork: when
+ * the follower sees a reorg, the groups from the first block that may
+ * have changed are dropped (ngx_pylon_history_reorg); a fetch that ends
+ * with a hash the follower no longer has at that number (the reorg came
+ * while it ran) drops what it wrote and starts over from the number, at
+ * most NGX_PYLON_FETCH_REORG_TRIES times.
  */
 
 #include <ngx_config.h>
@@ -21,6 +29,9 @@
 #include "helper/ngx_pylon_refresh_v2.h"
 
 
+#define NGX_PYLON_FETCH_REORG_TRIES  3
+
+
 typedef struct {
     ngx_pylon_helper_t    *helper;
     ngx_pylon_job_t       *job;
@@ -31,6 +42,7 @@ typedef struct {
     ngx_uint_t             cutoff;          /* ... because of the cutoff */
     ngx_uint_t             extrinsic;       /* the whole block's body */
     ngx_uint_t             latest;          /* L/ keys, not history */
+    ngx_uint_t             tries;           /* started over after reorgs */
 } ngx_pylon_fetch_t;
 
 
@@ -43,6 +55,8 @@ static void ngx_pylon_fetch_done(void *data, const char *error,
 static void ngx_pylon_fetch_end(ngx_pylon_fetch_t *f, ngx_uint_t status,
     const char *detail, const char *error);
 static void ngx_pylon_fetch_event(void *data);
+static void ngx_pylon_fetch_reorg(void *data, uint64_t from);
+static ngx_int_t ngx_pylon_fetch_by_number(ngx_pylon_fetch_t *f);
 
 
 static ngx_pylon_refresh_t  *ngx_pylon_fetch_refresh;
@@ -66,7 +80,22 @@ ngx_pylon_fetch_init(ngx_pylon_helper_t *h, ngx_pylon_refresh_t *refresh)
         }
     }
 
+    if (ngx_pylon_follow_on_reorg(h->follow, ngx_pylon_fetch_reorg, h)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_pylon_runner_register("fetch", ngx_pylon_fetch_run);
+}
+
+
+static void
+ngx_pylon_fetch_reorg(void *data, uint64_t from)
+{
+    ngx_pylon_helper_t  *h = data;
+
+    ngx_pylon_history_reorg(h, from);
 }
 
 
@@ -210,14 +239,22 @@ ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
         return;
     }
 
-    if (ngx_pylon_session_call(h->chain, "chain_getBlockHash",
-                               json_pack("[I]", (json_int_t) f->block),
-                               ngx_pylon_fetch_hash, f)
-        != NGX_OK)
-    {
+    if (ngx_pylon_fetch_by_number(f) != NGX_OK) {
         ngx_pylon_fetch_end(f, 500, "Internal Server Error",
                             "chain not connected");
     }
+}
+
+
+static ngx_int_t
+ngx_pylon_fetch_by_number(ngx_pylon_fetch_t *f)
+{
+    f->archive = 0;
+    f->cutoff = 0;
+
+    return ngx_pylon_session_call(f->helper->chain, "chain_getBlockHash",
+                                  json_pack("[I]", (json_int_t) f->block),
+                                  ngx_pylon_fetch_hash, f);
 }
 
 
@@ -312,7 +349,34 @@ ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
 {
     ngx_pylon_fetch_t  *f = data;
 
-    u_char  detail[256];
+    u_char        detail[256];
+    const u_char  *now;
+
+    if (error == NULL && !f->latest) {
+        now = ngx_pylon_follow_hash_at(f->helper->follow,
+                                       (uint64_t) f->block);
+
+        if (now != NULL && ngx_strcmp(now, f->hash) != 0) {
+            /* read from a fork that has just been left */
+            ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
+                          "pylon helper: block %L was read at %s, now %s: "
+                          "read again", f->block, f->hash, now);
+
+            ngx_pylon_history_drop(f->helper,
+                                   f->extrinsic ? -1 : f->netuid,
+                                   (uint64_t) f->block);
+
+            if (++f->tries < NGX_PYLON_FETCH_REORG_TRIES
+                && ngx_pylon_fetch_by_number(f) == NGX_OK)
+            {
+                return;
+            }
+
+            ngx_pylon_fetch_end(f, 503, "Service Unavailable",
+                                "the chain is reorganising");
+            return;
+        }
+    }
 
     if (error == NULL) {
         if (!f->latest) {
