@@ -1,0 +1,380 @@
+/*
+ * ngx_pylon_refresh_v2_store.c: rendering and storing a finished v2 round
+ * (see ngx_pylon_refresh_v2_int.h): alpha prices and revealed commitments
+ * rendered and written in one transaction.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "helper/ngx_pylon_refresh_v2_int.h"
+
+
+static uint64_t     ngx_pylon_v2_written;
+
+
+static ngx_int_t ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route,
+    ngx_int_t netuid, const char *item, json_t *body);
+static ngx_int_t ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd,
+    const pylon_meta_t *m, json_t *block);
+static ngx_int_t ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd,
+    ngx_pylon_v2_sub_t *sub, const pylon_meta_t *m, json_t *block);
+
+
+/* everything read, in one transaction; parts that failed are skipped */
+
+ngx_int_t
+ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
+{
+    char                 prefix[PYLON_KEY_MAX], err[128];
+    size_t               j;
+    json_t              *block, *v;
+    ngx_int_t            rc;
+    ngx_uint_t           i;
+    pylon_store_t       *st;
+    const pylon_meta_t  *m;
+    ngx_pylon_v2_sub_t  *sub;
+    pylon_keylist_t  old;
+
+    /* a head round older than the last one written is dropped; a fetch
+     * round writes its own records anyway (the next head replaces them) */
+
+    if (rd->latest && rd->done == NULL && rd->number < ngx_pylon_v2_written)
+    {
+        return NGX_OK;
+    }
+
+    m = ngx_pylon_refresh_meta(rd->refresh);
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    st = rd->h->store;
+    ngx_memzero(&old, sizeof(old));
+
+    /* latest revealed items that may have gone: deleted, then put */
+
+    for (i = 0; rd->latest && i < rd->nsubs; i++) {
+        if (!rd->subs[i].revealed_ok) {
+            continue;
+        }
+
+        pylon_key_latest_item(prefix, sizeof(prefix),
+                              PYLON_ROUTE_REVEALED_ONE,
+                              (int) rd->subs[i].netuid, "");
+
+        if (pylon_store_scan(st, prefix, pylon_keylist_add, &old) < 0) {
+            rc = NGX_ERROR;
+            goto done;
+        }
+    }
+
+    block = json_pack("{sIss}", "number", (json_int_t) rd->number,
+                      "hash", rd->hash);
+    if (block == NULL || pylon_store_write_begin(st) != 0) {
+        json_decref(block);
+        rc = NGX_ERROR;
+        goto done;
+    }
+
+    rc = NGX_OK;
+
+    for (j = 0; j < old.n && rc == NGX_OK; j++) {
+        if (pylon_store_del(st, old.keys[j]) != 0) {
+            rc = NGX_ERROR;
+        }
+    }
+
+    if (rc == NGX_OK && rd->drand_ok) {
+        v = pylon_storage_value_decode(m, "Drand", "LastStoredRound",
+                                       rd->drand, rd->drand_len, err,
+                                       sizeof(err));
+        if (json_is_integer(v)) {
+            rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_DRAND, PYLON_NETUID_NONE,
+                                  NULL, json_pack("{sO}", "last_stored_round",
+                                                  v));
+        } else if (rd->status == 0) {
+            ngx_pylon_v2_fail(rd, 502, "get_drand_last_stored_round", err);
+        }
+        json_decref(v);
+    }
+
+    if (rc == NGX_OK && rd->prices_ok) {
+        rc = ngx_pylon_v2_render_prices(rd, m, block);
+    }
+
+    for (i = 0; rc == NGX_OK && i < rd->nsubs; i++) {
+        sub = &rd->subs[i];
+
+        if (sub->price_ok) {
+            v = pylon_runtime_api_decode(m, "SwapRuntimeApi",
+                                         "current_alpha_price", sub->price,
+                                         sub->price_len, err, sizeof(err));
+            if (json_is_integer(v)) {
+                rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICE, sub->netuid,
+                                      NULL, json_pack("{sOsIs{sO}}",
+                                      "block", block,
+                                      "netuid", (json_int_t) sub->netuid,
+                                      "price", "value", v));
+            } else if (rd->status == 0) {
+                ngx_pylon_v2_fail(rd, 502, "get_alpha_price", err);
+            }
+            json_decref(v);
+        }
+
+        if (rc == NGX_OK && sub->revealed_ok) {
+            rc = ngx_pylon_v2_render_revealed(rd, sub, m, block);
+        }
+    }
+
+    json_decref(block);
+
+    if (rc != NGX_OK) {
+        pylon_store_write_abort(st);
+        goto done;
+    }
+
+    if (pylon_store_write_commit(st) != 0) {
+        rc = NGX_ERROR;
+        goto done;
+    }
+
+    if (rd->latest && rd->done == NULL) {
+        ngx_pylon_v2_written = rd->number;
+    }
+
+done:
+
+    if (rc != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, rd->h->log, 0,
+                      "pylon helper: v2 data of block %uL not written: %s",
+                      rd->number, pylon_store_error(st));
+    }
+
+    pylon_keylist_free(&old);
+
+    return rc;
+}
+
+
+/* puts body (a new reference, consumed) at the round's key of route */
+
+static ngx_int_t
+ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route, ngx_int_t netuid,
+    const char *item, json_t *body)
+{
+    int     rc;
+    char   *text, key[PYLON_KEY_MAX];
+    size_t  n;
+
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
+    text = json_dumps(body, JSON_COMPACT|JSON_PRESERVE_ORDER);
+    json_decref(body);
+
+    if (text == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (rd->latest) {
+        n = item ? pylon_key_latest_item(key, sizeof(key), route,
+                                         (int) netuid, item)
+                 : pylon_key_latest(key, sizeof(key), route, (int) netuid);
+    } else {
+        n = item ? pylon_key_at_block_item(key, sizeof(key), route,
+                                           (int) netuid, rd->number, item)
+                 : pylon_key_at_block(key, sizeof(key), route, (int) netuid,
+                                      rd->number);
+    }
+
+    rc = (n == 0) ? -1 : pylon_store_put(rd->h->store, key, rd->number, 0,
+                                         text, ngx_strlen(text));
+    free(text);
+
+    return rc == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+/*
+ * Vec<{netuid, price}> (a struct, or a tuple on runtimes that declare
+ * one) -> {"block": B, "prices": {"<netuid>": {"value": rao}}}; each
+ * subnet's own price too, so that a price of any subnet is one read.
+ */
+
+static ngx_int_t
+ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd, const pylon_meta_t *m,
+    json_t *block)
+{
+    char        nu[16], err[128];
+    size_t      i;
+    json_t     *list, *e, *netuid, *price, *prices;
+    ngx_int_t   rc;
+
+    list = pylon_runtime_api_decode(m, "SwapRuntimeApi",
+                                    "current_alpha_price_all", rd->prices,
+                                    rd->prices_len, err, sizeof(err));
+    if (!json_is_array(list)) {
+        json_decref(list);
+        if (rd->status == 0) {
+            ngx_pylon_v2_fail(rd, 502, "get_alpha_prices", err);
+        }
+        return NGX_OK;
+    }
+
+    prices = json_object();
+    rc = prices ? NGX_OK : NGX_ERROR;
+
+    json_array_foreach(list, i, e) {
+        if (rc != NGX_OK) {
+            break;
+        }
+
+        if (json_is_array(e)) {
+            netuid = json_array_get(e, 0);
+            price = json_array_get(e, 1);
+
+        } else {
+            netuid = json_object_get(e, "netuid");
+            price = json_object_get(e, "price");
+        }
+
+        if (!json_is_integer(netuid) || !json_is_integer(price)) {
+            continue;
+        }
+
+        ngx_snprintf((u_char *) nu, sizeof(nu), "%L%Z",
+                     (int64_t) json_integer_value(netuid));
+
+        if (json_object_set_new(prices, nu, json_pack("{sO}", "value", price))
+            != 0)
+        {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICE,
+                              (ngx_int_t) json_integer_value(netuid), NULL,
+                              json_pack("{sOsOs{sO}}", "block", block,
+                                        "netuid", netuid,
+                                        "price", "value", price));
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICES, PYLON_NETUID_NONE, NULL,
+                              json_pack("{sOsO}", "block", block,
+                                        "prices", prices));
+    }
+
+    json_decref(prices);
+    json_decref(list);
+
+    return rc;
+}
+
+
+/* one stored item: [bytes, reveal block] -> RevealedCommitment */
+
+static json_t *
+ngx_pylon_v2_revealed_one(json_t *e, const char *hotkey)
+{
+    size_t          blen, tlen;
+    json_t         *bytes, *when, *out;
+    u_char         *b;
+    const uint8_t  *text;
+
+    if (json_is_array(e)) {
+        bytes = json_array_get(e, 0);
+        when = json_array_get(e, 1);
+
+    } else {
+        return NULL;
+    }
+
+    if (!json_is_integer(when)
+        || ngx_pylon_v2_bytes(bytes, &b, &blen) != NGX_OK)
+    {
+        return NULL;
+    }
+
+    out = NULL;
+
+    if (pylon_revealed_text(b, blen, &text, &tlen) == 0) {
+        out = json_pack("{sOsss:s%}", "reveal_block_number", when,
+                        "hotkey", hotkey, "commitment", (char *) text, tlen);
+    }
+
+    ngx_free(b);
+
+    return out;       /* NULL too for text that is not UTF-8 */
+}
+
+
+static ngx_int_t
+ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
+    const pylon_meta_t *m, json_t *block)
+{
+    char                hotkey[PYLON_SS58_MAX_CHARS + 1], err[128];
+    size_t              i, j;
+    json_t             *all, *list, *v, *e, *one;
+    ngx_int_t           rc;
+    pylon_subnet_kv_t  *kv;
+
+    all = json_object();
+    if (all == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_OK;
+
+    for (i = 0; rc == NGX_OK && i < sub->n; i++) {
+        kv = &sub->kv[i];
+
+        if (kv->val == NULL || kv->keylen < 32
+            || pylon_ss58_encode(hotkey, sizeof(hotkey),
+                                 kv->key + kv->keylen - 32,
+                                 NGX_PYLON_SS58_PREFIX) < 0)
+        {
+            continue;
+        }
+
+        v = pylon_storage_value_decode(m, "Commitments",
+                                       "RevealedCommitments", kv->val,
+                                       kv->vallen, err, sizeof(err));
+        list = json_array();
+
+        json_array_foreach(v, j, e) {
+            one = ngx_pylon_v2_revealed_one(e, hotkey);
+            if (one) {
+                json_array_append_new(list, one);
+            }
+        }
+
+        json_decref(v);
+
+        if (list == NULL) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        if (json_array_size(list)) {
+            rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_REVEALED_ONE, sub->netuid,
+                                  hotkey, json_pack("{sOsO}",
+                                                    "commitments", list,
+                                                    "block", block));
+        }
+
+        json_object_set_new(all, hotkey, list);
+    }
+
+    if (rc == NGX_OK) {
+        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_REVEALED, sub->netuid, NULL,
+                              json_pack("{sOsO}", "block", block,
+                                        "commitments", all));
+    }
+
+    json_decref(all);
+
+    return rc;
+}

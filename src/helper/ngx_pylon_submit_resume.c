@@ -1,0 +1,286 @@
+/*
+ * ngx_pylon_submit_resume.c: durable jobs of the submitter (see
+ * ngx_pylon_submit_int.h): the job record written before sending and at
+ * inclusion, resuming a recorded job straight to waiting, sending it
+ * again while its era lives, and the test hook that pauses the helper at
+ * those points (PYLON_TEST_HOOK) for crash tests.
+ */
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+
+#include "helper/ngx_pylon_submit_int.h"
+
+
+static void ngx_pylon_submit_on_resent(void *data, json_t *result,
+    const char *error);
+
+
+/*
+ * A job taken over with its recorded extrinsic (ngx_pylon_submit.h):
+ * NGX_OK when it is resumed, NGX_DECLINED when the record is unusable.
+ */
+
+ngx_int_t
+ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
+    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    ngx_pylon_submit_pt reply, void *data)
+{
+    size_t              n, blen;
+    json_t             *rec;
+    uint8_t            *bytes, check[PYLON_XT_HASH_BYTES];
+    json_int_t          nonce, birth, death, block, index;
+    const char         *hex, *hash, *bh;
+    ngx_pylon_xt_t     *xt;
+    ngx_pylon_nonce_t  *nc;
+
+    rec = job->xt;
+
+    hex = json_string_value(json_object_get(rec, "hex"));
+    hash = json_string_value(json_object_get(rec, "hash"));
+    nonce = json_integer_value(json_object_get(rec, "nonce"));
+    birth = json_integer_value(json_object_get(rec, "birth"));
+    death = json_integer_value(json_object_get(rec, "death"));
+
+    if (hex == NULL || hash == NULL || nonce < 0
+        || nonce > (json_int_t) UINT32_MAX || birth <= 0 || death <= birth)
+    {
+        goto bad;
+    }
+
+    xt = ngx_calloc(sizeof(ngx_pylon_xt_t), sm->log);
+    if (xt == NULL) {
+        return NGX_DECLINED;
+    }
+
+    pylon_buf_init(&xt->call);
+
+    if (pylon_hex_decode(xt->hash, sizeof(xt->hash), &n, hash,
+                         ngx_strlen(hash)) != 0
+        || n != PYLON_XT_HASH_BYTES
+        || pylon_hex_decode_alloc(&bytes, &blen, hex, ngx_strlen(hex)) != 0)
+    {
+        ngx_free(xt);
+        goto bad;
+    }
+
+    /* the bytes are the extrinsic recorded, not something else */
+    pylon_xt_hash(check, bytes, blen);
+    free(bytes);
+
+    if (ngx_memcmp(check, xt->hash, PYLON_XT_HASH_BYTES) != 0) {
+        ngx_free(xt);
+        goto bad;
+    }
+
+    xt->hex = ngx_alloc(ngx_strlen(hex) + 1, sm->log);
+    if (xt->hex == NULL) {
+        ngx_free(xt);
+        return NGX_DECLINED;
+    }
+
+    ngx_memcpy(xt->hex, hex, ngx_strlen(hex) + 1);
+
+    xt->sm = sm;
+    xt->meta = meta;
+    xt->kp = kp;
+    xt->reply = reply;
+    xt->data = data;
+    xt->nonce = (uint32_t) nonce;
+    xt->birth = (uint64_t) birth;
+    xt->death = (uint64_t) death;
+    ngx_memcpy(xt->job, job->id, sizeof(xt->job));
+
+    /* its nonce is taken */
+    nc = ngx_pylon_submit_nonce(sm, kp->pub);
+    if (nc != NULL && nc->next <= xt->nonce) {
+        nc->next = xt->nonce + 1;
+    }
+
+    bh = json_string_value(json_object_get(rec, "block_hash"));
+    block = json_integer_value(json_object_get(rec, "block"));
+    index = json_integer_value(json_object_get(rec, "index"));
+
+    if (bh != NULL && ngx_strlen(bh) == 66 && block > 0 && index >= 0
+        && index <= (json_int_t) UINT32_MAX)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: job %s: its extrinsic %s was included "
+                      "in block %uL, reading the outcome", job->id, hash,
+                      (uint64_t) block);
+
+        ngx_pylon_submit_events(xt, (uint32_t) index, (uint64_t) block, bh);
+        return NGX_OK;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                  "pylon helper: job %s: resuming its extrinsic %s (nonce "
+                  "%uD, era %uL-%uL), looking for it from block %uL",
+                  job->id, hash, xt->nonce, xt->birth, xt->death,
+                  xt->birth + 1);
+
+    /* sent again on every head until accepted */
+    xt->resend = 1;
+
+    if (sm->head == 0 || sm->head < xt->death) {
+        ngx_pylon_submit_resend(xt);
+    }
+
+    ngx_pylon_submit_wait(xt);
+
+    return NGX_OK;
+
+bad:
+
+    ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                  "pylon helper: job %s: its recorded extrinsic is "
+                  "unreadable, signing a new one", job->id);
+
+    return NGX_DECLINED;
+}
+
+
+typedef struct {
+    ngx_pylon_submitter_t          *sm;
+    uint8_t                         hash[PYLON_XT_HASH_BYTES];
+} ngx_pylon_resend_t;
+
+
+/* the recorded bytes again (while its era lives) */
+
+void
+ngx_pylon_submit_resend(ngx_pylon_xt_t *xt)
+{
+    ngx_pylon_resend_t  *rs;
+
+    rs = ngx_calloc(sizeof(ngx_pylon_resend_t), xt->sm->log);
+    if (rs == NULL) {
+        return;
+    }
+
+    rs->sm = xt->sm;
+    ngx_memcpy(rs->hash, xt->hash, PYLON_XT_HASH_BYTES);
+
+    if (ngx_pylon_session_call(xt->sm->session, "author_submitExtrinsic",
+                               json_pack("[s]", xt->hex),
+                               ngx_pylon_submit_on_resent, rs)
+        != NGX_OK)
+    {
+        ngx_free(rs);
+    }
+}
+
+
+static void
+ngx_pylon_submit_on_resent(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_resend_t  *rs = data;
+
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    sm = rs->sm;
+
+    for (xt = sm->waiting; xt; xt = xt->next) {
+        if (ngx_memcmp(xt->hash, rs->hash, PYLON_XT_HASH_BYTES) == 0) {
+            break;
+        }
+    }
+
+    ngx_free(rs);
+
+    if (xt == NULL) {
+        return;                         /* found or answered meanwhile */
+    }
+
+    /*
+     * Accepted, or already known to the pool ("already imported",
+     * "banned" for a while after it left it): sent.  A used nonce
+     * ("outdated", "stale") means it may be in a block: the scan says.
+     * Any other refusal: it is sent again on the next head while its era
+     * lives; it cannot be included after that.
+     */
+
+    if (error == NULL
+        || ngx_strstr(error, "lready") != NULL
+        || ngx_strstr(error, "anned") != NULL
+        || ngx_strstr(error, "outdated") != NULL
+        || ngx_strstr(error, "stale") != NULL)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: job %s: extrinsic sent again (nonce "
+                      "%uD): %s", xt->job, xt->nonce,
+                      error ? error : "accepted");
+        xt->resend = 0;
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                  "pylon helper: job %s: extrinsic sent again (nonce %uD) "
+                  "refused: %s; looking for it until its era ends",
+                  xt->job, xt->nonce, error);
+}
+
+
+/* the job record's "xt": the signed extrinsic, and where it is if known */
+
+ngx_int_t
+ngx_pylon_submit_record(ngx_pylon_xt_t *xt, uint64_t block,
+    const char *block_hash, uint32_t index)
+{
+    int      rc;
+    char     hash[PYLON_HEX_ENCODED_BYTES(PYLON_XT_HASH_BYTES)];
+    char     pub[PYLON_HEX_ENCODED_BYTES(PYLON_SR25519_PUBLIC_BYTES)];
+    json_t  *rec;
+
+    pylon_hex_encode(hash, sizeof(hash), xt->hash, PYLON_XT_HASH_BYTES);
+    pylon_hex_encode(pub, sizeof(pub), xt->kp->pub,
+                     PYLON_SR25519_PUBLIC_BYTES);
+
+    rec = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}",
+                    "hex", xt->hex, "hash", hash, "signer", pub,
+                    "nonce", (json_int_t) xt->nonce,
+                    "birth", (json_int_t) xt->birth,
+                    "death", (json_int_t) xt->death);
+    if (rec == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (block_hash != NULL) {
+        json_object_set_new(rec, "block", json_integer((json_int_t) block));
+        json_object_set_new(rec, "block_hash", json_string(block_hash));
+        json_object_set_new(rec, "index", json_integer((json_int_t) index));
+    }
+
+    rc = pylon_job_note(xt->sm->helper->store, xt->job, "xt", rec);
+    json_decref(rec);
+
+    return rc == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+void
+ngx_pylon_submit_test_hook(ngx_log_t *log, const char *name)
+{
+    char         path[NGX_MAX_PATH];
+    ngx_uint_t   i;
+    const char  *dir;
+
+    dir = getenv("PYLON_TEST_HOOK");
+    if (dir == NULL || dir[0] == '\0') {
+        return;
+    }
+
+    ngx_snprintf((u_char *) path, sizeof(path) - 1, "%s/%s%Z", dir, name);
+
+    if (unlink(path) != 0) {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                  "pylon helper: test hook: paused at %s", name);
+
+    for (i = 0; i < 600; i++) {
+        usleep(100000);
+    }
+}
