@@ -19,6 +19,10 @@
 #include "helper/ngx_pylon_refresh_int.h"
 
 
+static void ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r,
+    uint64_t number, const char *hash, uint64_t seq);
+
+
 ngx_pylon_refresh_t *
 ngx_pylon_refresh_create(ngx_pylon_helper_t *h, ngx_pylon_session_t *chain)
 {
@@ -113,7 +117,8 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
 
     ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
     ngx_uint_t          i;
-    ngx_pylon_round_t  *rd;
+
+    r->head_seq++;
 
     ngx_pylon_refresh_expire(r);
 
@@ -145,17 +150,94 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
     ngx_cpystrn((u_char *) r->started_hash, (u_char *) hash,
                 sizeof(r->started_hash));
 
+    if (r->inflight) {
+        /* one head round at a time: this head waits (a newer one that
+         * comes meanwhile takes its place) */
+        if (r->pending) {
+            r->skipped++;
+        }
+
+        r->pending = number;
+        r->pending_seq = r->head_seq;
+        ngx_cpystrn((u_char *) r->pending_hash, (u_char *) hash,
+                    sizeof(r->pending_hash));
+        return;
+    }
+
+    ngx_pylon_refresh_head_round(r, number, (const char *) hash,
+                                 r->head_seq);
+}
+
+
+static void
+ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r, uint64_t number,
+    const char *hash, uint64_t seq)
+{
+    ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
+    ngx_uint_t          i;
+    ngx_pylon_round_t  *rd;
+
+    if (r->ntracked == 0) {
+        return;
+    }
+
     for (i = 0; i < r->ntracked; i++) {
         netuids[i] = r->tracked[i].netuid;
     }
 
-    rd = ngx_pylon_round_create(r, r->chain, number, (const char *) hash, 1,
-                                netuids, r->ntracked);
+    rd = ngx_pylon_round_create(r, r->chain, number, hash, 1, netuids,
+                                r->ntracked);
     if (rd == NULL) {
         return;
     }
 
+    rd->seq = seq;
+    rd->head = 1;
+    r->inflight = rd;
+
     ngx_pylon_round_start(rd);
+}
+
+
+void
+ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
+{
+    uint64_t    number;
+    ngx_uint_t  i, k;
+    char        hash[67];
+
+    if (r->inflight == rd) {
+        r->inflight = NULL;
+    }
+
+    if (rd->failed) {
+        /* nothing of this head was written: every subnet of it is stale */
+
+        for (k = 0; k < rd->nsubs; k++) {
+            for (i = 0; i < r->ntracked; i++) {
+                if (r->tracked[i].netuid == rd->subs[k].netuid) {
+                    r->tracked[i].stale = 1;
+                }
+            }
+        }
+
+        if (pylon_store_write_begin(r->helper->store) != 0
+            || ngx_pylon_refresh_put_state(r) != NGX_OK
+            || pylon_store_write_commit(r->helper->store) != 0)
+        {
+            pylon_store_write_abort(r->helper->store);
+        }
+    }
+
+    if (r->pending == 0 || r->inflight) {
+        return;
+    }
+
+    number = r->pending;
+    ngx_memcpy(hash, r->pending_hash, sizeof(hash));
+    r->pending = 0;
+
+    ngx_pylon_refresh_head_round(r, number, hash, r->pending_seq);
 }
 
 
@@ -229,6 +311,7 @@ ngx_pylon_refresh_one(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
         return NGX_ERROR;
     }
 
+    rd->seq = r->head_seq;         /* a latest one reads the current head */
     rd->done = done;
     rd->data = data;
 

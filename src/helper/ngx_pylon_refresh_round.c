@@ -300,6 +300,65 @@ ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
 }
 
 
+void
+ngx_pylon_sub_fail(ngx_pylon_sub_t *sub, const char *what,
+    const char *error)
+{
+    ngx_pylon_round_t  *rd;
+
+    rd = sub->round;
+
+    if (!rd->latest || rd->nsubs < 2) {
+        ngx_pylon_round_fail(rd, what, error);
+        return;
+    }
+
+    if (sub->failed) {
+        return;
+    }
+
+    sub->failed = 1;
+    ngx_snprintf((u_char *) sub->error, sizeof(sub->error) - 1, "%s: %s%Z",
+                 what, error);
+}
+
+
+/*
+ * The end of a latest round of several subnets: every subnet failed
+ * fails the round; else each failed one is logged and marked stale, and
+ * the others are written.
+ */
+
+static void
+ngx_pylon_round_check_subs(ngx_pylon_round_t *rd)
+{
+    ngx_uint_t  i, nfailed;
+
+    if (rd->failed || !rd->latest || rd->nsubs < 2) {
+        return;
+    }
+
+    nfailed = 0;
+
+    for (i = 0; i < rd->nsubs; i++) {
+        if (!rd->subs[i].failed) {
+            continue;
+        }
+
+        nfailed++;
+
+        ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,
+                      "pylon helper: subnet %i at block %uL not read: %s "
+                      "(its previous data stays, marked stale)",
+                      rd->subs[i].netuid, rd->number, rd->subs[i].error);
+    }
+
+    if (nfailed == rd->nsubs) {
+        ngx_pylon_round_fail(rd, "every subnet", rd->subs[0].error);
+    }
+}
+
+
 /* one pending operation ended: the last one writes and frees */
 
 void
@@ -313,6 +372,8 @@ ngx_pylon_round_step(ngx_pylon_round_t *rd)
     }
 
     r = rd->refresh;
+
+    ngx_pylon_round_check_subs(rd);
 
     if (!rd->failed) {
         ngx_pylon_round_write(rd);
@@ -331,6 +392,10 @@ ngx_pylon_round_step(ngx_pylon_round_t *rd)
 
     if (rd->done) {
         rd->done(rd->data, rd->failed ? rd->error : NULL, rd->unknown);
+    }
+
+    if (rd->head) {
+        ngx_pylon_refresh_head_done(r, rd);   /* may start the next one */
     }
 
     ngx_pylon_round_free(rd);
@@ -410,8 +475,8 @@ ngx_pylon_sub_neurons(void *data, json_t *result, const char *error)
         || ngx_pylon_hex_bytes(result, &sub->neurons, &sub->neurons_len)
            != NGX_OK)
     {
-        ngx_pylon_round_fail(sub->round, "get_neurons_lite",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(sub, "get_neurons_lite",
+                           error ? error : "malformed answer");
     }
 
     ngx_pylon_round_step(sub->round);
@@ -427,8 +492,8 @@ ngx_pylon_sub_state(void *data, json_t *result, const char *error)
         || ngx_pylon_hex_bytes(result, &sub->state, &sub->state_len)
            != NGX_OK)
     {
-        ngx_pylon_round_fail(sub->round, "get_subnet_state",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(sub, "get_subnet_state",
+                           error ? error : "malformed answer");
     }
 
     ngx_pylon_round_step(sub->round);

@@ -173,31 +173,45 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 ngx_int_t
 ngx_pylon_refresh_put_state(ngx_pylon_refresh_t *r)
 {
-    u_char      body[8192], *p, *end;
+    int         rc;
+    u_char     *body, *p, *end;
+    size_t      size;
     ngx_uint_t  i;
 
+    /* ngx_alloc'ed, freed here: room for every tracked subnet */
+
+    size = 256 + r->ntracked * 192;
+
+    body = ngx_alloc(size, r->helper->log);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
     p = body;
-    end = body + sizeof(body);
+    end = body + size;
 
     p = ngx_slprintf(p, end, "{\"rounds\":%ui,\"failures\":%ui,"
-                     "\"calls\":%ui,\"subnets\":[",
-                     r->rounds, r->failures, r->calls);
+                     "\"calls\":%ui,\"skipped\":%ui,\"subnets\":[",
+                     r->rounds, r->failures, r->calls, r->skipped);
 
     for (i = 0; i < r->ntracked; i++) {
         p = ngx_slprintf(p, end, "%s{\"netuid\":%i,\"auto\":%s,"
                          "\"block\":%uL,\"written_ms\":%uL,"
-                         "\"duration_ms\":%M}",
+                         "\"duration_ms\":%M,\"stale\":%s}",
                          i ? "," : "", r->tracked[i].netuid,
                          r->tracked[i].expires_ms ? "true" : "false",
                          r->tracked[i].block, r->tracked[i].written_ms,
-                         r->tracked[i].duration);
+                         r->tracked[i].duration,
+                         r->tracked[i].stale ? "true" : "false");
     }
 
     p = ngx_slprintf(p, end, "]}");
 
-    if (pylon_store_put(r->helper->store, "S/refresh", r->written, 0, body,
-                        p - body)
-        != 0)
+    rc = pylon_store_put(r->helper->store, "S/refresh", r->written, 0, body,
+                         p - body);
+    ngx_free(body);
+
+    if (rc != 0)
     {
         return NGX_ERROR;
     }

@@ -1,0 +1,89 @@
+"""Robust refresh rounds (issue 12), with the fake node serving the recorded spec-343 answers.
+
+- each subnet succeeds or fails on its own: a failing runtime call for one subnet leaves the
+  others refreshed at the new head, keeps its previous body and marks it stale in /metrics
+  (pylon_subnet_stale{netuid});
+- one head round at a time plus the latest pending head: heads that come while a round runs
+  are not all read, only the newest.
+"""
+import json
+import threading
+
+from harness import wait_for
+from pylon import pylon_conf
+from test_data_fakenode import conf, data_node, served  # noqa: F401
+import test_data_common as dc
+
+METRICS = {"Authorization": "Bearer mt"}
+
+
+def block_of(n, netuid):
+    r = served(n, dc.routes(netuid)["neurons"])
+    return r.json()["block"]["number"] if r else None
+
+
+def stale(n):
+    body = n.request("/metrics", headers=METRICS).body.decode()
+    out = {}
+    for line in body.splitlines():
+        if line.startswith("pylon_subnet_stale{"):
+            netuid = int(line.split('"')[1])
+            out[netuid] = float(line.rsplit(" ", 1)[1])
+    return out
+
+
+def test_one_failing_subnet_does_not_fail_the_others(nginx_factory, data_node):
+    node = data_node(600)
+    node.any_netuid = True
+    n = nginx_factory(pylon_conf(node.url, extra_http="pylon_netuids 1 2 3; "
+                                 "pylon_metrics_token mt;"))
+    assert wait_for(lambda: all(block_of(n, u) == 600 for u in (1, 2, 3)), 20), \
+        n.log()[-3000:]
+    assert wait_for(lambda: stale(n) == {1: 0.0, 2: 0.0, 3: 0.0}, 5), stale(n)
+
+    plain = node.answer
+
+    def broken(method, params):              # subnet 2's neurons: a runtime error
+        if method == "state_call" and params[0] == "NeuronInfoRuntimeApi_get_neurons_lite" \
+                and params[1] == "0x0200":
+            raise KeyError("wasm trap: unreachable")
+        return plain(method, params)
+
+    node.answer = broken
+    head = node.new_head()
+    assert wait_for(lambda: block_of(n, 1) == head and block_of(n, 3) == head, 10), \
+        n.log()[-3000:]
+    assert block_of(n, 2) == 600                      # its previous body stays
+    assert wait_for(lambda: stale(n) == {1: 0.0, 2: 1.0, 3: 0.0}, 5), stale(n)
+    assert "subnet 2 at block %d not read" % head in n.log()
+
+    node.answer = plain                               # healed: fresh again
+    head = node.new_head()
+    assert wait_for(lambda: block_of(n, 2) == head, 10), n.log()[-3000:]
+    assert wait_for(lambda: stale(n) == {1: 0.0, 2: 0.0, 3: 0.0}, 5), stale(n)
+
+
+def test_one_round_in_flight_plus_latest_pending(nginx_factory, data_node):
+    node = data_node(700)
+    n = nginx_factory(conf(node, "pylon_metrics_token mt;"))
+    assert wait_for(lambda: block_of(n, 1) == 700, 20), n.log()[-3000:]
+
+    slow = node.hash_of(701)
+    seen = threading.Event()
+
+    def delay(method, params):                # the round at 701 takes 2 s
+        if method == "state_call" and slow in json.dumps(params):
+            seen.set()
+            return 2.0
+        return 0
+
+    node.delay = delay
+    node.new_head()
+    assert seen.wait(5), n.log()[-3000:]
+    for _ in range(3):                        # 702, 703, 704 come while it runs
+        last = node.new_head()
+    assert wait_for(lambda: block_of(n, 1) == last, 10), n.log()[-3000:]
+    read = {h for m, h in node.state_calls if m == "NeuronInfoRuntimeApi_get_neurons_lite"}
+    assert node.hash_of(702) not in read and node.hash_of(703) not in read, \
+        "heads replaced while pending were read"
+    assert node.hash_of(704) in read
