@@ -87,3 +87,32 @@ def test_one_round_in_flight_plus_latest_pending(nginx_factory, data_node):
     assert node.hash_of(702) not in read and node.hash_of(703) not in read, \
         "heads replaced while pending were read"
     assert node.hash_of(704) in read
+
+
+def test_auto_tracked_subnet_in_use_stays_tracked(nginx_factory, data_node):
+    """Tracked-by-request subnets expire after their last use, not after they were added.
+    The 10 minutes are shortened for the test: PYLON_AUTO_TTL_MS (helper) and
+    PYLON_USE_EVERY_S (how often a worker reports a cached hit as a use)."""
+    import time
+    node = data_node(800)
+    node.any_netuid = True
+    n = nginx_factory(pylon_conf(node.url, extra_http="pylon_metrics_token mt;"),
+                      main_conf="env PYLON_AUTO_TTL_MS=4000; env PYLON_USE_EVERY_S=1;")
+    assert wait_for(lambda: n.request("/api/v1/block/latest").status == 200, 20)
+    assert n.request(dc.routes(5)["neurons"], timeout=30).status == 200   # tracked now
+
+    # used every half second for 8 s (twice the time to live), heads coming
+    end = time.time() + 8
+    while time.time() < end:
+        r = n.request(dc.routes(5)["neurons"])
+        assert r.status == 200, r.body
+        node.new_head()
+        time.sleep(0.5)
+    assert "subnet 5 no longer tracked" not in n.log(), n.log()[-3000:]
+    head = node.head
+    assert wait_for(lambda: block_of(n, 5) == head, 5), n.log()[-3000:]
+
+    # no longer used: gone after the time to live (at the next head)
+    time.sleep(5)
+    node.new_head()
+    assert wait_for(lambda: "subnet 5 no longer tracked" in n.log(), 5), n.log()[-3000:]

@@ -47,6 +47,7 @@ typedef struct {
 
 
 static void ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job);
+static void ngx_pylon_fetch_use(ngx_pylon_helper_t *h, ngx_pylon_job_t *job);
 static void ngx_pylon_fetch_hash(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_fetch_start(ngx_pylon_fetch_t *f);
@@ -86,7 +87,29 @@ ngx_pylon_fetch_init(ngx_pylon_helper_t *h, ngx_pylon_refresh_t *refresh)
         return NGX_ERROR;
     }
 
+    if (ngx_pylon_runner_register("use", ngx_pylon_fetch_use) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pylon_runner_register("fetch", ngx_pylon_fetch_run);
+}
+
+
+/* "use": a worker served the subnet's latest body from the cache */
+
+static void
+ngx_pylon_fetch_use(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
+{
+    json_t  *netuid;
+
+    netuid = json_object_get(job->params, "netuid");
+
+    if (json_is_integer(netuid)) {
+        (void) ngx_pylon_refresh_use(ngx_pylon_fetch_refresh,
+                                     (ngx_int_t) json_integer_value(netuid));
+    }
+
+    ngx_pylon_job_finish(h, job, PYLON_JOB_DONE, 200, NULL, NULL);
 }
 
 
