@@ -116,3 +116,17 @@ def test_auto_tracked_subnet_in_use_stays_tracked(nginx_factory, data_node):
     time.sleep(5)
     node.new_head()
     assert wait_for(lambda: "subnet 5 no longer tracked" in n.log(), 5), n.log()[-3000:]
+
+
+def test_hyperparams_from_the_newest_call_in_the_metadata(nginx_factory, data_node):
+    """get_subnet_hyperparams_v2 where the runtime's metadata has it (spec 343; the recorded
+    spec-318 metadata has it too, so the v1 fallback is proven on the local spec-218 chain by
+    t/test_data_chain.py::test_data_hyperparams_and_state_records, which compares the body
+    with v1's answer)."""
+    def hyper_calls(node):
+        return {m for m, _ in node.state_calls if "hyperparams" in m}
+
+    node = data_node(900)
+    n = nginx_factory(conf(node))
+    assert wait_for(lambda: hyper_calls(node), 20), n.log()[-3000:]
+    assert hyper_calls(node) == {"SubnetInfoRuntimeApi_get_subnet_hyperparams_v2"}

@@ -121,6 +121,7 @@ struct ngx_pylon_sub_s {
     size_t                  state_len;
     u_char                 *hyper;          /* NULL: not available */
     size_t                  hyper_len;
+    const char             *hyper_method;   /* the call that read it */
     ngx_pylon_page_t        page[2];
     ngx_uint_t              failed;         /* this subnet only */
     char                    error[192];

@@ -27,6 +27,28 @@ static void ngx_pylon_sub_hyper(void *data, json_t *result,
 static ngx_uint_t ngx_pylon_is_unknown_block(const char *error);
 
 
+/*
+ * The hyperparameters call of this runtime: get_subnet_hyperparams_v2
+ * where the metadata has it (spec 343 on), the deprecated v1 otherwise.
+ * Both decode to the same field names (v2 adds some).  The v3 call
+ * (spec 413 on) answers a list of entries of another shape and is not
+ * used yet; its runtimes still have v2.
+ */
+
+static const char *
+ngx_pylon_round_hyper_method(const pylon_meta_t *m)
+{
+    if (m && pylon_runtime_api_find(m,
+                        "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2",
+                        NULL) != NULL)
+    {
+        return "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2";
+    }
+
+    return "SubnetInfoRuntimeApi_get_subnet_hyperparams";
+}
+
+
 ngx_pylon_round_t *
 ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
     uint64_t number, const char *hash, ngx_uint_t latest, ngx_int_t *netuids,
@@ -122,6 +144,7 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
 {
     u_char               nu[16];
     ngx_uint_t           i, k;
+    const char          *hyper;
     pylon_meta_t        *m;
     ngx_pylon_sub_t     *sub;
 
@@ -148,8 +171,11 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
         return;
     }
 
+    hyper = ngx_pylon_round_hyper_method(m);
+
     for (i = 0; i < rd->nsubs && !rd->failed; i++) {
         sub = &rd->subs[i];
+        sub->hyper_method = hyper;
 
         ngx_snprintf(nu, sizeof(nu), "0x%02xi%02xi%Z",
                      sub->netuid & 0xff, (sub->netuid >> 8) & 0xff);
@@ -166,9 +192,8 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
                                  ngx_pylon_sub_state, sub) != NGX_OK
             || (ngx_pylon_round_wants_hyper(rd, sub->netuid)
                 && ngx_pylon_round_call(rd, "state_call",
-                                 json_pack("[sss]",
-                               "SubnetInfoRuntimeApi_get_subnet_hyperparams",
-                                     (char *) nu, rd->hash),
+                                 json_pack("[sss]", hyper, (char *) nu,
+                                           rd->hash),
                                  ngx_pylon_sub_hyper, sub) != NGX_OK))
         {
             ngx_pylon_round_fail(rd, "state_call", "not connected");

@@ -314,7 +314,9 @@ ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
     }
 
     j = pylon_runtime_api_decode(m, "SubnetInfoRuntimeApi",
-                                 "get_subnet_hyperparams", sub->hyper,
+                                 sub->hyper_method
+                                 + sizeof("SubnetInfoRuntimeApi_") - 1,
+                                 sub->hyper,
                                  sub->hyper_len, err, sizeof(err));
     if (j == NULL) {
         ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,
