@@ -178,6 +178,15 @@ main(void)
        && pylon_history_bytes(hi) - before == sum(st, "B/validators/7/").bytes,
        "touching a group with no keys adds nothing");
 
+    /* one group read from an orphaned fork: only it goes */
+
+    before = pylon_history_groups(hi);
+    ok(pylon_history_drop(hi, 1, 4000) == 0, "group 4000 dropped");
+    is_int((int) sum(st, "B/neurons/1/0000004000").keys, 0,
+           "its keys are gone");
+    is_int((int) (before - pylon_history_groups(hi)), 1,
+           "the other groups stay");
+
     /* a reorg at block 4990: nothing at or above it is left */
 
     n = pylon_history_drop_from(hi, 4990);
