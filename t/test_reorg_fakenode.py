@@ -94,3 +94,39 @@ def test_reorg_drops_historical_record_of_orphan(nginx_factory, data_node):
     got = neurons_block(n, 501)
     assert got == {"number": 501, "hash": choice}, (got, n.log()[-3000:])
     assert "reorg" in n.log()
+
+
+def test_reorg_during_a_historical_fetch_reads_again(nginx_factory, data_node):
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+
+    # 501 and 502 on a fork that will be left
+    orphan, choice = fork_hash("orphan", 501), fork_hash("choice", 501)
+    node.hashes[501], node.hashes[502] = orphan, fork_hash("orphan", 502)
+    node.new_head(2)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == node.hash_of(502), 10)
+
+    # the historical read of 501 is slow; the reorg comes while it runs
+    seen = threading.Event()
+
+    def delay(method, params):
+        if method == "state_call" and orphan in json.dumps(params):
+            seen.set()
+            return 2.0
+        return 0
+
+    node.delay = delay
+    got = {}
+    t = threading.Thread(target=lambda: got.update(
+        r=n.request(dc.routes(1, 501)["neurons"], timeout=30)))
+    t.start()
+    assert seen.wait(10), n.log()[-3000:]
+    node.hashes[501], node.hashes[502] = choice, fork_hash("choice", 502)
+    node.new_head(0)                          # 502 again, its parent is the new 501
+    t.join(30)
+    r = got["r"]
+    assert r.status == 200, r.body
+    assert r.json()["block"] == {"number": 501, "hash": choice}, n.log()[-3000:]
+    assert "read again" in n.log()
+    assert neurons_block(n, 501)["hash"] == choice

@@ -43,6 +43,7 @@ typedef struct {
     ngx_uint_t             extrinsic;       /* the whole block's body */
     ngx_uint_t             latest;          /* L/ keys, not history */
     ngx_uint_t             tries;           /* started over after reorgs */
+    ngx_uint_t             reorgs;          /* seen when the hash came */
 } ngx_pylon_fetch_t;
 
 
@@ -323,6 +324,8 @@ ngx_pylon_fetch_hash(void *data, json_t *result, const char *error)
     ngx_cpystrn((u_char *) f->hash, (u_char *) json_string_value(result),
                 sizeof(f->hash));
 
+    f->reorgs = ngx_pylon_follow_reorgs(f->helper->follow, NULL);
+
     head = ngx_pylon_follow_head(f->helper->follow, NULL);
 
     if (ngx_pylon_archive
@@ -372,18 +375,31 @@ ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
 {
     ngx_pylon_fetch_t  *f = data;
 
-    u_char        detail[256];
+    u_char         detail[256];
+    uint64_t       from;
+    ngx_uint_t     left;
     const u_char  *now;
 
-    if (error == NULL && !f->latest) {
+    if (!f->latest) {
         now = ngx_pylon_follow_hash_at(f->helper->follow,
                                        (uint64_t) f->block);
 
-        if (now != NULL && ngx_strcmp(now, f->hash) != 0) {
-            /* read from a fork that has just been left */
+        /*
+         * another hash there now, or a deep reorg over it meanwhile: what
+         * was read (or failed to be: a node may forget a left fork's
+         * state) belongs to the left fork
+         */
+
+        left = now ? ngx_strcmp(now, f->hash) != 0
+                   : ngx_pylon_follow_reorgs(f->helper->follow, &from)
+                     != f->reorgs
+                     && (uint64_t) f->block >= from;
+
+        if (left) {
             ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
                           "pylon helper: block %L was read at %s, now %s: "
-                          "read again", f->block, f->hash, now);
+                          "read again", f->block, f->hash,
+                          now ? (char *) now : "unknown");
 
             ngx_pylon_history_drop(f->helper,
                                    f->extrinsic ? -1 : f->netuid,

@@ -47,6 +47,7 @@ struct ngx_pylon_follow_s {
     uint64_t               seq;          /* of the last head arrived */
     uint64_t               written_seq;  /* of the head written last */
     ngx_uint_t             reorgs;
+    uint64_t               reorg_from;   /* of the last one */
 
     struct {
         uint64_t           number;
@@ -164,8 +165,12 @@ ngx_pylon_follow_hash_at(ngx_pylon_follow_t *f, uint64_t number)
 
 
 ngx_uint_t
-ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f)
+ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f, uint64_t *from)
 {
+    if (from) {
+        *from = f->reorg_from;
+    }
+
     return f->reorgs;
 }
 
@@ -472,19 +477,25 @@ ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
         return;                                  /* the same head again */
     }
 
-    if (below && hd->parent[0] && ngx_strcmp(below, hd->parent) != 0) {
-        /* the parent changed too: how deep is not known */
-        from = hd->number > NGX_PYLON_FOLLOW_RECENT
-               ? hd->number - NGX_PYLON_FOLLOW_RECENT : 0;
+    if (below && hd->parent[0] && ngx_strcmp(below, hd->parent) == 0) {
+        if (same == NULL) {
+            return;                              /* simply the next block */
+        }
 
-    } else if (same) {
         from = hd->number;                       /* a fork at this height */
 
+    } else if (same == NULL && (below == NULL || hd->parent[0] == '\0')) {
+        return;                /* nothing to compare with (a gap, no parent) */
+
     } else {
-        return;                                  /* simply the next block */
+        /* the parent changed too, or cannot be checked: how deep the
+         * change goes is not known */
+        from = hd->number > NGX_PYLON_FOLLOW_RECENT
+               ? hd->number - NGX_PYLON_FOLLOW_RECENT : 0;
     }
 
     f->reorgs++;
+    f->reorg_from = from;
 
     ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
                   "pylon helper: reorg: block %uL is now %s, blocks from %uL "

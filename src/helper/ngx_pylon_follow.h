@@ -46,8 +46,8 @@ ngx_int_t ngx_pylon_follow_on_reorg(ngx_pylon_follow_t *f,
 const u_char *ngx_pylon_follow_hash_at(ngx_pylon_follow_t *f,
     uint64_t number);
 
-/* reorgs seen since start */
-ngx_uint_t ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f);
+/* reorgs seen since start, and the first block the last one may change */
+ngx_uint_t ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f, uint64_t *from);
 
 /* the last head written, 0 before the first */
 /*
