@@ -149,7 +149,8 @@ ASAN_TESTS  ?= $(filter-out %valgrind.py,$(wildcard t/test_*.py))
 # make test-asan alone runs them all (35-45 minutes on 2 cores)
 ASAN_CI_TESTS := $(addprefix t/test_,$(addsuffix .py,no_crash fuzz_http \
                  identity_auth v2_auth block_latest metrics_http \
-                 helper_process data_fakenode gzip_copies evm_logs writes))
+                 helper_process data_fakenode gzip_copies evm_logs writes \
+                 jobs_budget meta_fakenode))
 
 asan-module:
 	$(MAKE) B=$(BA) EXTRA_CFLAGS="$(ASAN_FLAGS)" \

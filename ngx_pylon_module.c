@@ -90,7 +90,7 @@ static ngx_command_t  ngx_pylon_commands[] = {
       NULL },
 
     { ngx_string("pylon_cache"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE123,
       ngx_pylon_cache,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
@@ -283,6 +283,7 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     }
 
     pmcf->cache_max_size = NGX_CONF_UNSET_SIZE;
+    pmcf->cache_jobs_size = NGX_CONF_UNSET_SIZE;
     pmcf->archive_cutoff = NGX_CONF_UNSET_UINT;
     pmcf->weights_retry.attempts = NGX_CONF_UNSET_UINT;
     pmcf->commitment_retry.attempts = NGX_CONF_UNSET_UINT;
@@ -338,6 +339,9 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_value(pmcf->gzip, 1);
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
+    ngx_conf_init_size_value(pmcf->cache_jobs_size,
+                             ngx_max(pmcf->cache_max_size / 8,
+                                     NGX_PYLON_MIN_MAX_SIZE));
 
     if (pmcf->wallet_path.data == NULL) {
         ngx_str_set(&pmcf->wallet_path, "/root/.bittensor/wallets");
@@ -586,7 +590,11 @@ ngx_pylon_subnet(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* pylon_cache DIR [max_size=SIZE]: the LMDB cache and the helper's home */
+/*
+ * pylon_cache DIR [max_size=SIZE] [jobs_size=SIZE]: the LMDB cache and
+ * the helper's home; the job queue has its own map of jobs_size (default
+ * max_size/8, at least 1m) next to the chain data's
+ */
 
 static char *
 ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
@@ -594,7 +602,9 @@ ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_pylon_main_conf_t *pmcf = conf;
 
     off_t        size;
-    ngx_str_t   *value, s;
+    size_t      *field;
+    ngx_str_t   *value, s, name;
+    ngx_uint_t   i;
     ngx_path_t  *path;
 
     if (pmcf->cache_dir.len) {
@@ -603,29 +613,37 @@ ngx_pylon_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     value = cf->args->elts;
 
-    if (cf->args->nelts == 3) {
+    for (i = 2; i < cf->args->nelts; i++) {
 
-        if (ngx_strncmp(value[2].data, "max_size=", 9) != 0) {
+        if (ngx_strncmp(value[i].data, "max_size=", 9) == 0) {
+            ngx_str_set(&name, "max_size");
+            field = &pmcf->cache_max_size;
+
+        } else if (ngx_strncmp(value[i].data, "jobs_size=", 10) == 0) {
+            ngx_str_set(&name, "jobs_size");
+            field = &pmcf->cache_jobs_size;
+
+        } else {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "invalid parameter \"%V\" in \"%V\" "
-                               "directive", &value[2], &cmd->name);
+                               "directive", &value[i], &cmd->name);
             return NGX_CONF_ERROR;
         }
 
-        s.data = value[2].data + 9;
-        s.len = value[2].len - 9;
+        s.data = value[i].data + name.len + 1;
+        s.len = value[i].len - name.len - 1;
 
         size = ngx_parse_offset(&s);
 
         if (size == NGX_ERROR || size < NGX_PYLON_MIN_MAX_SIZE) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid max_size \"%V\" in \"%V\" "
+                               "invalid %V \"%V\" in \"%V\" "
                                "directive, at least 1m is needed",
-                               &s, &cmd->name);
+                               &name, &s, &cmd->name);
             return NGX_CONF_ERROR;
         }
 
-        pmcf->cache_max_size = size;
+        *field = size;
     }
 
     if (value[1].len == 0) {

@@ -47,6 +47,7 @@ typedef struct {
 typedef struct {
     ngx_str_t        cache_dir;    /* absolute, NUL-terminated */
     size_t           cache_max_size;
+    size_t           cache_jobs_size;  /* map of <cache>/jobs.mdb */
     ngx_path_t      *cache_path;   /* owns the helper via path->manager */
 
     ngx_pylon_node_t network;

@@ -386,6 +386,13 @@ def test_ten_thousand_uncached_fetches_leave_helper_and_chain_data_healthy(
     assert int(busy[0]) > 0
     assert json.loads(busy[1])["status_code"] == 503
 
+    # the helper runs them a few at a time (NGX_PYLON_FETCH_RUNNING)
+    from test_jobs_budget import job_records
+    jobs = job_records(n)
+    running = [k for k, v in jobs.items() if k.startswith("J/")
+               and json.loads(v)["kind"] == "fetch" and json.loads(v)["state"] == "running"]
+    assert 1 <= len(running) <= 8, len(running)
+
     # the chain data goes on being written, by the same helper
     node.mode = "ok"
     head = node.new_head()
@@ -393,7 +400,32 @@ def test_ten_thousand_uncached_fetches_leave_helper_and_chain_data_healthy(
         served(n, dc.routes(1)["neurons"])), 30), \
         "\n".join(x for x in n.log().splitlines() if "helper" in x)[-5000:]
     assert n.helpers() == [helper]
-    r = dc.cache_records(os.path.join(n.prefix, "data", "cache"))
-    pending = [k for k in r if k.startswith("P/")]
+    from test_jobs_budget import job_records
+    jobs = job_records(n)
+    pending = [k for k in jobs if k.startswith("P/")]
     assert len(pending) <= 256, len(pending)
     clean(n)
+
+
+def test_crash_check_sees_dead_processes_and_memory_errors():
+    """The teardown check of every nginx (t/lib/harness.py log_problems):
+    it must flag what the issue's crashes left in error.log, and let
+    through what a test announced."""
+    from harness import log_problems
+    seen = [
+        "2026/01/01 00:00:00 [alert] 1#1: worker process 77 exited on signal 6",
+        "free(): double free detected in tcache 2",
+        "==12==ERROR: AddressSanitizer: heap-use-after-free on address 0x6",
+        "src/x.c:1:2: runtime error: signed integer overflow",
+        "2026/01/01 00:00:00 [alert] 1#1: pylon: something nobody expected",
+        "2026/01/01 00:00:00 [emerg] 1#1: pylon helper: cannot open",
+    ]
+    fine = [
+        "2026/01/01 00:00:00 [error] 1#1: pylon: cannot queue a fetch job",
+        "2026/01/01 00:00:00 [info] 1#1: pylon helper: job done",
+    ]
+    assert log_problems("\n".join(seen + fine)) == seen
+    killed = "2026/01/01 00:00:00 [alert] 1#1: cache manager process 9 exited on signal 9"
+    assert log_problems(killed, expect=[r"cache manager process \d+ exited on signal 9"]) == []
+    assert log_problems(killed) == [killed]
+

@@ -34,6 +34,17 @@ def hookdir():
     yield d
 
 
+@pytest.fixture(autouse=True)
+def disarmed(hookdir):
+    """A hook armed by a test that failed before reaching it would freeze the next test's
+    helper at that point (seen once: the five-reload test then timed out waiting for
+    "submitted", its job was left running, and the stuck-helper test counted that job's
+    commitment as a second event)."""
+    yield
+    for name in os.listdir(hookdir):
+        os.unlink(os.path.join(hookdir, name))
+
+
 @pytest.fixture(scope="module")
 def ngx(world, hookdir):
     c, info = world
@@ -179,6 +190,41 @@ def test_stuck_helper_killed_on_reload_hands_its_job_over(world, ngx, hookdir):
     ngx.reload()                        # the paused helper cannot quit: killed after 5 s
     assert wait_for(lambda: "is stuck, killing it" in ngx.log()[mark:], 20), ngx.log()[-3000:]
     assert pump(c, lambda: not t.is_alive(), timeout=120), ngx.log()[-3000:]
+    t.join()
+    assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
+    for _ in range(3):
+        c.new_block()
+        time.sleep(0.3)
+    ev = count(c, since, COMMITMENT_SET, info["netuid"])
+    assert ev["count"] == 1, (ev, ngx.log()[-4000:])
+    assert nonce(c, info["validator"]) == before + 1
+
+
+def test_taken_over_job_without_metadata_waits_instead_of_failing(world, ngx, hookdir):
+    """The race behind a 'double' seen once: the helper that takes a job over has no
+    runtime metadata yet (its first refresh round is slow); the attempts it used up
+    waiting for it (pylon_commitment_retry 3 1s: about 7 s) failed the job with 502 while
+    the recorded extrinsic, already in the pool, landed afterwards (in the next test's
+    window, which then counted two events).  A taken-over job resumes its recorded
+    extrinsic before it needs anything else."""
+    c, info = world
+    jump(c, 500)
+    since = c.head() + 1
+    before = nonce(c, info["validator"])
+    mark = arm(ngx, hookdir, "submitted")
+    path = "/api/v1/identity/sn/subnet/%d/commitments" % info["netuid"]
+    t, out = post_in_thread(ngx, path, {"commitment": "0x676767"}, timeout="120")
+    assert paused(ngx, "submitted", mark), ngx.log()[-3000:]
+    nometa = os.path.join(hookdir, "nometa")           # the new helper has no metadata
+    open(nometa, "w").close()
+    try:
+        kill_paused_helper(ngx)
+        time.sleep(12)                                 # > the attempts' 1 + 2 + 4 s
+        assert t.is_alive(), (out, ngx.log()[mark:][-3000:])
+        assert "failed 502" not in ngx.log()[mark:], ngx.log()[-3000:]
+    finally:
+        os.unlink(nometa)
+    assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
     t.join()
     assert out["r"].status == 201, (out["r"], ngx.log()[-3000:])
     for _ in range(3):

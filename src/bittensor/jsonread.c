@@ -68,7 +68,9 @@ arena_alloc(pylon_json_doc_t *doc, size_t n)
 
     c = doc->chunks;
     if (c == NULL || c->cap - c->used < n) {
-        cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+        /* chunks double up to 64 times the first: few mallocs per body */
+        cap = c ? (2 * c->cap < 64 * ARENA_CHUNK ? 2 * c->cap : 64 * ARENA_CHUNK) : ARENA_CHUNK;
+        cap = n > cap ? n : cap;
         c = malloc(sizeof(chunk_t) + cap);
         if (c == NULL) {
             return NULL;
@@ -818,6 +820,10 @@ rd_object(rd_t *rd, pylon_json_t *node, unsigned level)
         }
         if (c != '"') {
             rc = rd_fail(rd, "object keys must be strings");
+            goto done;
+        }
+        if (count == PYLON_JSON_MAX_MEMBERS) {
+            rc = rd_fail(rd, "too many object members");
             goto done;
         }
 

@@ -26,6 +26,15 @@
 #include <stddef.h>
 
 #define PYLON_JSON_MAX_DEPTH   1000
+
+/*
+ * Members one object may have: more than any subnet has neurons (weights
+ * are the largest legitimate map), far fewer than 1 MB of short keys.  A
+ * body past it is malformed at once ("too many object members"), before
+ * the rest is read, kept or hashed: the cost of a hostile body is bounded
+ * whatever its keys are.
+ */
+#define PYLON_JSON_MAX_MEMBERS 8192
 #define PYLON_JSON_ERR_BYTES   160
 
 #define PYLON_JSON_KEEP_ARRAYS 0x100 /* or'ed into keep: arrays too */

@@ -28,6 +28,7 @@
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_refresh.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_fetch.h"
 #include "helper/ngx_pylon_evm.h"
 #include "helper/ngx_pylon_history.h"
@@ -185,7 +186,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
 
     h->store = pylon_store_open((char *) pmcf->cache_dir.data,
                                 pmcf->cache_max_size, err, sizeof(err));
-    if (h->store == NULL) {
+    if (h->store == NULL
+        || pylon_store_open_jobs(h->store, (char *) pmcf->cache_dir.data,
+                                 pmcf->cache_jobs_size, err, sizeof(err))
+           != 0)
+    {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0, "pylon helper: %s", err);
         exit(2);
     }
@@ -242,6 +247,11 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_follow_start(h->follow, h->chain);
 
     /* subnet data every block, and cache misses on demand */
+
+    h->meta = ngx_pylon_meta_create(h);
+    if (h->meta == NULL) {
+        exit(2);
+    }
 
     h->refresh = ngx_pylon_refresh_create(h, h->chain);
     if (h->refresh == NULL
@@ -314,6 +324,7 @@ ngx_pylon_helper_main(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     ngx_pylon_fetch_free();
     ngx_pylon_evm_free();
     ngx_pylon_refresh_destroy(h->refresh);
+    ngx_pylon_meta_destroy(h->meta);         /* after every session */
     ngx_pylon_history_done();
     ngx_pylon_follow_destroy(h->follow);
     pylon_store_close(h->store);

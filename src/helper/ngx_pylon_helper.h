@@ -21,6 +21,7 @@ typedef struct ngx_pylon_session_s  ngx_pylon_session_t;
 typedef struct ngx_pylon_follow_s   ngx_pylon_follow_t;
 typedef struct ngx_pylon_refresh_s  ngx_pylon_refresh_t;
 typedef struct ngx_pylon_submitter_s  ngx_pylon_submitter_t;
+typedef struct ngx_pylon_meta_s     ngx_pylon_meta_t;
 
 
 typedef struct {
@@ -37,6 +38,7 @@ typedef struct {
     ngx_pylon_follow_t      *follow;     /* new heads -> cache */
     ngx_pylon_refresh_t     *refresh;    /* subnet data every block */
     ngx_pylon_submitter_t   *submitter;  /* signed extrinsics */
+    ngx_pylon_meta_t        *meta;       /* runtimes, counted, shared */
 
     lws_sorted_usec_list_t   sul_tick;   /* 1 s housekeeping */
     lws_sorted_usec_list_t   sul_paths;  /* other paths' managers */

@@ -77,15 +77,11 @@ ngx_pylon_refresh_create(ngx_pylon_helper_t *h, ngx_pylon_session_t *chain)
 void
 ngx_pylon_refresh_destroy(ngx_pylon_refresh_t *r)
 {
-    ngx_uint_t  i;
-
     if (r == NULL) {
         return;
     }
 
-    for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
-        pylon_meta_free(r->metas[i].meta);
-    }
+    /* the runtimes are the helper's (ngx_pylon_meta.h) */
 
     ngx_free(r);
 }

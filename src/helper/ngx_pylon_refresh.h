@@ -99,9 +99,10 @@ ngx_int_t ngx_pylon_refresh_block(ngx_pylon_refresh_t *r,
     ngx_pylon_round_pt done, void *data);
 
 /*
- * The metadata of the newest runtime a round used (the head's), or NULL
- * before the first.  Valid until a runtime upgrade has pushed it out of
- * the cache (several spec versions later): callers use it at once.
+ * The metadata of the head's runtime (ngx_pylon_meta_head()), or NULL
+ * before the first round: borrowed, valid until the caller returns to the
+ * event loop.  A historical round does not change it.  Keep a reference
+ * (ngx_pylon_meta_acquire_head()) to use it longer.
  */
 const pylon_meta_t *ngx_pylon_refresh_meta(ngx_pylon_refresh_t *r);
 

@@ -2,8 +2,9 @@
  * ngx_pylon_refresh_int.h: private to the refresher's files
  * (ngx_pylon_refresh*.c); other callers use ngx_pylon_refresh.h.
  *
- *   round: state_getRuntimeVersion([hash]) -> metadata of that spec
- *          (cached; else Metadata_metadata_at_version(15) at hash)
+ *   round: state_getRuntimeVersion([hash]) -> the runtime of that spec
+ *          from the helper's shared cache (ngx_pylon_meta.h), else its
+ *          metadata fetched at hash (one fetch per spec at a time)
  *   per subnet, in parallel:
  *          state_call get_neurons_lite, state_call get_subnet_state,
  *          for CommitmentOf and NeuronCertificates:
@@ -13,9 +14,9 @@
  *   copies into a batch (store/batch.h), then write them all in one short
  *   transaction (item keys of the subnet that are gone are deleted).
  *
- * Ownership: the refresher owns its tracked set and metadata slots; a
- * round (ngx_pylon_round_create) owns its subnets' read buffers and its
- * own_meta until ngx_pylon_round_free.  The functions below are shared
+ * Ownership: the refresher owns its tracked set; a round
+ * (ngx_pylon_round_create) owns its subnets' read buffers and holds a
+ * reference to its runtime (rd->rt) until ngx_pylon_round_free.  The functions below are shared
  * between those files; they are not part of the refresher's interface.
  */
 
@@ -27,6 +28,7 @@
 #include <ngx_core.h>
 
 #include "helper/ngx_pylon_session.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_stats.h"
 #include "helper/ngx_pylon_refresh_v2.h"
@@ -41,7 +43,6 @@
 
 #define NGX_PYLON_PAGE          1000
 #define NGX_PYLON_HYPER_EVERY   5           /* blocks between reads */
-#define NGX_PYLON_META_SLOTS    8
 
 
 typedef struct ngx_pylon_round_s  ngx_pylon_round_t;
@@ -61,21 +62,11 @@ typedef struct {
 } ngx_pylon_tracked_t;
 
 
-typedef struct {
-    uint32_t                spec;
-    pylon_meta_t           *meta;          /* NULL while being fetched */
-    ngx_uint_t              refs;
-    uint64_t                used_ms;
-    ngx_pylon_round_t      *waiters;       /* rounds waiting for meta */
-} ngx_pylon_meta_slot_t;
-
-
 struct ngx_pylon_refresh_s {
     ngx_pylon_helper_t     *helper;
     ngx_pylon_session_t    *chain;
     ngx_pylon_tracked_t     tracked[NGX_PYLON_TRACK_MAX];
     ngx_uint_t              ntracked;
-    ngx_pylon_meta_slot_t   metas[NGX_PYLON_META_SLOTS];
     uint32_t                spec;            /* last runtime version seen */
     uint64_t                written;         /* newest latest round */
     uint64_t                started;         /* newest head refreshed */
@@ -134,8 +125,7 @@ struct ngx_pylon_round_s {
     uint64_t                number;
     char                    hash[67];
     ngx_uint_t              latest;
-    ngx_pylon_meta_slot_t  *slot;
-    pylon_meta_t           *own_meta;        /* when not cached */
+    pylon_runtime_t        *rt;              /* held; NULL until known */
     ngx_pylon_sub_t        *subs;
     ngx_uint_t              nsubs;
     ngx_uint_t              pending;
@@ -145,10 +135,9 @@ struct ngx_pylon_round_s {
     ngx_msec_t              started;
     ngx_pylon_round_pt      done;
     void                   *data;
-    ngx_pylon_round_t      *next_waiter;
     ngx_uint_t              extrinsics;      /* read the block's body */
     json_t                 *xts;             /* its extrinsics (hex) */
-    ngx_uint_t              guessed;         /* slot taken before version */
+    ngx_uint_t              guessed;         /* rt taken before version */
     ngx_uint_t              reading;         /* subnet calls are out */
     uint64_t                seq;             /* head order (latest) */
     ngx_uint_t              head;            /* the head round */

@@ -103,9 +103,7 @@ ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
 void
 ngx_pylon_round_start(ngx_pylon_round_t *rd)
 {
-    ngx_uint_t              i;
-    ngx_pylon_refresh_t    *r;
-    ngx_pylon_meta_slot_t  *slot;
+    ngx_pylon_refresh_t  *r;
 
     r = rd->refresh;
 
@@ -124,17 +122,12 @@ ngx_pylon_round_start(ngx_pylon_round_t *rd)
         return;
     }
 
-    for (i = 0; i < NGX_PYLON_META_SLOTS; i++) {
-        slot = &r->metas[i];
+    /* the runtime of the last spec seen, held as a guess */
+    rd->rt = ngx_pylon_meta_acquire(r->helper->meta, r->spec);
 
-        if (slot->spec == r->spec && slot->meta != NULL) {
-            slot->refs++;
-            slot->used_ms = ngx_pylon_helper_now_ms();
-            rd->slot = slot;
-            rd->guessed = 1;
-            ngx_pylon_round_subnets(rd);
-            return;
-        }
+    if (rd->rt != NULL) {
+        rd->guessed = 1;
+        ngx_pylon_round_subnets(rd);
     }
 }
 
@@ -159,7 +152,7 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
 
     rd->reading = 1;
 
-    m = rd->slot ? rd->slot->meta : rd->own_meta;
+    m = rd->rt->meta;
 
     if (rd->extrinsics
         && ngx_pylon_round_call(rd, "chain_getBlock",
@@ -449,14 +442,7 @@ ngx_pylon_round_free(ngx_pylon_round_t *rd)
         }
     }
 
-    if (rd->slot) {
-        rd->slot->refs--;
-        if (rd->slot->meta == NULL) {
-            rd->slot->used_ms = 0;            /* metadata never came */
-        }
-    }
-
-    pylon_meta_free(rd->own_meta);
+    ngx_pylon_meta_release(rd->rt);
     json_decref(rd->xts);
     ngx_free(rd->subs);
     ngx_free(rd);

@@ -88,7 +88,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         }
 
         ngx_memzero(&in, sizeof(in));
-        in.meta = rd->slot ? rd->slot->meta : rd->own_meta;
+        in.meta = rd->rt->meta;
         in.block = rd->number;
         in.hash = rd->hash;
         in.neurons = sub->neurons;
@@ -241,7 +241,7 @@ ngx_pylon_round_write_xts(ngx_pylon_round_t *rd)
     pylon_meta_t  *m;
     char           key[PYLON_KEY_MAX], err[128];
 
-    m = rd->slot ? rd->slot->meta : rd->own_meta;
+    m = rd->rt->meta;
 
     json_array_foreach(rd->xts, i, x) {
 

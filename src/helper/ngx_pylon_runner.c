@@ -40,6 +40,7 @@ static int                     ngx_pylon_doorbell = -1;
 static lws_sorted_usec_list_t  ngx_pylon_sul_scan;
 static ngx_pylon_helper_t     *ngx_pylon_runner_helper;
 static ngx_uint_t              ngx_pylon_scans;
+static ngx_pylon_job_reap_pt   ngx_pylon_reap;
 
 
 ngx_int_t
@@ -58,6 +59,13 @@ ngx_pylon_runner_register(const char *kind, ngx_pylon_job_run_pt run)
     k->run = run;
 
     return NGX_OK;
+}
+
+
+void
+ngx_pylon_runner_reaper(ngx_pylon_job_reap_pt reap)
+{
+    ngx_pylon_reap = reap;
 }
 
 
@@ -177,6 +185,10 @@ ngx_pylon_runner_scan(lws_sorted_usec_list_t *sul)
         ngx_log_error(NGX_LOG_ERR, h->log, 0,
                       "pylon helper: job scan failed: %s",
                       pylon_store_error(h->store));
+    }
+
+    if (ngx_pylon_reap) {
+        ngx_pylon_reap(h);
     }
 
     /* finished jobs leave in the order they ended: O(what expires) */
@@ -326,6 +338,22 @@ ngx_pylon_runner_start(void *data, json_t *record)
     if (pylon_job_update(h->store, id, PYLON_JOB_RUNNING, 0, NULL, NULL)
         != 0 || pylon_job_attempt(h->store, id) != 0)
     {
+        v = pylon_job_get(h->store, id);
+
+        if (v == NULL) {
+            /* a newer job replaced it since the scan read it: drop it */
+            ngx_log_error(NGX_LOG_INFO, h->log, 0,
+                          "pylon helper: job %s (%s) superseded before it "
+                          "started", id, kind);
+            ngx_pylon_running = job->next;
+            json_decref(job->params);
+            json_decref(job->xt);
+            ngx_free(job);
+            return;
+        }
+
+        json_decref(v);
+
         ngx_log_error(NGX_LOG_ERR, h->log, 0,
                       "pylon helper: cannot start job %s: %s", id,
                       pylon_store_error(h->store));

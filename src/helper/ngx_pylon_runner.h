@@ -52,6 +52,16 @@ ngx_int_t ngx_pylon_runner_init(ngx_pylon_helper_t *h);
 /* closes the doorbell */
 void ngx_pylon_runner_done(ngx_pylon_helper_t *h);
 
+/*
+ * Called after each scan of the queue (a doorbell, or every 2 s): jobs
+ * waiting between attempts end there when a newer job cancelled them,
+ * so a burst of superseding PUTs does not keep their records.
+ */
+typedef void (*ngx_pylon_job_reap_pt)(ngx_pylon_helper_t *h);
+
+/* sets the reaper (one; at helper start) */
+void ngx_pylon_runner_reaper(ngx_pylon_job_reap_pt reap);
+
 /* registers the function for a kind (at helper start); NGX_ERROR if full */
 ngx_int_t ngx_pylon_runner_register(const char *kind,
     ngx_pylon_job_run_pt run);

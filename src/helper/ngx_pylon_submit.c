@@ -116,19 +116,19 @@ ngx_pylon_submit_pending(ngx_pylon_submitter_t *sm)
 
 
 ngx_int_t
-ngx_pylon_submit(ngx_pylon_submitter_t *sm, const pylon_meta_t *meta,
+ngx_pylon_submit(ngx_pylon_submitter_t *sm, pylon_runtime_t *rt,
     const pylon_sr25519_keypair_t *kp, const char *pallet, const char *call,
     const json_t *args, ngx_pylon_submit_pt reply, void *data, char *err,
     size_t errlen)
 {
-    return ngx_pylon_submit_job(sm, NULL, meta, kp, pallet, call, args,
+    return ngx_pylon_submit_job(sm, NULL, rt, kp, pallet, call, args,
                                 reply, data, err, errlen);
 }
 
 
 ngx_int_t
 ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
-    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    pylon_runtime_t *rt, const pylon_sr25519_keypair_t *kp,
     const char *pallet, const char *call, const json_t *args,
     ngx_pylon_submit_pt reply, void *data, char *err, size_t errlen)
 {
@@ -137,7 +137,7 @@ ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
 
     if (job != NULL && job->xt != NULL) {
         /* taken over: the recorded extrinsic, once */
-        rc = ngx_pylon_submit_resume(sm, job, meta, kp, reply, data);
+        rc = ngx_pylon_submit_resume(sm, job, rt, kp, reply, data);
 
         json_decref(job->xt);
         job->xt = NULL;
@@ -147,6 +147,18 @@ ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
         }
 
         /* unreadable record: nothing of it can be on chain, sign anew */
+
+        if (pallet == NULL) {
+            ngx_cpystrn((u_char *) err, (u_char *) "recorded extrinsic "
+                        "unreadable", errlen);
+            return NGX_DECLINED;          /* the caller builds the call */
+        }
+    }
+
+    if (rt == NULL || pallet == NULL || call == NULL) {
+        ngx_cpystrn((u_char *) err, (u_char *) "no runtime metadata for "
+                    "the call", errlen);
+        return NGX_ERROR;
     }
 
     xt = ngx_calloc(sizeof(ngx_pylon_xt_t), sm->log);
@@ -157,7 +169,7 @@ ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
 
     pylon_buf_init(&xt->call);
 
-    if (pylon_xt_call(&xt->call, meta, pallet, call, args, err, errlen)
+    if (pylon_xt_call(&xt->call, rt->meta, pallet, call, args, err, errlen)
         != 0)
     {
         pylon_buf_free(&xt->call);
@@ -165,8 +177,22 @@ ngx_pylon_submit_job(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
         return NGX_ERROR;
     }
 
+    /* kept to encode the call again if the runtime changes before signing */
+    xt->pallet = ngx_alloc(ngx_strlen(pallet) + 1, sm->log);
+    xt->name = ngx_alloc(ngx_strlen(call) + 1, sm->log);
+    xt->args = args ? json_deep_copy(args) : NULL;
+
+    if (xt->pallet == NULL || xt->name == NULL || (args && !xt->args)) {
+        ngx_cpystrn((u_char *) err, (u_char *) "out of memory", errlen);
+        ngx_pylon_submit_free(xt);
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(xt->pallet, pallet, ngx_strlen(pallet) + 1);
+    ngx_memcpy(xt->name, call, ngx_strlen(call) + 1);
+
     xt->sm = sm;
-    xt->meta = meta;
+    xt->rt = ngx_pylon_meta_acquire_rt(rt);
     xt->kp = kp;
     xt->reply = reply;
     xt->data = data;
@@ -199,7 +225,7 @@ ngx_pylon_submit_kick(ngx_pylon_submitter_t *sm)
     xt = sm->queue;
 
     if (sm->have_genesis) {
-        ngx_pylon_submit_version(xt);
+        ngx_pylon_submit_fetch_nonce(xt);
         return;
     }
 

@@ -4,10 +4,11 @@
  *
  * A submission goes through one queue (one at a time, so two submissions
  * of one hotkey in one block get consecutive nonces):
- *   genesis hash (once) -> state_getRuntimeVersion ->
+ *   genesis hash (once) ->
  *   system_accountNextIndex (raised to the nonce we last used + 1) ->
- *   sign with a mortal era born at the followed head ->
- *   author_submitExtrinsic.
+ *   the runtime of the followed head (state_getRuntimeVersion([hash]),
+ *   ngx_pylon_meta.h) -> sign with its spec and transaction version and
+ *   a mortal era born at that head -> author_submitExtrinsic.
  * A stale nonce ("outdated", "Priority is too low") is retried with the
  * next one.  Submitted extrinsics are then looked for in every new block
  * (chain_getBlock, by extrinsic hash); where found, that block's
@@ -36,7 +37,7 @@
 
 #include "helper/ngx_pylon_helper.h"
 #include "helper/ngx_pylon_runner.h"
-#include "chain/metadata.h"
+#include "chain/runtime.h"
 #include "crypto/sr25519.h"
 
 
@@ -76,26 +77,32 @@ void ngx_pylon_submitter_stop(ngx_pylon_submitter_t *sm);
 void ngx_pylon_submitter_destroy(ngx_pylon_submitter_t *sm);
 
 /*
- * Submit pallet.call(args) signed by kp, encoded with meta.  meta and kp
- * must stay valid until reply is called (kp is used again when a stale
- * nonce forces re-signing; meta decodes the outcome's events).  The call
- * is encoded at once: bad arguments give NGX_ERROR with the reason in err
- * (reply is then never called).  Otherwise NGX_OK and reply is called
- * exactly once, later.
+ * Submit pallet.call(args) signed by kp, the call encoded at once with
+ * runtime rt (the head's when the caller built it): bad arguments give
+ * NGX_ERROR with the reason in err (reply is then never called).
+ * Otherwise NGX_OK and reply is called exactly once, later.  The
+ * submitter takes its own reference to rt (the caller keeps and releases
+ * its own) and copies pallet, call and args; kp must stay valid until
+ * reply (it signs again when a stale nonce forces it).  The extrinsic is
+ * signed with the runtime of the block it builds on: the call is encoded
+ * again when that is not rt (a runtime upgrade meanwhile).
  */
-ngx_int_t ngx_pylon_submit(ngx_pylon_submitter_t *sm,
-    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
-    const char *pallet, const char *call, const json_t *args,
-    ngx_pylon_submit_pt reply, void *data, char *err, size_t errlen);
+ngx_int_t ngx_pylon_submit(ngx_pylon_submitter_t *sm, pylon_runtime_t *rt,
+    const pylon_sr25519_keypair_t *kp, const char *pallet, const char *call,
+    const json_t *args, ngx_pylon_submit_pt reply, void *data, char *err,
+    size_t errlen);
 
 /*
  * ngx_pylon_submit() for a job, exactly once: the signed extrinsic is
  * recorded in the job's record before it is sent; a job taken over
- * (job->xt, consumed here) resumes the recorded extrinsic and pallet,
- * call and args are then unused.  job must stay valid until reply.
+ * (job->xt, consumed here) resumes the recorded extrinsic: pallet, call
+ * and args are then unused and may be NULL, and rt may be NULL (its
+ * events are then read with the head's runtime).  With pallet NULL, a
+ * recorded extrinsic that cannot be read gives NGX_DECLINED (the caller
+ * builds a new call).  job must stay valid until reply.
  */
 ngx_int_t ngx_pylon_submit_job(ngx_pylon_submitter_t *sm,
-    ngx_pylon_job_t *job, const pylon_meta_t *meta,
+    ngx_pylon_job_t *job, pylon_runtime_t *rt,
     const pylon_sr25519_keypair_t *kp, const char *pallet, const char *call,
     const json_t *args, ngx_pylon_submit_pt reply, void *data, char *err,
     size_t errlen);
@@ -107,7 +114,9 @@ ngx_int_t ngx_pylon_submit_job(ngx_pylon_submitter_t *sm,
  * "pylon helper: test hook: paused at NAME" and blocks the helper for
  * 60 s (the test kills it meanwhile).  Points: "recorded" (extrinsic in
  * the job record, not sent), "submitted" (accepted by the node),
- * "included" (found in a block, outcome not read).  Unset: nothing.
+ * "included" (found in a block, outcome not read).  Also DIR/nometa: while
+ * it exists (it is not removed) ngx_pylon_meta_acquire_head() gives NULL,
+ * as in a helper whose first metadata has not come yet.  Unset: nothing.
  */
 void ngx_pylon_submit_test_hook(ngx_log_t *log, const char *name);
 

@@ -3,10 +3,14 @@
  * (ngx_pylon_submit*.c); other callers use ngx_pylon_submit.h.
  *
  * Each submission is a small state machine carried by its own context:
- *   queued -> (genesis) -> version -> nonce -> submitted -> waiting
- *   -> found in a block -> events -> reply.
- * Only the queue's head is between "version" and "submitted", so nonces
- * are assigned in order.  The nonce used last per account is remembered:
+ *   queued -> (genesis) -> nonce -> the runtime of the head it is signed
+ *   at -> submitted -> waiting -> found in a block -> events -> reply.
+ * Only the queue's head is between "nonce" and "submitted", so nonces
+ * are assigned in order.  The extrinsic is signed with the spec version,
+ * transaction version and metadata of the block it builds on (its era's
+ * birth), taken together from one counted runtime (ngx_pylon_meta.h): a
+ * call built with another runtime (an upgrade meanwhile) is encoded
+ * again with that one.  The nonce used last per account is remembered:
  * the node's system_accountNextIndex may not count a transaction it has
  * just accepted into a block being built.
  *
@@ -22,12 +26,13 @@
  * block for (chain_getBlockHash gives null) holds none.
  *
  * Jobs (ngx_pylon_submit_job) record their extrinsic before sending it
- * (see ngx_pylon_submit.h); a resumed one skips genesis, version and nonce
- * and goes straight to waiting, sent again while its era lives.
+ * (see ngx_pylon_submit.h); a resumed one skips genesis, nonce and
+ * signing and goes straight to waiting, sent again while its era lives.
  *
  * Ownership: the submitter owns its contexts (ngx_pylon_xt_t) on its
  * queue, waiting list and rereads; a context and its buffers are freed by
- * ngx_pylon_submit_free (from ngx_pylon_submit_finish, or on destroy).
+ * ngx_pylon_submit_free (from ngx_pylon_submit_finish, or on destroy),
+ * which also gives back the context's reference to its runtime (xt->rt).
  * The functions below are shared between those files; they are not part
  * of the submitter's interface.
  */
@@ -48,6 +53,7 @@
 #include "chain/storage.h"
 #include "crypto/address.h"
 #include "helper/ngx_pylon_follow.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_submit.h"
 
@@ -63,7 +69,16 @@ typedef struct ngx_pylon_xt_s  ngx_pylon_xt_t;
 struct ngx_pylon_xt_s {
     ngx_pylon_xt_t                 *next;
     ngx_pylon_submitter_t          *sm;
-    const pylon_meta_t             *meta;
+    pylon_runtime_t                *rt;         /* held: call encoded,
+                                                   signed, events read
+                                                   with it (or NULL: a
+                                                   resumed one, until
+                                                   its events) */
+    char                           *pallet;     /* the call again, for */
+    char                           *name;       /* another runtime; */
+    json_t                         *args;       /* owned (NULL: resumed) */
+    uint64_t                        sign_block; /* the head signed at */
+    char                            sign_hash[67];
     const pylon_sr25519_keypair_t  *kp;
     ngx_pylon_submit_pt             reply;
     void                           *data;
@@ -113,8 +128,6 @@ struct ngx_pylon_submitter_s {
 
     ngx_uint_t                      have_genesis;
     uint8_t                         genesis[32];
-    uint32_t                        spec_version;
-    uint32_t                        tx_version;
 
     uint64_t                        scanned;    /* blocks up to here seen */
     ngx_uint_t                      scans;      /* scans in flight */
@@ -140,7 +153,6 @@ ngx_pylon_nonce_t *ngx_pylon_submit_nonce(ngx_pylon_submitter_t *sm,
 /* ngx_pylon_submit_sign.c */
 void ngx_pylon_submit_on_genesis(void *data, json_t *result,
     const char *error);
-void ngx_pylon_submit_version(ngx_pylon_xt_t *xt);
 void ngx_pylon_submit_send(ngx_pylon_xt_t *xt);
 void ngx_pylon_submit_prepare_failed(ngx_pylon_xt_t *xt,
     const char *what, const char *error);
@@ -166,7 +178,7 @@ void ngx_pylon_submit_free(ngx_pylon_xt_t *xt);
 
 /* ngx_pylon_submit_resume.c */
 ngx_int_t ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm,
-    ngx_pylon_job_t *job, const pylon_meta_t *meta,
+    ngx_pylon_job_t *job, pylon_runtime_t *rt,
     const pylon_sr25519_keypair_t *kp, ngx_pylon_submit_pt reply,
     void *data);
 void ngx_pylon_submit_resend(ngx_pylon_xt_t *xt);

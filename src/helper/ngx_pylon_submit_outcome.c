@@ -95,9 +95,21 @@ ngx_pylon_submit_events_read(ngx_pylon_scan_t *ev)
 
     xt = ev->xt;
 
+    if (xt->rt == NULL) {
+        /* resumed without a runtime: the head's (the same spec unless an
+         * upgrade came since; then the events may not decode, and the
+         * inclusion is reported as such) */
+        xt->rt = ngx_pylon_meta_acquire_head(ev->sm->helper->meta);
+
+        if (xt->rt == NULL) {
+            ngx_pylon_submit_events_later(ev, "no runtime metadata yet");
+            return;
+        }
+    }
+
     pylon_buf_init(&kb);
 
-    if (pylon_storage_key(&kb, xt->meta, "System", "Events", NULL, 0, err,
+    if (pylon_storage_key(&kb, xt->rt->meta, "System", "Events", NULL, 0, err,
                           sizeof(err)) != 0
         || pylon_hex_encode(key, sizeof(key), kb.data, kb.len) < 0)
     {
@@ -145,7 +157,7 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
     events = NULL;
 
     if (pylon_hex_decode_alloc(&bytes, &len, s, ngx_strlen(s)) == 0) {
-        events = pylon_storage_value_decode(xt->meta, "System", "Events",
+        events = pylon_storage_value_decode(xt->rt->meta, "System", "Events",
                                             bytes, len, err, sizeof(err));
         free(bytes);
 
@@ -154,7 +166,7 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
     }
 
     if (events == NULL
-        || pylon_outcome_from_events(&o, xt->meta, events, ev->index, err,
+        || pylon_outcome_from_events(&o, xt->rt->meta, events, ev->index, err,
                                      sizeof(err)) != 0)
     {
         /* the same bytes decode the same way: report the inclusion */
@@ -214,6 +226,18 @@ void
 ngx_pylon_submit_free(ngx_pylon_xt_t *xt)
 {
     pylon_buf_free(&xt->call);
+
+    ngx_pylon_meta_release(xt->rt);
+
+    if (xt->pallet) {
+        ngx_free(xt->pallet);
+    }
+
+    if (xt->name) {
+        ngx_free(xt->name);
+    }
+
+    json_decref(xt->args);
 
     if (xt->hex) {
         ngx_free(xt->hex);

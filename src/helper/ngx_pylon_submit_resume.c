@@ -23,7 +23,7 @@ static void ngx_pylon_submit_on_resent(void *data, json_t *result,
 
 ngx_int_t
 ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
-    const pylon_meta_t *meta, const pylon_sr25519_keypair_t *kp,
+    pylon_runtime_t *rt, const pylon_sr25519_keypair_t *kp,
     ngx_pylon_submit_pt reply, void *data)
 {
     size_t              n, blen;
@@ -82,7 +82,7 @@ ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
     ngx_memcpy(xt->hex, hex, ngx_strlen(hex) + 1);
 
     xt->sm = sm;
-    xt->meta = meta;
+    xt->rt = ngx_pylon_meta_acquire_rt(rt);      /* NULL: the head's, later */
     xt->kp = kp;
     xt->reply = reply;
     xt->data = data;

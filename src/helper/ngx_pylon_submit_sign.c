@@ -1,8 +1,9 @@
 /*
  * ngx_pylon_submit_sign.c: preparing and sending an extrinsic (see
- * ngx_pylon_submit_int.h): genesis hash, runtime version, then (after the
- * nonce) encode, sign and author_submitExtrinsic; failures before sending
- * end the submission.
+ * ngx_pylon_submit_int.h): genesis hash, then (after the nonce) the head
+ * to sign at and its runtime, the call encoded again if that runtime is
+ * not the one it was built with, sign and author_submitExtrinsic;
+ * failures before sending end the submission.
  */
 
 #include <ngx_config.h>
@@ -11,8 +12,9 @@
 #include "helper/ngx_pylon_submit_int.h"
 
 
-static void ngx_pylon_submit_on_version(void *data, json_t *result,
+static void ngx_pylon_submit_on_runtime(void *data, pylon_runtime_t *rt,
     const char *error);
+static void ngx_pylon_submit_sign(ngx_pylon_xt_t *xt);
 static void ngx_pylon_submit_on_submitted(void *data, json_t *result,
     const char *error);
 
@@ -39,15 +41,39 @@ ngx_pylon_submit_on_genesis(void *data, json_t *result, const char *error)
     }
 
     sm->have_genesis = 1;
-    ngx_pylon_submit_version(xt);
+    ngx_pylon_submit_fetch_nonce(xt);
 }
 
 
+/*
+ * The nonce is known: the head to build on is fixed now, and the
+ * extrinsic is signed with that block's runtime (spec version, transaction
+ * version and metadata together).
+ */
+
 void
-ngx_pylon_submit_version(ngx_pylon_xt_t *xt)
+ngx_pylon_submit_send(ngx_pylon_xt_t *xt)
 {
-    if (ngx_pylon_session_call(xt->sm->session, "state_getRuntimeVersion",
-                               NULL, ngx_pylon_submit_on_version, xt)
+    uint64_t                head;
+    const u_char           *head_hash;
+    ngx_pylon_submitter_t  *sm;
+
+    sm = xt->sm;
+
+    head = ngx_pylon_follow_head(sm->follow, &head_hash);
+    if (head == 0 || head_hash == NULL) {
+        ngx_pylon_submit_prepare_failed(xt, "signing",
+                                        "no chain head known yet");
+        return;
+    }
+
+    xt->sign_block = head;
+    ngx_cpystrn((u_char *) xt->sign_hash, (u_char *) head_hash,
+                sizeof(xt->sign_hash));
+
+    if (ngx_pylon_meta_acquire_at(sm->helper->meta, sm->session,
+                                  xt->sign_hash, ngx_pylon_submit_on_runtime,
+                                  xt)
         != NGX_OK)
     {
         ngx_pylon_submit_prepare_failed(xt, "state_getRuntimeVersion",
@@ -57,64 +83,82 @@ ngx_pylon_submit_version(ngx_pylon_xt_t *xt)
 
 
 static void
-ngx_pylon_submit_on_version(void *data, json_t *result, const char *error)
+ngx_pylon_submit_on_runtime(void *data, pylon_runtime_t *rt,
+    const char *error)
 {
     ngx_pylon_xt_t  *xt = data;
 
-    json_t  *spec, *tx;
+    char         err[256];
+    pylon_buf_t  call;
 
-    spec = json_object_get(result, "specVersion");
-    tx = json_object_get(result, "transactionVersion");
-
-    if (!json_is_integer(spec) || !json_is_integer(tx)
-        || json_integer_value(spec) < 0
-        || json_integer_value(spec) > (json_int_t) UINT32_MAX
-        || json_integer_value(tx) < 0
-        || json_integer_value(tx) > (json_int_t) UINT32_MAX)
-    {
-        ngx_pylon_submit_prepare_failed(xt, "state_getRuntimeVersion",
-                                        error ? error : "malformed");
+    if (rt == NULL) {
+        ngx_snprintf((u_char *) err, sizeof(err) - 1,
+                     "the runtime of block %uL: %s%Z", xt->sign_block, error);
+        ngx_pylon_submit_prepare_failed(xt, "signing", err);
         return;
     }
 
-    xt->sm->spec_version = (uint32_t) json_integer_value(spec);
-    xt->sm->tx_version = (uint32_t) json_integer_value(tx);
+    if (xt->rt == NULL || xt->rt->spec_version != rt->spec_version) {
 
-    ngx_pylon_submit_fetch_nonce(xt);
+        /* a runtime upgrade since the call was built: encode it again */
+
+        pylon_buf_init(&call);
+
+        if (xt->pallet == NULL
+            || pylon_xt_call(&call, rt->meta, xt->pallet, xt->name, xt->args,
+                             err, sizeof(err))
+               != 0)
+        {
+            pylon_buf_free(&call);
+            ngx_pylon_meta_release(rt);
+            ngx_pylon_submit_prepare_failed(xt, "encoding the call for the "
+                                            "new runtime", xt->pallet
+                                            ? err : "no call");
+            return;
+        }
+
+        ngx_log_error(NGX_LOG_NOTICE, xt->sm->log, 0,
+                      "pylon helper: runtime spec %uD at block %uL, the "
+                      "call was built with spec %uD: encoded again",
+                      rt->spec_version, xt->sign_block,
+                      xt->rt ? xt->rt->spec_version : 0);
+
+        pylon_buf_free(&xt->call);
+        xt->call = call;
+    }
+
+    /* the block's runtime replaces the build's: the same spec or newer */
+    ngx_pylon_meta_release(xt->rt);
+    xt->rt = rt;
+
+    ngx_pylon_submit_sign(xt);
 }
 
 
-void
-ngx_pylon_submit_send(ngx_pylon_xt_t *xt)
+static void
+ngx_pylon_submit_sign(ngx_pylon_xt_t *xt)
 {
     char                    err[256], *hex;
     size_t                  len, n;
     uint64_t                head, birth;
     uint32_t                p;
     pylon_buf_t             out;
-    const u_char           *head_hash;
     pylon_xt_params_t       params;
     ngx_pylon_submitter_t  *sm;
 
     sm = xt->sm;
-
-    head = ngx_pylon_follow_head(sm->follow, &head_hash);
-    if (head == 0) {
-        ngx_pylon_submit_prepare_failed(xt, "signing",
-                                        "no chain head known yet");
-        return;
-    }
+    head = xt->sign_block;
 
     ngx_memzero(&params, sizeof(params));
-    params.spec_version = sm->spec_version;
-    params.tx_version = sm->tx_version;
+    params.spec_version = xt->rt->spec_version;
+    params.tx_version = xt->rt->tx_version;
     ngx_memcpy(params.genesis, sm->genesis, 32);
     params.period = PYLON_XT_PERIOD_DEFAULT;
     params.block = head;
     params.nonce = xt->nonce;
 
-    if (pylon_hex_decode(params.birth_hash, 32, &n, (const char *) head_hash,
-                         ngx_strlen(head_hash)) != 0
+    if (pylon_hex_decode(params.birth_hash, 32, &n, xt->sign_hash,
+                         ngx_strlen(xt->sign_hash)) != 0
         || n != 32)
     {
         ngx_pylon_submit_prepare_failed(xt, "signing", "bad head hash");
@@ -146,8 +190,8 @@ ngx_pylon_submit_send(ngx_pylon_xt_t *xt)
 
     pylon_buf_init(&out);
 
-    if (pylon_xt_sign(&out, xt->hash, xt->meta, xt->call.data, xt->call.len,
-                      &params, xt->kp, NULL, err, sizeof(err))
+    if (pylon_xt_sign(&out, xt->hash, xt->rt->meta, xt->call.data,
+                      xt->call.len, &params, xt->kp, NULL, err, sizeof(err))
         != 0)
     {
         pylon_buf_free(&out);

@@ -21,6 +21,7 @@
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_refresh.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_stats.h"
 #include "bittensor/request.h"
 #include "bittensor/weights.h"
@@ -53,7 +54,9 @@ struct ngx_pylon_write_s {
     uint64_t                 epoch_end;     /* weights: stop after it */
     double                   started;       /* stats clock */
     ngx_pylon_attempt_pt     run;
+    pylon_runtime_t         *rt;            /* held: this attempt's runtime */
     lws_sorted_usec_list_t   sul;
+    ngx_uint_t               waiting;       /* between attempts */
     ngx_pylon_write_t       *next;
     ngx_uint_t               crv2;          /* a hash commit was sent */
     uint64_t                 reveal_round;  /* revealed: of this attempt */
@@ -69,6 +72,8 @@ static void ngx_pylon_writer_start(ngx_pylon_helper_t *h,
     ngx_pylon_job_t *job, ngx_pylon_attempt_pt run, ngx_uint_t max,
     ngx_msec_t delay);
 static void ngx_pylon_write_timer(lws_sorted_usec_list_t *sul);
+static void ngx_pylon_writer_reap(ngx_pylon_helper_t *h);
+static ngx_int_t ngx_pylon_write_cancelled(ngx_pylon_write_t *w);
 static void ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error);
 static void ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
     ngx_uint_t status, const char *body, const char *error);
@@ -82,10 +87,12 @@ static void ngx_pylon_certificate_attempt(ngx_pylon_write_t *w);
 static void ngx_pylon_revealed_attempt(ngx_pylon_write_t *w);
 static ngx_int_t ngx_pylon_weights_window(ngx_pylon_write_t *w,
     uint64_t head, uint32_t tempo);
+static const pylon_meta_t *ngx_pylon_write_runtime(ngx_pylon_write_t *w);
+static ngx_uint_t ngx_pylon_write_resume(ngx_pylon_write_t *w);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
-static ngx_pylon_refresh_t    *ngx_pylon_refresh;
+static ngx_pylon_meta_t       *ngx_pylon_runtimes;
 static ngx_pylon_write_t      *ngx_pylon_writes;
 
 
@@ -154,7 +161,7 @@ ngx_pylon_writer_init(ngx_pylon_helper_t *h, ngx_pylon_submitter_t *sm,
     ngx_pylon_refresh_t *refresh)
 {
     ngx_pylon_submitter = sm;
-    ngx_pylon_refresh = refresh;
+    ngx_pylon_runtimes = h->meta;
 
     if (ngx_pylon_runner_register("weights", ngx_pylon_weights_run)
         != NGX_OK
@@ -170,6 +177,8 @@ ngx_pylon_writer_init(ngx_pylon_helper_t *h, ngx_pylon_submitter_t *sm,
     {
         return NGX_ERROR;
     }
+
+    ngx_pylon_runner_reaper(ngx_pylon_writer_reap);
 
     return NGX_OK;
 }
@@ -238,7 +247,25 @@ ngx_pylon_write_timer(lws_sorted_usec_list_t *sul)
 
     w = lws_container_of(sul, ngx_pylon_write_t, sul);
 
+    w->waiting = 0;
     w->run(w);
+}
+
+
+/* after a scan: a write waiting to try again ends now if superseded */
+
+static void
+ngx_pylon_writer_reap(ngx_pylon_helper_t *h)
+{
+    ngx_pylon_write_t  *w, *next;
+
+    for (w = ngx_pylon_writes; w; w = next) {
+        next = w->next;
+
+        if (w->waiting && ngx_strcmp(w->job->kind, "weights") == 0) {
+            (void) ngx_pylon_write_cancelled(w);
+        }
+    }
 }
 
 
@@ -259,6 +286,22 @@ ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error)
         }
     }
 
+    if (w->job->xt != NULL) {
+        /*
+         * taken over, its recorded extrinsic not resumed yet (kinds that
+         * build before resuming): it may still land, so waiting for what
+         * the attempt needs uses no attempt up and never fails the job
+         */
+        ngx_log_error(NGX_LOG_WARN, w->h->log, 0,
+                      "pylon helper: %s job %s: %s; its recorded extrinsic "
+                      "is resumed once the attempt can run", w->job->kind,
+                      w->job->id, error);
+
+        lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
+                         (lws_usec_t) w->delay * 1000);
+        return;
+    }
+
     if (w->job->attempts + w->attempt >= w->max) {
         ngx_pylon_write_end(w, PYLON_JOB_FAILED, 502, NULL, error);
         return;
@@ -272,6 +315,7 @@ ngx_pylon_write_retry(ngx_pylon_write_t *w, const char *error)
                   w->job->attempts + w->attempt, error, wait);
 
     w->attempt++;
+    w->waiting = 1;
 
     lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
                      (lws_usec_t) (wait * LWS_US_PER_SEC));
@@ -288,6 +332,9 @@ ngx_pylon_write_end(ngx_pylon_write_t *w, const char *state,
     ngx_pylon_write_t  **wp;
 
     lws_sul_cancel(&w->sul);
+
+    ngx_pylon_meta_release(w->rt);
+    w->rt = NULL;
 
     for (wp = &ngx_pylon_writes; *wp; wp = &(*wp)->next) {
         if (*wp == w) {
@@ -351,6 +398,14 @@ ngx_pylon_write_cancelled(ngx_pylon_write_t *w)
 }
 
 
+/*
+ * Submits pallet.call(args) built with the attempt's runtime (w->rt, the
+ * head's when the attempt began): the submitter takes its own reference
+ * and signs with the runtime of the block it builds on, re-encoding the
+ * call if the runtime changed meanwhile.  meta is w->rt's metadata (the
+ * attempt checked the call against it).
+ */
+
 static void
 ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     const char *pallet, const char *call, json_t *args)
@@ -358,7 +413,7 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     char  err[256];
 
     /* exactly once: recorded with the job, resumed if taken over */
-    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, meta,
+    if (ngx_pylon_submit_job(ngx_pylon_submitter, w->job, w->rt,
                              w->id->keypair, pallet, call, args,
                              ngx_pylon_write_submitted, w, err, sizeof(err))
         != NGX_OK)
@@ -369,6 +424,68 @@ ngx_pylon_write_submit(ngx_pylon_write_t *w, const pylon_meta_t *meta,
     }
 
     json_decref(args);
+}
+
+
+/*
+ * The head's runtime for this attempt: w holds a reference to it until the
+ * next attempt or the job's end.  Its metadata, or NULL before the first
+ * refresh round has read one.
+ */
+
+static const pylon_meta_t *
+ngx_pylon_write_runtime(ngx_pylon_write_t *w)
+{
+    ngx_pylon_meta_release(w->rt);
+    w->rt = ngx_pylon_meta_acquire_head(ngx_pylon_runtimes);
+
+    return w->rt ? w->rt->meta : NULL;
+}
+
+
+/*
+ * A job taken over with its recorded extrinsic resumes that extrinsic
+ * first, before anything the attempt would need to build a new one (the
+ * subnet data, the runtime, the epoch): the extrinsic may be in the pool
+ * or in a block already, so the job must not fail, expire or retry for
+ * want of them meanwhile (a taken-over job used its attempts up waiting
+ * for the new helper's first metadata and failed while its extrinsic then
+ * landed).  Kinds whose reply needs what the attempt computes
+ * (certificate, revealed) build first and resume in ngx_pylon_submit_job.
+ * 1 when resumed (or ended).
+ */
+
+static ngx_uint_t
+ngx_pylon_write_resume(ngx_pylon_write_t *w)
+{
+    char       err[256];
+    ngx_int_t  rc;
+
+    if (w->job->xt == NULL) {
+        return 0;
+    }
+
+    ngx_log_error(NGX_LOG_INFO, w->h->log, 0,
+                  "pylon helper: %s job %s: resuming its recorded "
+                  "extrinsic before building anything", w->job->kind,
+                  w->job->id);
+
+    (void) ngx_pylon_write_runtime(w);        /* may be NULL for now */
+
+    rc = ngx_pylon_submit_job(ngx_pylon_submitter, w->job, w->rt,
+                              w->id->keypair, NULL, NULL, NULL,
+                              ngx_pylon_write_submitted, w, err,
+                              sizeof(err));
+
+    if (rc == NGX_DECLINED) {
+        return 0;                   /* unreadable record: build a new one */
+    }
+
+    if (rc != NGX_OK) {
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 500, NULL, err);
+    }
+
+    return 1;
 }
 
 
@@ -509,12 +626,12 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     char                    id[PYLON_JOB_ID_LEN + 1], rkey[PYLON_JOB_KEY_MAX];
     int                     joined;
 
-    if (ngx_pylon_write_cancelled(w)) {
+    if (ngx_pylon_write_cancelled(w) || ngx_pylon_write_resume(w)) {
         return;
     }
 
     head = ngx_pylon_follow_head(w->h->follow, NULL);
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     neurons = ngx_pylon_write_cached(w, PYLON_ROUTE_NEURONS);
     hyper = ngx_pylon_write_cached(w, PYLON_ROUTE_HYPERPARAMS);
 
@@ -776,11 +893,11 @@ ngx_pylon_reveal_attempt(ngx_pylon_write_t *w)
     json_t              *p, *args;
     const pylon_meta_t  *meta;
 
-    if (ngx_pylon_write_cancelled(w)) {
+    if (ngx_pylon_write_cancelled(w) || ngx_pylon_write_resume(w)) {
         return;
     }
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;
@@ -814,7 +931,11 @@ ngx_pylon_commitment_attempt(ngx_pylon_write_t *w)
     const char          *hex;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    if (ngx_pylon_write_resume(w)) {
+        return;
+    }
+
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;
@@ -911,7 +1032,7 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
     json_t              *neurons, *neuron, *axon, *args, *ipv;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     neuron = ngx_pylon_own_neuron(w, &neurons);
 
     if (meta == NULL || neurons == NULL) {
@@ -1034,6 +1155,7 @@ ngx_pylon_weights_window(ngx_pylon_write_t *w, uint64_t head, uint32_t tempo)
                   "pylon helper: weights job %s waits %uL blocks for the "
                   "commit window [%uL, %uL]", w->job->id, wait, open, close);
 
+    w->waiting = 1;
     lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
                      (lws_usec_t) wait * pmcf->block_duration
                      * LWS_US_PER_MS);
@@ -1058,7 +1180,7 @@ ngx_pylon_revealed_attempt(ngx_pylon_write_t *w)
     pylon_buf_t          ct;
     const pylon_meta_t  *meta;
 
-    meta = ngx_pylon_refresh_meta(ngx_pylon_refresh);
+    meta = ngx_pylon_write_runtime(w);
     if (meta == NULL) {
         ngx_pylon_write_retry(w, "runtime metadata not available yet");
         return;

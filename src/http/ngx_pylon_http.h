@@ -211,8 +211,8 @@ void ngx_pylon_wait_exit(ngx_cycle_t *cycle);
 /*
  * Queues a job for the helper (see store/jobs.h for key and mode) and
  * rings its doorbell; writes the id (PYLON_JOB_ID_LEN + 1 bytes).  NGX_OK,
- * NGX_BUSY (too many unfinished jobs of kind), NGX_DECLINED (the cache is
- * full, logged) or NGX_ERROR.
+ * NGX_BUSY (too many unfinished jobs of kind), NGX_DECLINED (the job
+ * queue is over its budget or full, logged) or NGX_ERROR.
  */
 ngx_int_t ngx_pylon_job_submit(ngx_http_request_t *r, char *id,
     const char *kind, const char *key, ngx_uint_t mode, json_t *params,
@@ -265,6 +265,12 @@ ngx_int_t ngx_pylon_send_or_fetch(ngx_http_request_t *r,
 
 /* $pylon_* variables (ngx_pylon_variables.c) */
 ngx_int_t ngx_pylon_add_variables(ngx_conf_t *cf);
+
+/*
+ * The reply to a job ngx_pylon_job_submit() did not queue (rc): 503 with
+ * Retry-After in the envelope for NGX_BUSY and NGX_DECLINED, else 500.
+ */
+ngx_int_t ngx_pylon_job_refused(ngx_http_request_t *r, ngx_int_t rc);
 
 /*
  * Submits a job that identical requests join (key), releases params,

@@ -264,7 +264,8 @@ ngx_pylon_v2_weights_status(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
     ws.identity = ctx->identity->name;
     ws.found = 0;
 
-    rc = pylon_store_scan(st, "J/", ngx_pylon_v2_job_counts, &ws);
+    rc = pylon_store_scan(pylon_store_jobs(st), "J/",
+                          ngx_pylon_v2_job_counts, &ws);
     if (rc < 0) {
         return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
     }

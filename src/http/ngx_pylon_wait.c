@@ -41,6 +41,7 @@ static u_char             ngx_pylon_wake_path[sizeof(((struct sockaddr_un *)
                                                       0)->sun_path)];
 static u_char             ngx_pylon_bell_path[sizeof(((struct sockaddr_un *)
                                                       0)->sun_path)];
+static time_t             ngx_pylon_full_logged;
 
 
 ngx_int_t
@@ -143,9 +144,15 @@ ngx_pylon_job_submit(ngx_http_request_t *r, char *id, const char *kind,
     }
 
     if (rc == PYLON_JOB_EFULL) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "pylon: cannot queue a %s job: the cache is full "
-                      "(MDB_MAP_FULL), raise pylon_cache max_size", kind);
+        /* one line a second per worker, not one per refused request */
+        if (ngx_time() != ngx_pylon_full_logged) {
+            ngx_pylon_full_logged = ngx_time();
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "pylon: cannot queue a %s job: %s; answering 503 "
+                          "(pylon_cache jobs_size sets the budget)", kind,
+                          pylon_store_error(pylon_store_jobs(st)));
+        }
+
         return NGX_DECLINED;
     }
 
@@ -230,6 +237,17 @@ ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,
                               NULL);
     json_decref(params);
 
+    if (rc != NGX_OK) {
+        return ngx_pylon_job_refused(r, rc);
+    }
+
+    return ngx_pylon_job_wait(r, id, timeout, done);
+}
+
+
+ngx_int_t
+ngx_pylon_job_refused(ngx_http_request_t *r, ngx_int_t rc)
+{
     if (rc == NGX_BUSY) {
         return ngx_pylon_send_retry(r, NGX_PYLON_RETRY_AFTER,
                                     "Too many requests are waiting for the "
@@ -238,14 +256,10 @@ ngx_pylon_job_join_wait(ngx_http_request_t *r, const char *kind,
 
     if (rc == NGX_DECLINED) {
         return ngx_pylon_send_retry(r, NGX_PYLON_RETRY_AFTER,
-                                    "The cache is full; retry later.");
+                                    "The job queue is full; retry later.");
     }
 
-    if (rc != NGX_OK) {
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-    }
-
-    return ngx_pylon_job_wait(r, id, timeout, done);
+    return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
 }
 
 

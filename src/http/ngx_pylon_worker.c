@@ -4,7 +4,8 @@
  * inherit it) and keeps it for its lifetime.  Workers read chain data and
  * never write it; the only records they write are job records (J/, and
  * the K/ and P/ indexes of store/jobs.h), one small write transaction per
- * job they hand to the helper (ngx_pylon_wait.c).  At most
+ * job they hand to the helper (ngx_pylon_wait.c), in the jobs environment
+ * (<cache>/jobs.mdb), never the chain data's.  At most
  * NGX_PYLON_FETCH_MAX fetch jobs are unfinished at once: beyond it a
  * request gets 503 with Retry-After rather than another job.
  */
@@ -44,6 +45,16 @@ ngx_pylon_http_init_worker(ngx_cycle_t *cycle, ngx_pylon_main_conf_t *pmcf)
     if (ngx_pylon_store == NULL) {
         /* answer 503 rather than kill the worker */
         ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "pylon: %s", err);
+        return NGX_OK;
+    }
+
+    if (pylon_store_open_jobs(ngx_pylon_store, (char *) pmcf->cache_dir.data,
+                              pmcf->cache_jobs_size, err, sizeof(err))
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ALERT, cycle->log, 0, "pylon: %s", err);
+        pylon_store_close(ngx_pylon_store);
+        ngx_pylon_store = NULL;
         return NGX_OK;
     }
 

@@ -205,7 +205,7 @@ ngx_pylon_weights_schedule(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     json_decref(params);
 
     if (rc != NGX_OK) {
-        return ngx_pylon_send_status(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return ngx_pylon_job_refused(r, rc);
     }
 
     out = ngx_pnalloc(r->pool, 64);

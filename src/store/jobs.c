@@ -206,6 +206,79 @@ pylon_job_set_state(json_t *job, const char *state)
 }
 
 
+/*
+ * A newer job with the same key replaces an unfinished one (in the
+ * submit's transaction).  A pending one never reached the chain: its
+ * record goes at once, so a thousand PUTs leave one record, not a
+ * thousand until expiry.  A running one is marked cancelled (its helper
+ * stops before the next attempt) and "superseded": the record goes when
+ * the helper finishes it (pylon_job_change).  weights/status counts
+ * neither (it reads pending, running and done jobs).
+ */
+
+static int
+pylon_job_supersede(pylon_store_t *st, json_t *old, const char *id,
+    const char *state)
+{
+    char         key[PYLON_KEY_MAX];
+    const char  *kind;
+
+    kind = json_string_value(json_object_get(old, "kind"));
+
+    if (strcmp(state, PYLON_JOB_PENDING) == 0 && kind != NULL) {
+        pylon_job_pkey(key, sizeof(key), kind, id);
+
+        if (pylon_store_del(st, key) != 0) {
+            return -1;
+        }
+
+        pylon_job_key(key, sizeof(key), "J", id);
+
+        return pylon_store_del(st, key);
+    }
+
+    pylon_job_set_state(old, PYLON_JOB_CANCELLED);
+    json_object_set_new(old, "status", json_integer(0));
+    json_object_set_new(old, "error",
+                        json_string("superseded by a newer job"));
+    json_object_set_new(old, "superseded", json_true());
+
+    if (pylon_job_save(st, old) != 0 || pylon_job_unindex(st, old) != 0) {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+/*
+ * The byte budget of a separate jobs environment: new jobs stop once the
+ * live records fill half of its map.  The other half is headroom for
+ * what must always succeed: the helper finishing jobs and expiry
+ * deleting them (LMDB copies every page it changes), so a full queue
+ * drains instead of locking up on MDB_MAP_FULL.
+ */
+
+static int
+pylon_job_over_budget(pylon_store_t *st)
+{
+    size_t  used, mapsize;
+
+    if (pylon_store_usage(st, &used, &mapsize) != 0) {
+        return 0;                    /* a put will tell, if it is full */
+    }
+
+    if (used < mapsize / 2) {
+        return 0;
+    }
+
+    pylon_store_set_error(st, "the job queue is over its budget "
+                          "(%zu of %zu bytes in use)", used, mapsize);
+
+    return 1;
+}
+
+
 int
 pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     const char *key, int mode, json_t *params, const char *reply,
@@ -221,6 +294,7 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     static unsigned   counter;
 
     *joined = 0;
+    st = pylon_store_jobs(st);
 
     if (key && strlen(key) > PYLON_JOB_KEY_MAX) {
         return -1;
@@ -252,17 +326,10 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
                     return 0;
                 }
 
-                pylon_job_set_state(old, PYLON_JOB_CANCELLED);
-                json_object_set_new(old, "status", json_integer(0));
-                json_object_set_new(old, "error",
-                                    json_string("superseded by a newer job"));
-
-                if (pylon_job_save(st, old) != 0
-                    || pylon_job_unindex(st, old) != 0)
-                {
+                if (pylon_job_supersede(st, old, id, state) != 0) {
                     json_decref(old);
                     pylon_store_write_abort(st);
-                    return -1;
+                    return pylon_store_map_full(st) ? PYLON_JOB_EFULL : -1;
                 }
             }
 
@@ -273,6 +340,11 @@ pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     if (pylon_job_over_limit(st, kind)) {
         pylon_store_write_abort(st);
         return PYLON_JOB_EBUSY;
+    }
+
+    if (pylon_job_over_budget(st)) {
+        pylon_store_write_abort(st);
+        return PYLON_JOB_EFULL;
     }
 
     now = pylon_job_now_ms();
@@ -324,6 +396,7 @@ pylon_job_get(pylon_store_t *st, const char *id)
 {
     json_t  *job;
 
+    st = pylon_store_jobs(st);
     job = pylon_job_load(st, id);
     pylon_store_read_end(st);
 
@@ -341,6 +414,8 @@ pylon_job_change(pylon_store_t *st, const char *id, const char *state,
     const char  *old, *key;
     const void  *val;
 
+    st = pylon_store_jobs(st);
+
     if (pylon_store_write_begin(st) != 0) {
         return -1;
     }
@@ -354,7 +429,25 @@ pylon_job_change(pylon_store_t *st, const char *id, const char *state,
     old = json_string_value(json_object_get(job, "state"));
 
     if (old && strcmp(old, PYLON_JOB_CANCELLED) == 0) {
-        /* a cancelled job stays cancelled: nothing to write */
+        /*
+         * A cancelled job stays cancelled; one a newer job superseded
+         * while it ran leaves once its helper is done with it (its F/ key
+         * expires as usual, finding no record).
+         */
+        if (state && pylon_job_finished(state)
+            && json_is_true(json_object_get(job, "superseded")))
+        {
+            json_decref(job);
+            pylon_job_key(ikey, sizeof(ikey), "J", id);
+
+            if (pylon_store_del(st, ikey) != 0) {
+                pylon_store_write_abort(st);
+                return -1;
+            }
+
+            return pylon_store_write_commit(st);
+        }
+
         json_decref(job);
         pylon_store_write_abort(st);
         return 0;
@@ -438,6 +531,8 @@ pylon_job_note(pylon_store_t *st, const char *id, const char *name,
 {
     json_t      *job;
     const char  *state;
+
+    st = pylon_store_jobs(st);
 
     if (pylon_store_write_begin(st) != 0) {
         return -1;
@@ -539,6 +634,7 @@ pylon_job_scan(pylon_store_t *st, void (*fn)(void *data, json_t *job),
     pylon_job_ids_t   ids;
 
     memset(&ids, 0, sizeof(ids));
+    st = pylon_store_jobs(st);
 
     if (pylon_store_scan(st, "P/", pylon_job_index_one, &ids) < 0) {
         free(ids.ids);
@@ -581,13 +677,130 @@ pylon_job_unindexed_one(void *data, const char *key, size_t klen,
     }
 
     /* cheap filter: the state is a field of the compact JSON */
-    if (memmem(val, vlen, "\"state\":\"pending\"", 18) == NULL
-        && memmem(val, vlen, "\"state\":\"running\"", 18) == NULL)
+    if (memmem(val, vlen, "\"state\":\"pending\"", 17) == NULL
+        && memmem(val, vlen, "\"state\":\"running\"", 17) == NULL)
     {
         return 0;
     }
 
     return pylon_job_ids_add(data, key + 2);
+}
+
+
+/*
+ * Jobs of a cache older than the jobs environment sit among the chain
+ * data: the unfinished ones move over (a pending PUT survives the
+ * upgrade), and every J/, K/, P/ and F/ key leaves the chain data's map.
+ */
+
+static int
+pylon_job_migrate(pylon_store_t *st)
+{
+    int               rc;
+    char              key[PYLON_KEY_MAX + PYLON_JOB_KEY_MAX];
+    size_t            i, p;
+    json_t           *job, *jobs;
+    const char       *kind, *jkey, *id;
+    pylon_store_t    *js;
+    pylon_job_ids_t   ids;
+    pylon_keylist_t   old;
+
+    static const char  *prefixes[] = { "J/", "K/", "P/", "F/" };
+
+    js = pylon_store_jobs(st);
+    if (js == st) {
+        return 0;
+    }
+
+    memset(&ids, 0, sizeof(ids));
+    memset(&old, 0, sizeof(old));
+
+    for (p = 0; p < 4; p++) {
+        if (pylon_store_scan(st, prefixes[p], pylon_keylist_add, &old) < 0) {
+            pylon_keylist_free(&old);
+            return -1;
+        }
+    }
+
+    if (old.n == 0) {
+        return 0;
+    }
+
+    if (pylon_store_scan(st, "J/", pylon_job_unindexed_one, &ids) < 0) {
+        pylon_keylist_free(&old);
+        free(ids.ids);
+        return -1;
+    }
+
+    jobs = json_array();
+
+    for (i = 0; jobs && i < ids.n; i++) {
+        job = pylon_job_load(st, ids.ids[i]);
+        pylon_store_read_end(st);
+
+        if (job) {
+            json_array_append_new(jobs, job);
+        }
+    }
+
+    free(ids.ids);
+    rc = -1;
+
+    if (jobs == NULL || pylon_store_write_begin(js) != 0) {
+        goto done;
+    }
+
+    for (i = 0; i < json_array_size(jobs); i++) {
+        job = json_array_get(jobs, i);
+        id = json_string_value(json_object_get(job, "id"));
+        kind = json_string_value(json_object_get(job, "kind"));
+        jkey = json_string_value(json_object_get(job, "key"));
+
+        if (id == NULL || kind == NULL || strlen(id) != PYLON_JOB_ID_LEN) {
+            continue;
+        }
+
+        pylon_job_pkey(key, sizeof(key), kind, id);
+
+        if (pylon_job_save(js, job) != 0
+            || pylon_store_put_raw(js, key, "", 0) != 0)
+        {
+            pylon_store_write_abort(js);
+            goto done;
+        }
+
+        if (jkey && strlen(jkey) <= PYLON_JOB_KEY_MAX) {
+            snprintf(key, sizeof(key), "K/%s", jkey);
+
+            if (pylon_store_put_raw(js, key, id, PYLON_JOB_ID_LEN) != 0) {
+                pylon_store_write_abort(js);
+                goto done;
+            }
+        }
+    }
+
+    if (pylon_store_write_commit(js) != 0 || pylon_store_write_begin(st) != 0)
+    {
+        goto done;
+    }
+
+    for (i = 0; i < old.n; i++) {
+        if (pylon_store_del(st, old.keys[i]) != 0) {
+            pylon_store_write_abort(st);
+            goto done;
+        }
+    }
+
+    if (pylon_store_write_commit(st) == 0) {
+        rc = (int) json_array_size(jobs);
+    }
+
+done:
+
+    json_decref(jobs);
+    pylon_keylist_free(&old);
+
+    return rc;
 }
 
 
@@ -601,7 +814,12 @@ pylon_job_reindex(pylon_store_t *st)
     const char       *state, *kind;
     pylon_job_ids_t   ids;
 
+    if (pylon_job_migrate(st) < 0) {
+        return -1;
+    }
+
     memset(&ids, 0, sizeof(ids));
+    st = pylon_store_jobs(st);
 
     if (pylon_store_scan(st, "J/", pylon_job_unindexed_one, &ids) < 0) {
         free(ids.ids);
@@ -710,6 +928,7 @@ pylon_job_expire(pylon_store_t *st, uint64_t before_ms)
 
     memset(&ex, 0, sizeof(ex));
     ex.before_ms = before_ms;
+    st = pylon_store_jobs(st);
 
     if (pylon_store_scan(st, "J/", pylon_job_expire_one, &ex) < 0) {
         free(ex.ids);
@@ -806,6 +1025,7 @@ pylon_job_expire_kind(pylon_store_t *st, const char *kind,
 
     memset(&ag, 0, sizeof(ag));
     ag.before_ms = before_ms;
+    st = pylon_store_jobs(st);
     snprintf(prefix, sizeof(prefix), "F/%s/", kind);
     ag.plen = strlen(prefix);
 

@@ -6,6 +6,12 @@
  * commitments, certificates).  A record survives helper crashes and
  * reloads; the helper resumes what was pending or running when it died.
  *
+ * The records live in the jobs environment of the store handle
+ * (pylon_store_jobs(): <cache>/jobs.mdb, its own map and writer lock),
+ * so a flood of jobs fills only its budget and never stops the helper
+ * writing chain data.  Past half of that map a new job is refused
+ * (PYLON_JOB_EFULL) and the handle's error says why.
+ *
  *   J/<id>      the job: JSON {"id", "kind", "key", "state", "params",
  *               "status", "body", "reply", "created_ms", "updated_ms",
  *               "attempts", "error"}
@@ -17,7 +23,9 @@
  *
  * Ids are time-ordered (ms, pid, counter) so a scan meets old jobs first.
  * A job with a dedup key is joined by identical submissions while it is
- * unfinished (JOIN), or cancelled by a newer one (SUPERSEDE).
+ * unfinished (JOIN), or replaced by a newer one (SUPERSEDE): a pending
+ * job's record is deleted at once, a running one is cancelled and deleted
+ * when its helper finishes it.
  * Doorbells (datagrams carrying the id) only say "look"; the records are
  * the truth.  Pure C over LMDB and jansson.
  */
@@ -44,7 +52,8 @@
 
 /* pylon_job_submit() refusals besides -1 */
 #define PYLON_JOB_EBUSY         (-2)  /* the kind's limit of unfinished jobs */
-#define PYLON_JOB_EFULL         (-3)  /* the cache is full: MDB_MAP_FULL */
+#define PYLON_JOB_EFULL         (-3)  /* the job queue is over its budget
+                                         or MDB_MAP_FULL */
 
 /* what a submission with a dedup key does to an unfinished one */
 #define PYLON_JOB_JOIN          1
@@ -54,8 +63,8 @@
 /*
  * Submits a job in one write transaction.  params is borrowed.  With a
  * key and JOIN, an unfinished job with that key is returned instead
- * (*joined = 1); with SUPERSEDE, it is cancelled and the new one takes its
- * place.  reply is the waiting worker's socket path or NULL.  Writes the
+ * (*joined = 1); with SUPERSEDE, it is replaced (see above) and the new
+ * one takes its place.  reply is the waiting worker's socket path or NULL.  Writes the
  * job id (PYLON_JOB_ID_LEN + 1 bytes) to id.  0, -1, PYLON_JOB_EBUSY (a
  * new job of a kind already at its pylon_job_limit(); joining is never
  * refused) or PYLON_JOB_EFULL.
@@ -73,7 +82,8 @@ json_t *pylon_job_get(pylon_store_t *st, const char *id);
 /*
  * Moves a job to state (and for DONE/FAILED records the HTTP status and
  * body the waiting request answers with, body may be NULL).  Finishing
- * drops its dedup index.  A cancelled job stays cancelled.  0 or -1.
+ * drops its dedup index.  A cancelled job stays cancelled (a superseded
+ * one is deleted).  0 or -1.
  */
 int pylon_job_update(pylon_store_t *st, const char *id, const char *state,
     int status, const char *body, const char *error);
@@ -99,7 +109,12 @@ int pylon_job_note(pylon_store_t *st, const char *id, const char *name,
 int pylon_job_scan(pylon_store_t *st,
     void (*fn)(void *data, json_t *job), void *data);
 
-/* Indexes unfinished jobs of an older cache (no P/ keys).  Count or -1. */
+/*
+ * Indexes unfinished jobs of an older cache (no P/ keys), first moving
+ * the unfinished jobs of a cache that kept them among the chain data into
+ * the jobs environment (and deleting the old job keys there).  Count or
+ * -1.
+ */
 int pylon_job_reindex(pylon_store_t *st);
 
 /* At most max unfinished jobs of kind (0: no limit), for this process. */

@@ -38,8 +38,12 @@ struct pylon_store_s {
     int        rtxn_active;
     MDB_txn   *wtxn;
     pylon_gzip_t  *gz;        /* NULL: no gzip copies */
+    pylon_store_t *jobs;      /* the job queue's own environment, or NULL */
     char       err[PYLON_STORE_ERRLEN];
 };
+
+
+static int pylon_store_read_begin(pylon_store_t *st);
 
 
 static void
@@ -90,8 +94,9 @@ pylon_get_u64(const u_char *p)
 }
 
 
-pylon_store_t *
-pylon_store_open(const char *dir, size_t mapsize, char *err, size_t errlen)
+static pylon_store_t *
+pylon_store_open_env(const char *dir, unsigned flags, size_t mapsize,
+    char *err, size_t errlen)
 {
     int             rc;
     MDB_txn        *txn;
@@ -116,7 +121,7 @@ pylon_store_open(const char *dir, size_t mapsize, char *err, size_t errlen)
     }
 
     if (rc == 0) {
-        rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+        rc = mdb_env_open(st->env, dir, MDB_NOTLS|flags, 0600);
     }
 
     if (rc != 0) {
@@ -152,6 +157,99 @@ pylon_store_open(const char *dir, size_t mapsize, char *err, size_t errlen)
 }
 
 
+pylon_store_t *
+pylon_store_open(const char *dir, size_t mapsize, char *err, size_t errlen)
+{
+    return pylon_store_open_env(dir, 0, mapsize, err, errlen);
+}
+
+
+/*
+ * The job queue's environment is one file (MDB_NOSUBDIR) next to the
+ * chain data's: its own map, so jobs can fill only their budget, and its
+ * own writer lock, so a burst of workers queueing jobs never holds the
+ * helper's block writes up.
+ */
+
+int
+pylon_store_open_jobs(pylon_store_t *st, const char *dir, size_t budget,
+    char *err, size_t errlen)
+{
+    char  path[4096];
+
+    if (st->jobs) {
+        return 0;
+    }
+
+    if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir,
+                          PYLON_STORE_JOBS_FILE) >= sizeof(path))
+    {
+        snprintf(err, errlen, "cache path \"%s\" is too long", dir);
+        return -1;
+    }
+
+    st->jobs = pylon_store_open_env(path, MDB_NOSUBDIR, budget, err, errlen);
+
+    return st->jobs ? 0 : -1;
+}
+
+
+pylon_store_t *
+pylon_store_jobs(pylon_store_t *st)
+{
+    return st->jobs ? st->jobs : st;
+}
+
+
+int
+pylon_store_usage(pylon_store_t *st, size_t *used, size_t *mapsize)
+{
+    int          rc, own;
+    MDB_txn     *txn;
+    MDB_stat     ms;
+    MDB_envinfo  info;
+
+    own = 0;
+
+    if (st->wtxn) {
+        txn = st->wtxn;
+
+    } else {
+        if (st->rtxn_active) {
+            pylon_store_read_end(st);
+        }
+
+        if (pylon_store_read_begin(st) != 0) {
+            return -1;
+        }
+
+        txn = st->rtxn;
+        own = 1;
+    }
+
+    rc = mdb_stat(txn, st->dbi, &ms);
+
+    if (own) {
+        pylon_store_read_end(st);
+    }
+
+    if (rc == 0) {
+        rc = mdb_env_info(st->env, &info);
+    }
+
+    if (rc != 0) {
+        pylon_store_fail(st, "mdb_stat", rc);
+        return -1;
+    }
+
+    *used = (size_t) (ms.ms_branch_pages + ms.ms_leaf_pages
+                      + ms.ms_overflow_pages) * ms.ms_psize;
+    *mapsize = info.me_mapsize;
+
+    return 0;
+}
+
+
 void
 pylon_store_close(pylon_store_t *st)
 {
@@ -159,6 +257,7 @@ pylon_store_close(pylon_store_t *st)
         return;
     }
 
+    pylon_store_close(st->jobs);
     pylon_store_write_abort(st);
     pylon_gzip_destroy(st->gz);
 
@@ -723,6 +822,17 @@ pylon_store_reader_check(pylon_store_t *st)
     }
 
     return dead;
+}
+
+
+void
+pylon_store_set_error(pylon_store_t *st, const char *fmt, ...)
+{
+    va_list  ap;
+
+    va_start(ap, fmt);
+    vsnprintf(st->err, sizeof(st->err), fmt, ap);
+    va_end(ap);
 }
 
 

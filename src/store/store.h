@@ -57,7 +57,29 @@ typedef struct {
 pylon_store_t *pylon_store_open(const char *dir, size_t mapsize,
     char *err, size_t errlen);
 
-/* Closes the environment; any read in progress is ended. */
+/* the job queue's environment, a file in the cache directory */
+#define PYLON_STORE_JOBS_FILE    "jobs.mdb"
+
+/*
+ * Opens the job queue's own environment, <dir>/jobs.mdb (and its
+ * -lock), with a map of budget bytes: the job records (store/jobs.h) then
+ * share neither the chain data's map nor its writer lock.  Without it
+ * they live in st's own environment (unit tests, tools).  Closed with st.
+ * 0, or -1 with a message in err.
+ */
+int pylon_store_open_jobs(pylon_store_t *st, const char *dir, size_t budget,
+    char *err, size_t errlen);
+
+/* The handle the job queue writes to: the jobs environment, or st. */
+pylon_store_t *pylon_store_jobs(pylon_store_t *st);
+
+/*
+ * Bytes held by the live pages of st's database (in the open write
+ * transaction, or a read of its own) and the size of its map.  0 or -1.
+ */
+int pylon_store_usage(pylon_store_t *st, size_t *used, size_t *mapsize);
+
+/* Closes the environment (and the jobs one); any read is ended. */
 void pylon_store_close(pylon_store_t *st);
 
 /*
@@ -166,6 +188,10 @@ int pylon_store_map_full(pylon_store_t *st);
 
 /* Clears reader slots of dead processes; returns how many or -1. */
 int pylon_store_reader_check(pylon_store_t *st);
+
+/* Sets the error message of this handle, printf-style. */
+void pylon_store_set_error(pylon_store_t *st, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Last error message of this handle (never NULL). */
 const char *pylon_store_error(pylon_store_t *st);

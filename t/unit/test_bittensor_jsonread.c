@@ -6,6 +6,9 @@
  */
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "bittensor/jsonread.h"
@@ -130,6 +133,25 @@ main(void)
 
     ok(pylon_utf8_valid_prefix((const unsigned char *) "ab\xe2\x82", 4) == 2,
        "valid prefix stops at a cut sequence");
+
+    /* members per object are capped: a hostile body stops early */
+    {
+        char    *big, *p;
+        size_t   i;
+
+        big = malloc(16 * (PYLON_JSON_MAX_MEMBERS + 1) + 16);
+        p = big;
+        *p++ = '{';
+        for (i = 0; i < PYLON_JSON_MAX_MEMBERS; i++) {
+            p += sprintf(p, "%s\"k%zu\":1", i ? "," : "", i);
+        }
+        strcpy(p, "}");
+        is_str(error_of(big), "OK", "an object at the member cap is read");
+        strcpy(p, ",\"last\":1}");
+        ok(strstr(error_of(big), "too many object members") != NULL,
+           "one member more is malformed");
+        free(big);
+    }
 
     return done_testing();
 }

@@ -62,6 +62,7 @@ main(void)
     char             dir[] = "/tmp/pylon-jobs-XXXXXX", err[256], cmd[64];
     char             a[PYLON_JOB_ID_LEN + 1], b[PYLON_JOB_ID_LEN + 1];
     char             c[PYLON_JOB_ID_LEN + 1], d[PYLON_JOB_ID_LEN + 1];
+    char             e[PYLON_JOB_ID_LEN + 1], f[PYLON_JOB_ID_LEN + 1];
     json_t          *params, *job, *ids;
     pylon_store_t   *st;
 
@@ -95,12 +96,34 @@ main(void)
     ok(pylon_job_submit(st, b, "weights", "w/sn1/2", PYLON_JOB_SUPERSEDE,
                         params, NULL, &joined) == 0, "submit a newer job");
     ok(strcmp(a, b) < 0, "ids are time-ordered");
-    is_str(state_of(st, a), "cancelled", "the newer job cancels the older");
+    is_str(state_of(st, a), "(absent)",
+           "the newer job compacts the pending older one at once");
     is_str(state_of(st, b), "pending", "the newer job is pending");
+    is_int(pylon_store_count(st, "P/weights/", 100), 1,
+           "one weights job indexed");
 
-    ok(pylon_job_update(st, a, PYLON_JOB_DONE, 200, "{}", NULL) == 0,
-       "finishing a cancelled job is a no-op");
-    is_str(state_of(st, a), "cancelled", "a cancelled job stays cancelled");
+    /* a running one is cancelled, and goes once its helper ends it */
+    ok(pylon_job_update(st, b, PYLON_JOB_RUNNING, 0, NULL, NULL) == 0,
+       "the newer job runs");
+    ok(pylon_job_submit(st, a, "weights", "w/sn1/2", PYLON_JOB_SUPERSEDE,
+                        params, NULL, &joined) == 0, "a third job");
+    is_str(state_of(st, b), "cancelled", "the running job is cancelled");
+    ok(pylon_job_update(st, b, PYLON_JOB_DONE, 200, "{}", NULL) == 0,
+       "its helper finishes it");
+    is_str(state_of(st, b), "(absent)", "then it is compacted");
+    is_str(state_of(st, a), "pending", "the third job is pending");
+
+    for (n = 0; n < 1000; n++) {
+        if (pylon_job_submit(st, a, "weights", "w/sn1/2", PYLON_JOB_SUPERSEDE,
+                             params, NULL, &joined) != 0)
+        {
+            break;
+        }
+    }
+    is_int(n, 1000, "a thousand newer jobs");
+    is_int(pylon_store_count(st, "J/", 5000), 1,
+           "leave one record, not a thousand");
+    strcpy(b, a);
 
     ok(pylon_job_submit(st, c, "commitment", "c/sn1/2/0xab", PYLON_JOB_JOIN,
                         NULL, NULL, &joined) == 0, "submit a joinable job");
@@ -140,11 +163,22 @@ main(void)
         ok(json_object_get(job, "xt") == NULL, "removed from the record");
         json_decref(job);
         ok(pylon_job_note(st, c, "xt", xt) == 0, "noted again");
-        ok(pylon_job_note(st, a, "xt", xt) == 0, "a note on a cancelled job "
+        ok(pylon_job_submit(st, e, "weights", "w/sn9/0", PYLON_JOB_SUPERSEDE,
+                            NULL, NULL, &joined) == 0
+           && pylon_job_update(st, e, PYLON_JOB_RUNNING, 0, NULL, NULL) == 0
+           && pylon_job_submit(st, f, "weights", "w/sn9/0",
+                               PYLON_JOB_SUPERSEDE, NULL, NULL, &joined) == 0,
+           "a running job superseded");
+        is_str(state_of(st, e), "cancelled", "is cancelled");
+        ok(pylon_job_note(st, e, "xt", xt) == 0, "a note on a cancelled job "
            "is a no-op");
-        job = pylon_job_get(st, a);
+        job = pylon_job_get(st, e);
         ok(json_object_get(job, "xt") == NULL, "cancelled job untouched");
         json_decref(job);
+        ok(pylon_job_update(st, e, PYLON_JOB_DONE, 200, "{}", NULL) == 0
+           && pylon_job_update(st, f, PYLON_JOB_FAILED, 500, NULL, NULL) == 0,
+           "both end");
+        is_str(state_of(st, e), "(absent)", "the superseded one is gone");
         ok(pylon_job_note(st, "nonexistent0000000000", "xt", xt) == -1,
            "note on an unknown id fails");
         json_decref(xt);
@@ -166,6 +200,7 @@ main(void)
                         NULL, NULL, &joined) == 0 && joined == 0
        && strcmp(c, d) != 0, "after it finished, the key starts a new job");
 
+    strcpy(a, c);
     is_int(pylon_job_expire(st, 0), 0, "nothing expires before time 0");
     n = pylon_job_expire(st, (uint64_t) -1);
     is_int(n, 2, "finished jobs expire, unfinished ones stay");
@@ -222,6 +257,50 @@ main(void)
     is_str(state_of(st, b), "running", "other kinds stay");
 
     json_decref(params);
+    pylon_store_close(st);
+
+    /* the jobs environment: its own map, and a budget of half of it */
+    st = pylon_store_open(dir, 16 << 20, err, sizeof(err));
+    ok(st != NULL && pylon_store_open_jobs(st, dir, 1 << 20, err,
+                                           sizeof(err)) == 0,
+       "jobs environment opens");
+    ok(pylon_store_jobs(st) != st, "it is not the chain data's");
+    is_int(pylon_job_reindex(st), 4,
+           "the unfinished jobs of the old layout move over");
+    is_int(pylon_store_count(st, "J/", 100), 0, "none left among chain data");
+    is_int(pylon_store_count(st, "P/", 100), 0, "nor their index keys");
+    is_int(pylon_store_count(pylon_store_jobs(st), "P/", 100), 4,
+           "indexed in the jobs environment");
+    is_str(state_of(st, c), "pending", "readable there");
+    {
+        char    big[4096];
+        json_t  *p;
+
+        memset(big, 'x', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        p = json_pack("{s:s}", "pad", big);
+
+        for (n = 0; n < 1000; n++) {
+            joined = pylon_job_submit(st, e, "commitment", NULL, 0, p, NULL,
+                                      &joined);
+            if (joined != 0) {
+                break;
+            }
+        }
+        json_decref(p);
+        is_int(joined, PYLON_JOB_EFULL, "a flood stops at the budget");
+        ok(n > 50 && n < 200, "after about half a megabyte of jobs");
+        ok(strstr(pylon_store_error(pylon_store_jobs(st)), "budget") != NULL,
+           "the error says why");
+        ok(pylon_store_write_begin(st) == 0
+           && pylon_store_put(st, "L/block/-", 1, 0, "{}", 2) == 0
+           && pylon_store_write_commit(st) == 0,
+           "chain data is still written");
+        ok(pylon_job_update(st, c, PYLON_JOB_DONE, 200, "{}", NULL) == 0,
+           "and jobs still finish");
+        ok(pylon_job_expire_kind(st, "commitment", (uint64_t) -1) >= 0,
+           "and expire");
+    }
     pylon_store_close(st);
 
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
