@@ -7,6 +7,14 @@
  *                -> a round at that hash (B/) on the main node, or on the
  *                archive node past the cutoff -> unknown block on the
  *                main node: the same round on the archive node.
+ *
+ * Recent blocks may still be replaced by a reorg.  Their B/ bodies are
+ * keyed by number, so they must never stay from an orphaned fork: when
+ * the follower sees a reorg, the groups from the first block that may
+ * have changed are dropped (ngx_pylon_history_reorg); a fetch that ends
+ * with a hash the follower no longer has at that number (the reorg came
+ * while it ran) drops what it wrote and starts over from the number, at
+ * most NGX_PYLON_FETCH_REORG_TRIES times.
  */
 
 #include <ngx_config.h>
@@ -21,6 +29,9 @@
 #include "helper/ngx_pylon_refresh_v2.h"
 
 
+#define NGX_PYLON_FETCH_REORG_TRIES  3
+
+
 typedef struct {
     ngx_pylon_helper_t    *helper;
     ngx_pylon_job_t       *job;
@@ -31,10 +42,13 @@ typedef struct {
     ngx_uint_t             cutoff;          /* ... because of the cutoff */
     ngx_uint_t             extrinsic;       /* the whole block's body */
     ngx_uint_t             latest;          /* L/ keys, not history */
+    ngx_uint_t             tries;           /* started over after reorgs */
+    ngx_uint_t             reorgs;          /* seen when the hash came */
 } ngx_pylon_fetch_t;
 
 
 static void ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job);
+static void ngx_pylon_fetch_use(ngx_pylon_helper_t *h, ngx_pylon_job_t *job);
 static void ngx_pylon_fetch_hash(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_fetch_start(ngx_pylon_fetch_t *f);
@@ -43,6 +57,8 @@ static void ngx_pylon_fetch_done(void *data, const char *error,
 static void ngx_pylon_fetch_end(ngx_pylon_fetch_t *f, ngx_uint_t status,
     const char *detail, const char *error);
 static void ngx_pylon_fetch_event(void *data);
+static void ngx_pylon_fetch_reorg(void *data, uint64_t from);
+static ngx_int_t ngx_pylon_fetch_by_number(ngx_pylon_fetch_t *f);
 
 
 static ngx_pylon_refresh_t  *ngx_pylon_fetch_refresh;
@@ -66,7 +82,44 @@ ngx_pylon_fetch_init(ngx_pylon_helper_t *h, ngx_pylon_refresh_t *refresh)
         }
     }
 
+    if (ngx_pylon_follow_on_reorg(h->follow, ngx_pylon_fetch_reorg, h)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ngx_pylon_runner_register("use", ngx_pylon_fetch_use) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_pylon_runner_register("fetch", ngx_pylon_fetch_run);
+}
+
+
+/* "use": a worker served the subnet's latest body from the cache */
+
+static void
+ngx_pylon_fetch_use(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
+{
+    json_t  *netuid;
+
+    netuid = json_object_get(job->params, "netuid");
+
+    if (json_is_integer(netuid)) {
+        (void) ngx_pylon_refresh_use(ngx_pylon_fetch_refresh,
+                                     (ngx_int_t) json_integer_value(netuid));
+    }
+
+    ngx_pylon_job_finish(h, job, PYLON_JOB_DONE, 200, NULL, NULL);
+}
+
+
+static void
+ngx_pylon_fetch_reorg(void *data, uint64_t from)
+{
+    ngx_pylon_helper_t  *h = data;
+
+    ngx_pylon_history_reorg(h, from);
 }
 
 
@@ -210,14 +263,22 @@ ngx_pylon_fetch_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
         return;
     }
 
-    if (ngx_pylon_session_call(h->chain, "chain_getBlockHash",
-                               json_pack("[I]", (json_int_t) f->block),
-                               ngx_pylon_fetch_hash, f)
-        != NGX_OK)
-    {
+    if (ngx_pylon_fetch_by_number(f) != NGX_OK) {
         ngx_pylon_fetch_end(f, 500, "Internal Server Error",
                             "chain not connected");
     }
+}
+
+
+static ngx_int_t
+ngx_pylon_fetch_by_number(ngx_pylon_fetch_t *f)
+{
+    f->archive = 0;
+    f->cutoff = 0;
+
+    return ngx_pylon_session_call(f->helper->chain, "chain_getBlockHash",
+                                  json_pack("[I]", (json_int_t) f->block),
+                                  ngx_pylon_fetch_hash, f);
 }
 
 
@@ -262,6 +323,8 @@ ngx_pylon_fetch_hash(void *data, json_t *result, const char *error)
 
     ngx_cpystrn((u_char *) f->hash, (u_char *) json_string_value(result),
                 sizeof(f->hash));
+
+    f->reorgs = ngx_pylon_follow_reorgs(f->helper->follow, NULL);
 
     head = ngx_pylon_follow_head(f->helper->follow, NULL);
 
@@ -312,7 +375,47 @@ ngx_pylon_fetch_done(void *data, const char *error, ngx_uint_t unknown)
 {
     ngx_pylon_fetch_t  *f = data;
 
-    u_char  detail[256];
+    u_char         detail[256];
+    uint64_t       from;
+    ngx_uint_t     left;
+    const u_char  *now;
+
+    if (!f->latest) {
+        now = ngx_pylon_follow_hash_at(f->helper->follow,
+                                       (uint64_t) f->block);
+
+        /*
+         * another hash there now, or a deep reorg over it meanwhile: what
+         * was read (or failed to be: a node may forget a left fork's
+         * state) belongs to the left fork
+         */
+
+        left = now ? ngx_strcmp(now, f->hash) != 0
+                   : ngx_pylon_follow_reorgs(f->helper->follow, &from)
+                     != f->reorgs
+                     && (uint64_t) f->block >= from;
+
+        if (left) {
+            ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
+                          "pylon helper: block %L was read at %s, now %s: "
+                          "read again", f->block, f->hash,
+                          now ? (char *) now : "unknown");
+
+            ngx_pylon_history_drop(f->helper,
+                                   f->extrinsic ? -1 : f->netuid,
+                                   (uint64_t) f->block);
+
+            if (++f->tries < NGX_PYLON_FETCH_REORG_TRIES
+                && ngx_pylon_fetch_by_number(f) == NGX_OK)
+            {
+                return;
+            }
+
+            ngx_pylon_fetch_end(f, 503, "Service Unavailable",
+                                "the chain is reorganising");
+            return;
+        }
+    }
 
     if (error == NULL) {
         if (!f->latest) {

@@ -9,8 +9,19 @@
  *   nodes, keeps being asked) -> the listeners start on that head at once
  *   -> state_getStorage([Timestamp.Now, hash]), off their critical path
  *   -> write L/block/- (and S/helper) in one transaction.
- * Heads may overtake each other; a result older than what the cache holds
- * is dropped.  Anything malformed from the node is logged and skipped.
+ * Heads may overtake each other; they are ordered by arrival (the node
+ * sends them in its fork choice's order): a result for a head that came
+ * before the one written last, or for a lower number, is dropped, so an
+ * orphaned head at the same height never overwrites the fork choice.
+ *
+ * Reorgs: the hashes of the last NGX_PYLON_FOLLOW_RECENT heads written
+ * are kept.  A head whose number has a different hash there, or whose
+ * parent is not the hash kept for the number below, shows a reorg: from
+ * the first block that may differ (the head's number when its parent is
+ * the one kept, else NGX_PYLON_FOLLOW_RECENT blocks back) the kept
+ * hashes are forgotten and the reorg listeners are told (historical
+ * bodies dropped, the submitter's inclusion scan rewound).  Anything
+ * malformed from the node is logged and skipped.
  */
 
 #include <ngx_config.h>
@@ -22,6 +33,7 @@
 
 
 #define NGX_PYLON_FOLLOW_WATCHDOG  (3 * 12 * 1000)   /* ms: 3 block times */
+#define NGX_PYLON_FOLLOW_RECENT    64                /* hashes kept */
 
 
 /* twox128("Timestamp") ++ twox128("Now") */
@@ -41,12 +53,27 @@ struct ngx_pylon_follow_s {
     ngx_uint_t             trust_gen;    /* connection the trust is for */
     ngx_int_t              trust;        /* 1 header hashes are the node's,
                                             -1 they are not, 0 unknown */
+    uint64_t               seq;          /* of the last head arrived */
+    uint64_t               written_seq;  /* of the head written last */
+    ngx_uint_t             reorgs;
+    uint64_t               reorg_from;   /* of the last one */
+
+    struct {
+        uint64_t           number;
+        u_char             hash[67];
+    }                      recent[NGX_PYLON_FOLLOW_RECENT];
 
     struct {
         ngx_pylon_head_pt  fn;
         void              *data;
     }                      listeners[NGX_PYLON_MAX_LISTENERS];
     ngx_uint_t             nlisteners;
+
+    struct {
+        ngx_pylon_reorg_pt  fn;
+        void               *data;
+    }                      reorg_listeners[NGX_PYLON_MAX_LISTENERS];
+    ngx_uint_t             nreorg_listeners;
 };
 
 
@@ -54,8 +81,10 @@ typedef struct {
     ngx_pylon_follow_t    *follow;
     ngx_uint_t             generation;
     uint64_t               number;
+    uint64_t               seq;          /* arrival order */
     u_char                 hash[67];
     char                   local[67];    /* from the header; "" if none */
+    u_char                 parent[67];   /* "" when not given */
 } ngx_pylon_head_t;
 
 
@@ -71,6 +100,8 @@ static void ngx_pylon_follow_write_state(ngx_pylon_follow_t *f);
 static ngx_int_t ngx_pylon_hex_u64(const char *s, uint64_t *v);
 static ngx_int_t ngx_pylon_le_u64(const char *s, uint64_t *v);
 static ngx_int_t ngx_pylon_is_hash(const char *s);
+static void ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f,
+    ngx_pylon_head_t *hd);
 
 
 ngx_pylon_follow_t *
@@ -110,6 +141,48 @@ ngx_pylon_follow_listen(ngx_pylon_follow_t *f, ngx_pylon_head_pt fn,
     f->nlisteners++;
 
     return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_pylon_follow_on_reorg(ngx_pylon_follow_t *f, ngx_pylon_reorg_pt fn,
+    void *data)
+{
+    if (f->nreorg_listeners == NGX_PYLON_MAX_LISTENERS) {
+        return NGX_ERROR;
+    }
+
+    f->reorg_listeners[f->nreorg_listeners].fn = fn;
+    f->reorg_listeners[f->nreorg_listeners].data = data;
+    f->nreorg_listeners++;
+
+    return NGX_OK;
+}
+
+
+const u_char *
+ngx_pylon_follow_hash_at(ngx_pylon_follow_t *f, uint64_t number)
+{
+    ngx_uint_t  i;
+
+    i = number % NGX_PYLON_FOLLOW_RECENT;
+
+    if (f->recent[i].number != number || f->recent[i].hash[0] == '\0') {
+        return NULL;
+    }
+
+    return f->recent[i].hash;
+}
+
+
+ngx_uint_t
+ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f, uint64_t *from)
+{
+    if (from) {
+        *from = f->reorg_from;
+    }
+
+    return f->reorgs;
 }
 
 
@@ -191,7 +264,7 @@ ngx_pylon_follow_header(void *data, json_t *result, const char *error)
     ngx_pylon_follow_t  *f = data;
 
     uint64_t           number;
-    json_t            *n;
+    json_t            *n, *parent;
     ngx_pylon_head_t  *hd;
 
     if (result == NULL) {
@@ -220,6 +293,15 @@ ngx_pylon_follow_header(void *data, json_t *result, const char *error)
     hd->follow = f;
     hd->generation = f->generation;
     hd->number = number;
+    hd->seq = ++f->seq;
+
+    parent = json_object_get(result, "parentHash");
+
+    if (json_is_string(parent) && ngx_pylon_is_hash(json_string_value(parent)))
+    {
+        ngx_memcpy(hd->parent, json_string_value(parent), 66);
+        hd->parent[66] = '\0';
+    }
 
     if (pylon_header_hash(hd->local, result) != 0) {
         hd->local[0] = '\0';
@@ -293,15 +375,22 @@ ngx_pylon_follow_hashed(ngx_pylon_head_t *hd)
 
     f = hd->follow;
 
-    if (hd->number < f->head) {
-        /* a newer head is known meanwhile */
+    if (hd->number < f->head || hd->seq < f->written_seq) {
+        /* a newer head is known meanwhile (or came after this one) */
         ngx_free(hd);
         return;
     }
 
+    ngx_pylon_follow_check_reorg(f, hd);
+
     f->head = hd->number;
+    f->written_seq = hd->seq;
     ngx_memcpy(f->head_hash, hd->hash, sizeof(hd->hash));
     f->head_ms = ngx_pylon_helper_now_ms();
+
+    i = hd->number % NGX_PYLON_FOLLOW_RECENT;
+    f->recent[i].number = hd->number;
+    ngx_memcpy(f->recent[i].hash, hd->hash, sizeof(hd->hash));
 
     for (i = 0; i < f->nlisteners; i++) {
         f->listeners[i].fn(f->listeners[i].data, f->head, f->head_hash);
@@ -346,11 +435,15 @@ ngx_pylon_follow_timestamp(void *data, json_t *result, const char *error)
         return;
     }
 
-    if (hd->number < f->written || hd->number < f->head) {
+    if (hd->number < f->written || hd->number < f->head
+        || hd->seq < f->written_seq)
+    {
         /* a newer head was written, or is known, meanwhile */
         ngx_free(hd);
         return;
     }
+
+    ngx_pylon_follow_check_reorg(f, hd);
 
     p = ngx_snprintf(body, sizeof(body),
                      "{\"number\":%uL,\"hash\":\"%s\",\"timestamp\":%uL}",
@@ -391,12 +484,12 @@ ngx_pylon_follow_put_state(ngx_pylon_follow_t *f)
     p = ngx_snprintf(body, sizeof(body),
                      "{\"pid\":%P,\"connected\":%s,\"head\":%uL,"
                      "\"head_hash\":\"%s\",\"head_ms\":%uL,\"heads\":%ui,"
-                     "\"network\":\"%V\"}",
+                     "\"reorgs\":%ui,\"network\":\"%V\"}",
                      ngx_pid,
                      f->session && ngx_pylon_session_is_connected(f->session)
                      ? "true" : "false",
                      f->head, f->head_hash, f->head_ms, f->heads,
-                     &f->helper->pmcf->network.url);
+                     f->reorgs, &f->helper->pmcf->network.url);
 
     if (pylon_store_put(st, PYLON_KEY_HELPER, f->head, 0, body, p - body)
         != 0)
@@ -423,6 +516,62 @@ ngx_pylon_follow_write_state(ngx_pylon_follow_t *f)
                       "pylon helper: cache write failed: %s",
                       pylon_store_error(st));
         pylon_store_write_abort(st);
+    }
+}
+
+
+/*
+ * Before hd is written: does it replace blocks we wrote?  Its own number
+ * with another hash, or a parent other than the hash kept below it.
+ */
+
+static void
+ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
+{
+    uint64_t       from, k;
+    ngx_uint_t     i;
+    const u_char  *same, *below;
+
+    same = ngx_pylon_follow_hash_at(f, hd->number);
+    below = hd->number ? ngx_pylon_follow_hash_at(f, hd->number - 1) : NULL;
+
+    if (same && ngx_strcmp(same, hd->hash) == 0) {
+        return;                                  /* the same head again */
+    }
+
+    if (below && hd->parent[0] && ngx_strcmp(below, hd->parent) == 0) {
+        if (same == NULL) {
+            return;                              /* simply the next block */
+        }
+
+        from = hd->number;                       /* a fork at this height */
+
+    } else if (same == NULL && (below == NULL || hd->parent[0] == '\0')) {
+        return;                /* nothing to compare with (a gap, no parent) */
+
+    } else {
+        /* the parent changed too, or cannot be checked: how deep the
+         * change goes is not known */
+        from = hd->number > NGX_PYLON_FOLLOW_RECENT
+               ? hd->number - NGX_PYLON_FOLLOW_RECENT : 0;
+    }
+
+    f->reorgs++;
+    f->reorg_from = from;
+
+    ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
+                  "pylon helper: reorg: block %uL is now %s, blocks from %uL "
+                  "may have changed", hd->number, hd->hash, from);
+
+    for (k = from; k <= f->head; k++) {
+        i = k % NGX_PYLON_FOLLOW_RECENT;
+        if (f->recent[i].number == k) {
+            f->recent[i].hash[0] = '\0';
+        }
+    }
+
+    for (i = 0; i < f->nreorg_listeners; i++) {
+        f->reorg_listeners[i].fn(f->reorg_listeners[i].data, from);
     }
 }
 

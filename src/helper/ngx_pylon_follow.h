@@ -18,6 +18,12 @@
 typedef void (*ngx_pylon_head_pt)(void *data, uint64_t number,
     const u_char *hash);
 
+/*
+ * called when a head shows that blocks from number `from` on may have
+ * been replaced (a reorg), before that head is written
+ */
+typedef void (*ngx_pylon_reorg_pt)(void *data, uint64_t from);
+
 #define NGX_PYLON_MAX_LISTENERS  8
 
 
@@ -27,6 +33,21 @@ ngx_pylon_follow_t *ngx_pylon_follow_create(ngx_pylon_helper_t *h);
  * block); NGX_ERROR when the table is full */
 ngx_int_t ngx_pylon_follow_listen(ngx_pylon_follow_t *f,
     ngx_pylon_head_pt fn, void *data);
+
+/* adds a reorg listener; NGX_ERROR when the table is full */
+ngx_int_t ngx_pylon_follow_on_reorg(ngx_pylon_follow_t *f,
+    ngx_pylon_reorg_pt fn, void *data);
+
+/*
+ * The hash of block number on the chain as last followed (one of the
+ * last 64 heads written, and no reorg since), or NULL when not known.
+ * Points into f; copy it before the next head.
+ */
+const u_char *ngx_pylon_follow_hash_at(ngx_pylon_follow_t *f,
+    uint64_t number);
+
+/* reorgs seen since start, and the first block the last one may change */
+ngx_uint_t ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f, uint64_t *from);
 
 /* the last head written, 0 before the first */
 /*

@@ -19,8 +19,8 @@
 #include "helper/ngx_pylon_refresh_int.h"
 
 
-static void ngx_pylon_refresh_head_done(void *data, const char *error,
-    ngx_uint_t unknown);
+static void ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r,
+    uint64_t number, const char *hash, uint64_t seq);
 
 
 ngx_pylon_refresh_t *
@@ -113,7 +113,8 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
 
     ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
     ngx_uint_t          i;
-    ngx_pylon_round_t  *rd;
+
+    r->head_seq++;
 
     ngx_pylon_refresh_expire(r);
 
@@ -141,82 +142,98 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
         return;
     }
 
-    /*
-     * One head's round reads at a time; heads that come meanwhile leave
-     * only the newest waiting, started when the round ends (rounds slower
-     * than blocks skip heads rather than pile up).
-     */
-
-    if (r->reading) {
-        r->waiting = number;
-        ngx_cpystrn((u_char *) r->waiting_hash, (u_char *) hash,
-                    sizeof(r->waiting_hash));
-        return;
-    }
-
     r->started = number;
     ngx_cpystrn((u_char *) r->started_hash, (u_char *) hash,
                 sizeof(r->started_hash));
+
+    if (r->inflight) {
+        /* one head round at a time: this head waits (a newer one that
+         * comes meanwhile takes its place) */
+        if (r->pending) {
+            r->skipped++;
+        }
+
+        r->pending = number;
+        r->pending_seq = r->head_seq;
+        ngx_cpystrn((u_char *) r->pending_hash, (u_char *) hash,
+                    sizeof(r->pending_hash));
+        return;
+    }
+
+    ngx_pylon_refresh_head_round(r, number, (const char *) hash,
+                                 r->head_seq);
+}
+
+
+static void
+ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r, uint64_t number,
+    const char *hash, uint64_t seq)
+{
+    ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
+    ngx_uint_t          i;
+    ngx_pylon_round_t  *rd;
+
+    if (r->ntracked == 0) {
+        return;
+    }
 
     for (i = 0; i < r->ntracked; i++) {
         netuids[i] = r->tracked[i].netuid;
     }
 
-    rd = ngx_pylon_round_create(r, r->chain, number, (const char *) hash, 1,
-                                netuids, r->ntracked);
+    rd = ngx_pylon_round_create(r, r->chain, number, hash, 1, netuids,
+                                r->ntracked);
     if (rd == NULL) {
         return;
     }
 
-    rd->done = ngx_pylon_refresh_head_done;
-    rd->data = r;
-    r->reading = 1;
+    rd->seq = seq;
+    rd->head = 1;
+    r->inflight = rd;
 
     ngx_pylon_round_start(rd);
 }
 
 
-/* a head's round ended: the head waiting meanwhile, if any, starts */
-
-static void
-ngx_pylon_refresh_head_done(void *data, const char *error,
-    ngx_uint_t unknown)
+void
+ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
 {
-    ngx_pylon_refresh_t  *r = data;
+    uint64_t    number;
+    ngx_uint_t  i, k;
+    char        hash[67];
 
-    ngx_int_t           netuids[NGX_PYLON_TRACK_MAX];
-    uint64_t            number;
-    ngx_uint_t          i;
-    ngx_pylon_round_t  *rd;
+    if (r->inflight == rd) {
+        r->inflight = NULL;
+    }
 
-    r->reading = 0;
+    if (rd->failed) {
+        /* nothing of this head was written: every subnet of it is stale */
 
-    number = r->waiting;
-    r->waiting = 0;
+        for (k = 0; k < rd->nsubs; k++) {
+            for (i = 0; i < r->ntracked; i++) {
+                if (r->tracked[i].netuid == rd->subs[k].netuid) {
+                    r->tracked[i].stale = 1;
+                }
+            }
+        }
 
-    if (number == 0 || number < r->started || r->ntracked == 0) {
+        if (pylon_store_write_begin(r->helper->store) != 0
+            || ngx_pylon_refresh_put_state(r) != NGX_OK
+            || pylon_store_write_commit(r->helper->store) != 0)
+        {
+            pylon_store_write_abort(r->helper->store);
+        }
+    }
+
+    if (r->pending == 0 || r->inflight) {
         return;
     }
 
-    r->started = number;
-    ngx_cpystrn((u_char *) r->started_hash, (u_char *) r->waiting_hash,
-                sizeof(r->started_hash));
+    number = r->pending;
+    ngx_memcpy(hash, r->pending_hash, sizeof(hash));
+    r->pending = 0;
 
-    for (i = 0; i < r->ntracked; i++) {
-        netuids[i] = r->tracked[i].netuid;
-    }
-
-    rd = ngx_pylon_round_create(r, r->chain, number, r->started_hash, 1,
-                                netuids, r->ntracked);
-    if (rd == NULL) {
-        return;
-    }
-
-    rd->done = ngx_pylon_refresh_head_done;
-    rd->data = r;
-    r->reading = 1;
-
-    ngx_pylon_round_start(rd);
+    ngx_pylon_refresh_head_round(r, number, hash, r->pending_seq);
 }
 
 
@@ -290,6 +307,7 @@ ngx_pylon_refresh_one(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
         return NGX_ERROR;
     }
 
+    rd->seq = r->head_seq;         /* a latest one reads the current head */
     rd->done = done;
     rd->data = data;
 

@@ -13,9 +13,12 @@
  *
  * Tracked subnets: the identities' subnets and pylon_netuids (for good),
  * plus subnets asked for by clients (auto-tracked, at most
- * NGX_PYLON_AUTO_MAX, dropped 10 minutes after they were added, or when
- * a newer one needs the room, with their L/ records deleted so that the
- * next request misses again).
+ * NGX_PYLON_AUTO_MAX, dropped 10 minutes after their last use, or when
+ * a newer one needs the room (the least recently used goes), with their
+ * L/ records deleted so that the next request misses again).  A use is
+ * a fetch, or a "use" job: workers that serve a subnet's latest body
+ * from the cache send one per subnet at most every
+ * NGX_PYLON_USE_EVERY seconds (src/http/ngx_pylon_subnet.c).
  */
 
 #ifndef NGX_PYLON_REFRESH_H
@@ -58,6 +61,15 @@ void ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash);
  * taken by configured subnets.
  */
 ngx_int_t ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid);
+
+/*
+ * A client used netuid: an auto-tracked subnet's 10 minutes start over.
+ * 1 when netuid is tracked (auto or for good), else 0 (nothing done).
+ */
+ngx_uint_t ngx_pylon_refresh_use(ngx_pylon_refresh_t *r, ngx_int_t netuid);
+
+/* NGX_PYLON_AUTO_TTL, or PYLON_AUTO_TTL_MS from the environment (tests) */
+uint64_t ngx_pylon_refresh_auto_ttl(void);
 
 /*
  * `pylon_netuids all`: makes the subnets tracked for the chain's sake

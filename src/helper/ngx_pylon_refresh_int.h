@@ -57,6 +57,8 @@ typedef struct {
     ngx_msec_t              duration;        /* of that round */
     uint64_t                hyper_block;     /* hyperparameters read at */
     ngx_uint_t              all;             /* by pylon_netuids all */
+    ngx_uint_t              stale;           /* the last head round
+                                                failed for it */
 } ngx_pylon_tracked_t;
 
 
@@ -69,9 +71,22 @@ struct ngx_pylon_refresh_s {
     uint64_t                written;         /* newest latest round */
     uint64_t                started;         /* newest head refreshed */
     char                    started_hash[67];
-    ngx_uint_t              reading;         /* a head's round is out */
-    uint64_t                waiting;         /* the head after it, or 0 */
-    char                    waiting_hash[67];
+
+    /*
+     * Heads are numbered as they come (the follower hands them over in
+     * its fork choice's order); a latest round writes only when no round
+     * of a later head has written yet.  One head round runs at a time:
+     * a head that comes meanwhile waits as `pending` (a newer one
+     * replaces it).
+     */
+    uint64_t                head_seq;        /* of the last head */
+    uint64_t                written_seq;     /* of the last latest write */
+    ngx_pylon_round_t      *inflight;        /* the head round running */
+    uint64_t                pending;         /* 0: none */
+    uint64_t                pending_seq;
+    char                    pending_hash[67];
+    ngx_uint_t              skipped;         /* heads replaced while
+                                                pending */
     ngx_uint_t              rounds;
     ngx_uint_t              failures;
     ngx_uint_t              calls;
@@ -97,7 +112,10 @@ struct ngx_pylon_sub_s {
     size_t                  state_len;
     u_char                 *hyper;          /* NULL: not available */
     size_t                  hyper_len;
+    const char             *hyper_method;   /* the call that read it */
     ngx_pylon_page_t        page[2];
+    ngx_uint_t              failed;         /* this subnet only */
+    char                    error[192];
 };
 
 
@@ -121,6 +139,8 @@ struct ngx_pylon_round_s {
     json_t                 *xts;             /* its extrinsics (hex) */
     ngx_uint_t              guessed;         /* rt taken before version */
     ngx_uint_t              reading;         /* subnet calls are out */
+    uint64_t                seq;             /* head order (latest) */
+    ngx_uint_t              head;            /* the head round */
 };
 
 
@@ -152,6 +172,10 @@ ngx_int_t ngx_pylon_refresh_put_state(ngx_pylon_refresh_t *r);
 void ngx_pylon_round_version(void *data, json_t *result,
     const char *error);
 
+/* ngx_pylon_refresh.c: a head round ended; the pending head, if any */
+void ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r,
+    ngx_pylon_round_t *rd);
+
 /* ngx_pylon_refresh_round.c */
 ngx_pylon_round_t *ngx_pylon_round_create(ngx_pylon_refresh_t *r,
     ngx_pylon_session_t *s, uint64_t number, const char *hash,
@@ -162,6 +186,14 @@ ngx_int_t ngx_pylon_round_call(ngx_pylon_round_t *rd,
     const char *method, json_t *params, ngx_pylon_reply_pt reply,
     void *data);
 void ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
+    const char *error);
+
+/*
+ * A read of one subnet failed: in a latest round of several subnets only
+ * that subnet fails (it keeps its previous bodies and is marked stale);
+ * otherwise the round fails.
+ */
+void ngx_pylon_sub_fail(ngx_pylon_sub_t *sub, const char *what,
     const char *error);
 void ngx_pylon_round_step(ngx_pylon_round_t *rd);
 ngx_int_t ngx_pylon_hex_bytes(json_t *v, u_char **out, size_t *len);

@@ -26,8 +26,12 @@ ngx_pylon_page_next(ngx_pylon_page_t *pg, const char *start)
 
     rd = pg->sub->round;
 
-    if (rd->failed
-        || ngx_pylon_round_call(rd, "state_getKeysPaged",
+    if (rd->failed || pg->sub->failed) {
+        ngx_pylon_round_step(rd);
+        return;
+    }
+
+    if (ngx_pylon_round_call(rd, "state_getKeysPaged",
                                 start ? json_pack("[siss]", pg->prefix,
                                                   NGX_PYLON_PAGE, start,
                                                   rd->hash)
@@ -56,13 +60,14 @@ ngx_pylon_page_keys(void *data, json_t *result, const char *error)
     rd = pg->sub->round;
 
     if (result == NULL || !json_is_array(result)) {
-        ngx_pylon_round_fail(rd, "state_getKeysPaged",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(pg->sub, "state_getKeysPaged",
+                           error ? error : "malformed answer");
         ngx_pylon_round_step(rd);
         return;
     }
 
-    if (json_array_size(result) == 0 || rd->failed) {
+    if (json_array_size(result) == 0 || rd->failed
+        || pg->sub->failed) {
         ngx_pylon_round_step(rd);
         return;
     }
@@ -97,8 +102,8 @@ ngx_pylon_page_values(void *data, json_t *result, const char *error)
     changes = json_object_get(json_array_get(result, 0), "changes");
 
     if (result == NULL || !json_is_array(changes)) {
-        ngx_pylon_round_fail(rd, "state_queryStorageAt",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(pg->sub, "state_queryStorageAt",
+                           error ? error : "malformed answer");
         ngx_pylon_round_step(rd);
         return;
     }
@@ -128,7 +133,7 @@ ngx_pylon_page_values(void *data, json_t *result, const char *error)
         if (ngx_pylon_hex_bytes(k, (u_char **) &kv->key, &kv->keylen)
             != NGX_OK)
         {
-            ngx_pylon_round_fail(rd, "state_queryStorageAt", "bad key");
+            ngx_pylon_sub_fail(pg->sub, "state_queryStorageAt", "bad key");
             ngx_pylon_round_step(rd);
             return;
         }
@@ -143,7 +148,8 @@ ngx_pylon_page_values(void *data, json_t *result, const char *error)
         if (ngx_pylon_hex_bytes(v, (u_char **) &kv->val, &kv->vallen)
             != NGX_OK)
         {
-            ngx_pylon_round_fail(rd, "state_queryStorageAt", "bad value");
+            ngx_pylon_sub_fail(pg->sub, "state_queryStorageAt",
+                               "bad value");
             ngx_pylon_round_step(rd);
             return;
         }

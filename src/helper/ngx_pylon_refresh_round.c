@@ -27,6 +27,28 @@ static void ngx_pylon_sub_hyper(void *data, json_t *result,
 static ngx_uint_t ngx_pylon_is_unknown_block(const char *error);
 
 
+/*
+ * The hyperparameters call of this runtime: get_subnet_hyperparams_v2
+ * where the metadata has it (spec 343 on), the deprecated v1 otherwise.
+ * Both decode to the same field names (v2 adds some).  The v3 call
+ * (spec 413 on) answers a list of entries of another shape and is not
+ * used yet; its runtimes still have v2.
+ */
+
+static const char *
+ngx_pylon_round_hyper_method(const pylon_meta_t *m)
+{
+    if (m && pylon_runtime_api_find(m,
+                        "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2",
+                        NULL) != NULL)
+    {
+        return "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2";
+    }
+
+    return "SubnetInfoRuntimeApi_get_subnet_hyperparams";
+}
+
+
 ngx_pylon_round_t *
 ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
     uint64_t number, const char *hash, ngx_uint_t latest, ngx_int_t *netuids,
@@ -115,6 +137,7 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
 {
     u_char               nu[16];
     ngx_uint_t           i, k;
+    const char          *hyper;
     pylon_meta_t        *m;
     ngx_pylon_sub_t     *sub;
 
@@ -141,8 +164,11 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
         return;
     }
 
+    hyper = ngx_pylon_round_hyper_method(m);
+
     for (i = 0; i < rd->nsubs && !rd->failed; i++) {
         sub = &rd->subs[i];
+        sub->hyper_method = hyper;
 
         ngx_snprintf(nu, sizeof(nu), "0x%02xi%02xi%Z",
                      sub->netuid & 0xff, (sub->netuid >> 8) & 0xff);
@@ -159,9 +185,8 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
                                  ngx_pylon_sub_state, sub) != NGX_OK
             || (ngx_pylon_round_wants_hyper(rd, sub->netuid)
                 && ngx_pylon_round_call(rd, "state_call",
-                                 json_pack("[sss]",
-                               "SubnetInfoRuntimeApi_get_subnet_hyperparams",
-                                     (char *) nu, rd->hash),
+                                 json_pack("[sss]", hyper, (char *) nu,
+                                           rd->hash),
                                  ngx_pylon_sub_hyper, sub) != NGX_OK))
         {
             ngx_pylon_round_fail(rd, "state_call", "not connected");
@@ -293,6 +318,65 @@ ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
 }
 
 
+void
+ngx_pylon_sub_fail(ngx_pylon_sub_t *sub, const char *what,
+    const char *error)
+{
+    ngx_pylon_round_t  *rd;
+
+    rd = sub->round;
+
+    if (!rd->latest || rd->nsubs < 2) {
+        ngx_pylon_round_fail(rd, what, error);
+        return;
+    }
+
+    if (sub->failed) {
+        return;
+    }
+
+    sub->failed = 1;
+    ngx_snprintf((u_char *) sub->error, sizeof(sub->error) - 1, "%s: %s%Z",
+                 what, error);
+}
+
+
+/*
+ * The end of a latest round of several subnets: every subnet failed
+ * fails the round; else each failed one is logged and marked stale, and
+ * the others are written.
+ */
+
+static void
+ngx_pylon_round_check_subs(ngx_pylon_round_t *rd)
+{
+    ngx_uint_t  i, nfailed;
+
+    if (rd->failed || !rd->latest || rd->nsubs < 2) {
+        return;
+    }
+
+    nfailed = 0;
+
+    for (i = 0; i < rd->nsubs; i++) {
+        if (!rd->subs[i].failed) {
+            continue;
+        }
+
+        nfailed++;
+
+        ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,
+                      "pylon helper: subnet %i at block %uL not read: %s "
+                      "(its previous data stays, marked stale)",
+                      rd->subs[i].netuid, rd->number, rd->subs[i].error);
+    }
+
+    if (nfailed == rd->nsubs) {
+        ngx_pylon_round_fail(rd, "every subnet", rd->subs[0].error);
+    }
+}
+
+
 /* one pending operation ended: the last one writes and frees */
 
 void
@@ -306,6 +390,8 @@ ngx_pylon_round_step(ngx_pylon_round_t *rd)
     }
 
     r = rd->refresh;
+
+    ngx_pylon_round_check_subs(rd);
 
     if (!rd->failed) {
         ngx_pylon_round_write(rd);
@@ -324,6 +410,10 @@ ngx_pylon_round_step(ngx_pylon_round_t *rd)
 
     if (rd->done) {
         rd->done(rd->data, rd->failed ? rd->error : NULL, rd->unknown);
+    }
+
+    if (rd->head) {
+        ngx_pylon_refresh_head_done(r, rd);   /* may start the next one */
     }
 
     ngx_pylon_round_free(rd);
@@ -396,8 +486,8 @@ ngx_pylon_sub_neurons(void *data, json_t *result, const char *error)
         || ngx_pylon_hex_bytes(result, &sub->neurons, &sub->neurons_len)
            != NGX_OK)
     {
-        ngx_pylon_round_fail(sub->round, "get_neurons_lite",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(sub, "get_neurons_lite",
+                           error ? error : "malformed answer");
     }
 
     ngx_pylon_round_step(sub->round);
@@ -413,8 +503,8 @@ ngx_pylon_sub_state(void *data, json_t *result, const char *error)
         || ngx_pylon_hex_bytes(result, &sub->state, &sub->state_len)
            != NGX_OK)
     {
-        ngx_pylon_round_fail(sub->round, "get_subnet_state",
-                             error ? error : "malformed answer");
+        ngx_pylon_sub_fail(sub, "get_subnet_state",
+                           error ? error : "malformed answer");
     }
 
     ngx_pylon_round_step(sub->round);

@@ -35,8 +35,10 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     r = rd->refresh;
     st = r->helper->store;
 
-    if (rd->latest && rd->number < r->written) {
-        return;                               /* a newer block is written */
+    if (rd->latest
+        && (rd->seq < r->written_seq || rd->number < r->written))
+    {
+        return;                /* a later head (or a newer block) is written */
     }
 
     ngx_memzero(&old, sizeof(old));
@@ -46,6 +48,10 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     if (rd->latest) {
         for (s = 0; s < rd->nsubs; s++) {
+            if (rd->subs[s].failed) {
+                continue;                /* its previous bodies stay */
+            }
+
             for (k = 0; k < 3; k++) {
                 pylon_key_latest_item(prefix, sizeof(prefix),
                                       k == 2 ? PYLON_ROUTE_COMMIT_FULL
@@ -75,8 +81,10 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
     for (s = 0; s < rd->nsubs; s++) {
         sub = &rd->subs[s];
 
-        if (rd->latest && !ngx_pylon_refresh_tracked(r, sub->netuid)) {
-            continue;                    /* dropped while being read */
+        if (sub->failed
+            || (rd->latest && !ngx_pylon_refresh_tracked(r, sub->netuid)))
+        {
+            continue;          /* failed alone, or dropped while being read */
         }
 
         ngx_memzero(&in, sizeof(in));
@@ -136,7 +144,16 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
         for (s = 0; s < rd->nsubs; s++) {
             for (i = 0; i < r->ntracked; i++) {
-                if (r->tracked[i].netuid == rd->subs[s].netuid) {
+                if (r->tracked[i].netuid != rd->subs[s].netuid) {
+                    continue;
+                }
+
+                if (rd->head) {
+                    r->tracked[i].stale = rd->subs[s].failed;
+                }
+
+                if (!rd->subs[s].failed) {
+                    r->tracked[i].stale = 0;
                     r->tracked[i].block = rd->number;
                     r->tracked[i].written_ms = now;
                     r->tracked[i].duration = ngx_current_msec - rd->started;
@@ -158,6 +175,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     if (rd->latest) {
         r->written = rd->number;
+        r->written_seq = rd->seq;
     }
 
 done:
@@ -296,7 +314,9 @@ ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
     }
 
     j = pylon_runtime_api_decode(m, "SubnetInfoRuntimeApi",
-                                 "get_subnet_hyperparams", sub->hyper,
+                                 sub->hyper_method
+                                 + sizeof("SubnetInfoRuntimeApi_") - 1,
+                                 sub->hyper,
                                  sub->hyper_len, err, sizeof(err));
     if (j == NULL) {
         ngx_log_error(NGX_LOG_WARN, rd->refresh->helper->log, 0,

@@ -18,6 +18,52 @@ static const char  *ngx_pylon_routes[] = {
 };
 
 
+/*
+ * The time an auto-tracked subnet stays after its last use:
+ * NGX_PYLON_AUTO_TTL, or for tests PYLON_AUTO_TTL_MS from the helper's
+ * environment (nginx's `env` directive).
+ */
+
+uint64_t
+ngx_pylon_refresh_auto_ttl(void)
+{
+    char        *e;
+    ngx_int_t    n;
+
+    static uint64_t  ttl;
+
+    if (ttl == 0) {
+        e = getenv("PYLON_AUTO_TTL_MS");
+        n = e ? ngx_atoi((u_char *) e, ngx_strlen(e)) : NGX_ERROR;
+        ttl = n > 0 ? (uint64_t) n : NGX_PYLON_AUTO_TTL;
+    }
+
+    return ttl;
+}
+
+
+ngx_uint_t
+ngx_pylon_refresh_use(ngx_pylon_refresh_t *r, ngx_int_t netuid)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < r->ntracked; i++) {
+        if (r->tracked[i].netuid != netuid) {
+            continue;
+        }
+
+        if (r->tracked[i].expires_ms) {
+            r->tracked[i].expires_ms = ngx_pylon_helper_now_ms()
+                                       + ngx_pylon_refresh_auto_ttl();
+        }
+
+        return 1;
+    }
+
+    return 0;
+}
+
+
 ngx_int_t
 ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 {
@@ -27,10 +73,11 @@ ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 
     nauto = 0;
 
+    if (ngx_pylon_refresh_use(r, netuid)) {
+        return NGX_OK;
+    }
+
     for (i = 0; i < r->ntracked; i++) {
-        if (r->tracked[i].netuid == netuid) {
-            return NGX_OK;
-        }
         if (r->tracked[i].expires_ms) {
             nauto++;
         }
@@ -69,7 +116,7 @@ ngx_pylon_refresh_track(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 
     ngx_memzero(&r->tracked[r->ntracked], sizeof(ngx_pylon_tracked_t));
     r->tracked[r->ntracked].netuid = netuid;
-    r->tracked[r->ntracked].expires_ms = now + NGX_PYLON_AUTO_TTL;
+    r->tracked[r->ntracked].expires_ms = now + ngx_pylon_refresh_auto_ttl();
     r->ntracked++;
 
     ngx_log_error(NGX_LOG_INFO, r->helper->log, 0,
@@ -173,31 +220,45 @@ ngx_pylon_refresh_drop(ngx_pylon_refresh_t *r, ngx_int_t netuid)
 ngx_int_t
 ngx_pylon_refresh_put_state(ngx_pylon_refresh_t *r)
 {
-    u_char      body[8192], *p, *end;
+    int         rc;
+    u_char     *body, *p, *end;
+    size_t      size;
     ngx_uint_t  i;
 
+    /* ngx_alloc'ed, freed here: room for every tracked subnet */
+
+    size = 256 + r->ntracked * 192;
+
+    body = ngx_alloc(size, r->helper->log);
+    if (body == NULL) {
+        return NGX_ERROR;
+    }
+
     p = body;
-    end = body + sizeof(body);
+    end = body + size;
 
     p = ngx_slprintf(p, end, "{\"rounds\":%ui,\"failures\":%ui,"
-                     "\"calls\":%ui,\"subnets\":[",
-                     r->rounds, r->failures, r->calls);
+                     "\"calls\":%ui,\"skipped\":%ui,\"subnets\":[",
+                     r->rounds, r->failures, r->calls, r->skipped);
 
     for (i = 0; i < r->ntracked; i++) {
         p = ngx_slprintf(p, end, "%s{\"netuid\":%i,\"auto\":%s,"
                          "\"block\":%uL,\"written_ms\":%uL,"
-                         "\"duration_ms\":%M}",
+                         "\"duration_ms\":%M,\"stale\":%s}",
                          i ? "," : "", r->tracked[i].netuid,
                          r->tracked[i].expires_ms ? "true" : "false",
                          r->tracked[i].block, r->tracked[i].written_ms,
-                         r->tracked[i].duration);
+                         r->tracked[i].duration,
+                         r->tracked[i].stale ? "true" : "false");
     }
 
     p = ngx_slprintf(p, end, "]}");
 
-    if (pylon_store_put(r->helper->store, "S/refresh", r->written, 0, body,
-                        p - body)
-        != 0)
+    rc = pylon_store_put(r->helper->store, "S/refresh", r->written, 0, body,
+                         p - body);
+    ngx_free(body);
+
+    if (rc != 0)
     {
         return NGX_ERROR;
     }

@@ -7,6 +7,11 @@
  * the node has sent a well-formed message.  Outgoing messages wait in a
  * FIFO until lws says the socket is writable; incoming fragments collect
  * in a buffer (at most NGX_PYLON_RX_MAX) until the final one.
+ *
+ * A node given by name is resolved off the loop first
+ * (ngx_pylon_resolve.h: a thread, polled every NGX_PYLON_RESOLVE_POLL ms
+ * while it runs); lws then connects to the numeric address, with the
+ * name as Host and TLS server name.
  */
 
 #include <ngx_config.h>
@@ -15,6 +20,7 @@
 #include "chain/rpc.h"
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_stats.h"
+#include "helper/ngx_pylon_resolve.h"
 
 
 #define NGX_PYLON_RX_MAX         (64 * 1024 * 1024)
@@ -25,6 +31,8 @@
                                                  starts over */
 #define NGX_PYLON_PING_IDLE      20           /* s quiet before a ping */
 #define NGX_PYLON_PING_HANGUP    45           /* s quiet before hanging up */
+#define NGX_PYLON_RESOLVE_POLL   20           /* ms between looks at the
+                                                 resolver thread */
 
 #define NGX_PYLON_S_CLOSED       0
 #define NGX_PYLON_S_CONNECTING   1
@@ -75,6 +83,11 @@ struct ngx_pylon_session_s {
     ngx_uint_t            attempt;
     uint64_t              open_ms;      /* when it was established */
     lws_sorted_usec_list_t  sul_connect;
+    lws_sorted_usec_list_t  sul_resolve;
+
+    ngx_pylon_resolve_t  *resolve;      /* a query in flight */
+    char                  addr[NGX_PYLON_RESOLVE_ADDRLEN];
+    uint64_t              addr_ms;      /* when addr was resolved */
 
     ngx_pylon_event_pt    connected;
     ngx_pylon_event_pt    disconnected;
@@ -101,6 +114,7 @@ struct ngx_pylon_session_s {
 
 
 static void ngx_pylon_session_reconnect(lws_sorted_usec_list_t *sul);
+static void ngx_pylon_session_resolved(lws_sorted_usec_list_t *sul);
 static void ngx_pylon_session_lost(ngx_pylon_session_t *s,
     const char *why);
 static void ngx_pylon_session_receive(ngx_pylon_session_t *s, u_char *in,
@@ -172,13 +186,41 @@ ngx_pylon_session_connect(ngx_pylon_session_t *s)
         .secs_since_valid_hangup = NGX_PYLON_PING_HANGUP,
     };
 
+    const char  *address;
+
     if (s->state != NGX_PYLON_S_CLOSED) {
+        return;
+    }
+
+    if (ngx_pylon_resolve_numeric(s->address)) {
+        address = s->address;
+
+    } else if (s->addr[0]
+               && ngx_pylon_helper_now_ms() - s->addr_ms
+                  < NGX_PYLON_RESOLVE_REFRESH)
+    {
+        address = s->addr;
+
+    } else {
+        /* resolve off the loop, connect when the answer is in */
+
+        s->resolve = ngx_pylon_resolve_start(s->address);
+        s->state = NGX_PYLON_S_CONNECTING;
+
+        if (s->resolve == NULL) {
+            ngx_pylon_session_lost(s, "cannot start name resolution");
+            return;
+        }
+
+        lws_sul_schedule(s->helper->lws, 0, &s->sul_resolve,
+                         ngx_pylon_session_resolved,
+                         NGX_PYLON_RESOLVE_POLL * 1000);
         return;
     }
 
     ngx_memzero(&i, sizeof(i));
     i.context = s->helper->lws;
-    i.address = s->address;
+    i.address = address;
     i.port = s->port;
     i.path = s->path;
     i.host = s->address;
@@ -199,6 +241,48 @@ ngx_pylon_session_connect(ngx_pylon_session_t *s)
             ngx_pylon_session_lost(s, "connect failed");
         }
     }
+}
+
+
+static void
+ngx_pylon_session_resolved(lws_sorted_usec_list_t *sul)
+{
+    ngx_int_t             rc;
+    const char           *err;
+    ngx_pylon_session_t  *s;
+    char                  why[128];
+
+    s = lws_container_of(sul, ngx_pylon_session_t, sul_resolve);
+
+    err = NULL;
+    rc = ngx_pylon_resolve_result(s->resolve, s->addr, &err);
+
+    if (rc == NGX_AGAIN) {
+        lws_sul_schedule(s->helper->lws, 0, &s->sul_resolve,
+                         ngx_pylon_session_resolved,
+                         NGX_PYLON_RESOLVE_POLL * 1000);
+        return;
+    }
+
+    ngx_pylon_resolve_release(s->resolve);
+    s->resolve = NULL;
+
+    if (rc != NGX_OK) {
+        s->addr[0] = '\0';
+        ngx_snprintf((u_char *) why, sizeof(why) - 1, "%s: %s%Z", s->address,
+                     err);
+        ngx_pylon_session_lost(s, why);
+        return;
+    }
+
+    s->addr_ms = ngx_pylon_helper_now_ms();
+
+    ngx_log_error(NGX_LOG_INFO, s->log, 0,
+                  "pylon helper: %s node %s is %s", s->name, s->address,
+                  s->addr);
+
+    s->state = NGX_PYLON_S_CLOSED;
+    ngx_pylon_session_connect(s);
 }
 
 
@@ -315,6 +399,10 @@ ngx_pylon_session_shutdown(ngx_pylon_session_t *s)
     }
 
     lws_sul_cancel(&s->sul_connect);
+    lws_sul_cancel(&s->sul_resolve);
+
+    ngx_pylon_resolve_release(s->resolve);
+    s->resolve = NULL;
 
     s->destroying = 1;
     ngx_pylon_session_lost(s, "helper exiting");
@@ -328,6 +416,7 @@ ngx_pylon_session_free(ngx_pylon_session_t *s)
         return;
     }
 
+    ngx_pylon_resolve_release(s->resolve);
     ngx_free(s->rx);
     ngx_free(s);
 }

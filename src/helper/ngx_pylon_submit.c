@@ -37,7 +37,10 @@ ngx_pylon_submitter_create(ngx_pylon_helper_t *h, ngx_pylon_session_t *s,
     sm->follow = f;
     sm->queue_last = &sm->queue;
 
-    if (ngx_pylon_follow_listen(f, ngx_pylon_submit_on_head, sm) != NGX_OK) {
+    if (ngx_pylon_follow_listen(f, ngx_pylon_submit_on_head, sm) != NGX_OK
+        || ngx_pylon_follow_on_reorg(f, ngx_pylon_submit_on_reorg, sm)
+           != NGX_OK)
+    {
         ngx_free(sm);
         return NULL;
     }

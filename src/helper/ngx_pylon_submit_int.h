@@ -159,6 +159,12 @@ void ngx_pylon_submit_prepare_failed(ngx_pylon_xt_t *xt,
 
 /* ngx_pylon_submit_watch.c */
 void ngx_pylon_submit_wait(ngx_pylon_xt_t *xt);
+/*
+ * The follower saw a reorg: blocks from `from` on may have been replaced,
+ * so the inclusion scan reads them again (it follows the fork choice; an
+ * extrinsic in an orphaned block is looked for in the new one).
+ */
+void ngx_pylon_submit_on_reorg(void *data, uint64_t from);
 void ngx_pylon_submit_on_head(void *data, uint64_t number,
     const u_char *hash);
 

@@ -25,6 +25,20 @@ static void ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm);
 
 
 void
+ngx_pylon_submit_on_reorg(void *data, uint64_t from)
+{
+    ngx_pylon_submitter_t  *sm = data;
+
+    if (sm->waiting && from > 0 && sm->scanned >= from) {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: reorg: inclusion scan goes back to "
+                      "block %uL", from);
+        sm->scanned = from - 1;
+    }
+}
+
+
+void
 ngx_pylon_submit_wait(ngx_pylon_xt_t *xt)
 {
     uint64_t                head;

@@ -17,10 +17,13 @@
 
 
 #define NGX_PYLON_HELPER_FRESH   5000        /* ms: S/metrics heartbeat */
+#define NGX_PYLON_STALE_MAX      256         /* the helper tracks <= 256 */
 
 
 static ngx_int_t ngx_pylon_metrics_auth(ngx_http_request_t *r,
     ngx_pylon_main_conf_t *pmcf, const char **detail);
+static u_char *ngx_pylon_metrics_stale(u_char *p, u_char *last,
+    pylon_store_t *st);
 static u_char *ngx_pylon_metrics_helper(ngx_http_request_t *r, u_char *p,
     u_char *last, pylon_store_t *st, uint64_t written_ms);
 
@@ -204,7 +207,8 @@ ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
         pylon_store_read_end(st);
     }
 
-    size = ngx_pylon_metrics_render_size() + hlen + 4096;
+    size = ngx_pylon_metrics_render_size() + hlen + 4096
+           + NGX_PYLON_STALE_MAX * 48;
 
     body = ngx_pnalloc(r->pool, size);
     if (body == NULL) {
@@ -236,6 +240,60 @@ ngx_pylon_metrics_handler(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx)
 
     return ngx_pylon_send_typed(r, NGX_HTTP_OK, &ngx_pylon_prom_type, body,
                                 p - body);
+}
+
+
+/*
+ * pylon_subnet_stale{netuid}: 1 when the last refresh round at the head
+ * did not refresh that tracked subnet (its bodies are from an older
+ * block), from S/refresh; at most NGX_PYLON_STALE_MAX subnets.
+ */
+
+static u_char *
+ngx_pylon_metrics_stale(u_char *p, u_char *last, pylon_store_t *st)
+{
+    size_t           i;
+    json_t          *js, *subs, *s, *netuid;
+    json_error_t     err;
+    pylon_record_t   rec;
+
+    if (st == NULL
+        || pylon_store_read(st, "S/refresh", &rec) != PYLON_STORE_OK)
+    {
+        return p;
+    }
+
+    js = json_loadb((const char *) rec.body, rec.len, 0, &err);
+    pylon_store_read_end(st);
+
+    subs = js ? json_object_get(js, "subnets") : NULL;
+
+    if (json_is_array(subs) && json_array_size(subs)
+        && (size_t) (last - p) > 256)
+    {
+        p = ngx_sprintf(p, "# HELP pylon_subnet_stale Whether the last "
+                           "refresh at the head failed for this tracked "
+                           "subnet (its data is older)\n"
+                           "# TYPE pylon_subnet_stale gauge\n");
+
+        json_array_foreach(subs, i, s) {
+            netuid = json_object_get(s, "netuid");
+
+            if (i == NGX_PYLON_STALE_MAX || !json_is_integer(netuid)
+                || (size_t) (last - p) < 1024)
+            {
+                break;
+            }
+
+            p = ngx_sprintf(p, "pylon_subnet_stale{netuid=\"%L\"} %d.0\n",
+                            (int64_t) json_integer_value(netuid),
+                            json_is_true(json_object_get(s, "stale")));
+        }
+    }
+
+    json_decref(js);
+
+    return p;
 }
 
 
@@ -286,6 +344,8 @@ ngx_pylon_metrics_helper(ngx_http_request_t *r, u_char *p, u_char *last,
     if ((size_t) (last - p) < 1024) {
         return NULL;
     }
+
+    p = ngx_pylon_metrics_stale(p, last, st);
 
     p = ngx_sprintf(p, "# HELP pylon_helper_up Whether the helper process "
                        "wrote its statistics in the last %d seconds\n"

@@ -17,6 +17,9 @@
 #include "store/jobs.h"
 
 
+#define NGX_PYLON_USE_EVERY  60       /* s between "use" jobs of a subnet */
+
+
 
 typedef struct {
     char        key[PYLON_KEY_MAX];
@@ -25,6 +28,7 @@ typedef struct {
 
 
 static ngx_int_t ngx_pylon_fetch_done(ngx_http_request_t *r, json_t *job);
+static void ngx_pylon_subnet_used(ngx_http_request_t *r, ngx_int_t netuid);
 
 
 /* the head the helper last wrote, 0 when none yet */
@@ -80,6 +84,54 @@ ngx_pylon_send_record(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
 }
 
 
+/*
+ * A latest body of netuid was served from the cache: tell the helper
+ * (a "use" job, nobody waits for it) at most every NGX_PYLON_USE_EVERY
+ * seconds per subnet and worker, so that an auto-tracked subnet in use
+ * stays tracked (ngx_pylon_refresh.h).  PYLON_USE_EVERY_S in the
+ * worker's environment shortens it for tests.
+ */
+
+static void
+ngx_pylon_subnet_used(ngx_http_request_t *r, ngx_int_t netuid)
+{
+    char         id[PYLON_JOB_ID_LEN + 1], *e;
+    u_char       key[32], *p;
+    json_t      *params;
+    ngx_int_t    n;
+    time_t       now;
+
+    static time_t     every;
+    static uint32_t   used[65536];           /* ngx_time() of the last */
+
+    if (every == 0) {
+        e = getenv("PYLON_USE_EVERY_S");
+        n = e ? ngx_atoi((u_char *) e, ngx_strlen(e)) : NGX_ERROR;
+        every = n > 0 ? (time_t) n : NGX_PYLON_USE_EVERY;
+    }
+
+    now = ngx_time();
+
+    if (now - (time_t) used[netuid] < every) {
+        return;
+    }
+
+    used[netuid] = (uint32_t) now;
+
+    params = json_pack("{s:I}", "netuid", (json_int_t) netuid);
+    if (params == NULL) {
+        return;
+    }
+
+    p = ngx_snprintf(key, sizeof(key) - 1, "use/%i", netuid);
+    *p = '\0';
+
+    (void) ngx_pylon_job_submit(r, id, "use", (char *) key, PYLON_JOB_JOIN,
+                                params, NULL);
+    json_decref(params);
+}
+
+
 ngx_int_t
 ngx_pylon_send_or_fetch(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
     const char *key, const char *missing)
@@ -94,6 +146,11 @@ ngx_pylon_send_or_fetch(ngx_http_request_t *r, ngx_pylon_ctx_t *ctx,
 
     if (found) {
         ctx->cache_status = NGX_PYLON_CACHE_HIT;
+
+        if (ctx->block == -1 && ctx->netuid >= 0 && ctx->netuid <= 65535) {
+            ngx_pylon_subnet_used(r, ctx->netuid);
+        }
+
         return rc;
     }
 

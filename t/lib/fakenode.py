@@ -36,6 +36,9 @@ class FakeNode:
         self.connections = 0
         self.pad = 0                 # extra bytes in header notifications (big frames)
         self._subs = {}              # websocket -> subscription id
+        self.delay = None            # (method, params) -> seconds to hold the answer
+                                     # (the answer is made at once, sent later; others
+                                     # on the connection go on meanwhile)
         self._loop = None
         self._server = None
         self._thread = None
@@ -86,8 +89,11 @@ class FakeNode:
 
     # -- the chain -----------------------------------------------------------------------------
 
+    def hash_of(self, n):
+        return block_hash(n)
+
     def header(self, n):
-        h = {"parentHash": block_hash(n - 1), "number": hex(n),
+        h = {"parentHash": self.hash_of(n - 1), "number": hex(n),
              "stateRoot": "0x" + "11" * 32, "extrinsicsRoot": "0x" + "22" * 32,
              "digest": {"logs": []}}
         if self.pad:
@@ -95,7 +101,8 @@ class FakeNode:
         return h
 
     def new_head(self, count=1):
-        """Advance the head and notify subscribers; returns the new head number."""
+        """Advance the head and notify subscribers; returns the new head number.
+        count=0 announces the same height again (a fork at the head)."""
         self.head += count
         asyncio.run_coroutine_threadsafe(self._notify(self.head), self._loop).result(5)
         return self.head
@@ -132,6 +139,13 @@ class FakeNode:
             raise KeyError("unknown block")
         raise LookupError(method)
 
+    async def _later(self, ws, delay, resp):
+        await asyncio.sleep(delay)
+        try:
+            await ws.send(self._encode(resp))
+        except websockets.ConnectionClosed:
+            pass
+
     async def _handler(self, ws, path=None):
         self.connections += 1
         self._all = getattr(self, "_all", set())
@@ -161,6 +175,10 @@ class FakeNode:
                 except LookupError:
                     resp = {"jsonrpc": "2.0", "id": rid,
                             "error": {"code": -32601, "message": "Method not found"}}
+                delay = self.delay(method, params) if self.delay else 0
+                if delay:
+                    asyncio.ensure_future(self._later(ws, delay, resp))
+                    continue
                 await ws.send(self._encode(resp))
                 if self.mode == "close":
                     await ws.close()

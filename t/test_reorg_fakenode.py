@@ -1,0 +1,132 @@
+"""Reorgs at the head (issue 12), with the fake node serving the recorded spec-343 answers.
+
+Two heads come at the same height; the second is the node's fork choice, and the chain goes
+on from it.  The served head, the subnet bodies and the historical B/ record of that height
+must all be the fork choice's afterwards, even when the orphan's answers come back last.
+"""
+import hashlib
+import json
+import threading
+import time
+
+from harness import wait_for
+from test_data_fakenode import DataNode, conf, data_node, served  # noqa: F401
+import test_data_common as dc
+
+
+def fork_hash(tag, n):
+    return "0x" + hashlib.sha256(b"fork %s %d" % (tag.encode(), n)).hexdigest()
+
+
+def latest_block(n):
+    r = n.request("/api/v1/block/latest")
+    return r.json() if r.status == 200 else None
+
+
+def neurons_block(n, block="latest"):
+    r = served(n, dc.routes(1, block)["neurons"])
+    return r.json()["block"] if r else None
+
+
+def test_reorg_orphan_answered_last_is_never_served(nginx_factory, data_node):
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+
+    # the orphan: every answer at its hash is held back 2 s
+    orphan, choice = fork_hash("orphan", 501), fork_hash("choice", 501)
+    seen = threading.Event()
+
+    def delay(method, params):
+        if orphan in json.dumps(params):
+            seen.set()
+            return 2.0
+        return 0
+
+    node.delay = delay
+    node.hashes[501] = orphan
+    node.new_head()
+    assert seen.wait(5), "the helper did not read the orphan head"
+
+    # the fork choice at the same height, answered at once
+    node.hashes[501] = choice
+    node.new_head(0)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == choice, 5), \
+        (latest_block(n), n.log()[-3000:])
+    assert wait_for(lambda: (neurons_block(n) or {}).get("hash") == choice, 5)
+
+    # the orphan's answers arrive now: nothing of it may be served
+    time.sleep(3)
+    assert latest_block(n)["hash"] == choice, n.log()[-3000:]
+    assert neurons_block(n)["hash"] == choice
+
+    # the chain goes on from the fork choice
+    node.delay = None
+    head = node.new_head()
+    assert wait_for(lambda: (neurons_block(n) or {}).get("number") == head, 10)
+    assert latest_block(n)["hash"] == node.hash_of(head)
+    assert neurons_block(n, 501)["hash"] == choice
+
+
+def test_reorg_drops_historical_record_of_orphan(nginx_factory, data_node):
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s; pylon_metrics_token mt;"
+                           % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+
+    orphan, choice = fork_hash("orphan", 501), fork_hash("choice", 501)
+    node.hashes[501] = orphan
+    node.new_head()
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == orphan, 10)
+
+    # a historical read of 501 while the orphan is the best block: B/ record written
+    assert neurons_block(n, 501)["hash"] == orphan
+
+    # the fork choice replaces it at the same height, then the chain goes on
+    node.hashes[501] = choice
+    node.new_head(0)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == choice, 10), \
+        n.log()[-3000:]
+    head = node.new_head()
+    assert wait_for(lambda: (neurons_block(n) or {}).get("number") == head, 10)
+
+    # the B/ record of 501 is the fork choice's (read again), never the orphan's
+    got = neurons_block(n, 501)
+    assert got == {"number": 501, "hash": choice}, (got, n.log()[-3000:])
+    assert "reorg" in n.log()
+
+
+def test_reorg_during_a_historical_fetch_reads_again(nginx_factory, data_node):
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+
+    # 501 and 502 on a fork that will be left
+    orphan, choice = fork_hash("orphan", 501), fork_hash("choice", 501)
+    node.hashes[501], node.hashes[502] = orphan, fork_hash("orphan", 502)
+    node.new_head(2)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == node.hash_of(502), 10)
+
+    # the historical read of 501 is slow; the reorg comes while it runs
+    seen = threading.Event()
+
+    def delay(method, params):
+        if method == "state_call" and orphan in json.dumps(params):
+            seen.set()
+            return 2.0
+        return 0
+
+    node.delay = delay
+    got = {}
+    t = threading.Thread(target=lambda: got.update(
+        r=n.request(dc.routes(1, 501)["neurons"], timeout=30)))
+    t.start()
+    assert seen.wait(10), n.log()[-3000:]
+    node.hashes[501], node.hashes[502] = choice, fork_hash("choice", 502)
+    node.new_head(0)                          # 502 again, its parent is the new 501
+    t.join(30)
+    r = got["r"]
+    assert r.status == 200, r.body
+    assert r.json()["block"] == {"number": 501, "hash": choice}, n.log()[-3000:]
+    assert "read again" in n.log()
+    assert neurons_block(n, 501)["hash"] == choice
