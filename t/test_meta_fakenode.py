@@ -37,6 +37,7 @@ TOKEN = "m-token"
 EVENTS_KEY = "0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7"
 TX_VERSION = {343: 34, 318: 31}           # made up, but different per runtime
 HYPER = "0x01" + "00" * 27                 # Some(SubnetHyperparams), every field 0
+HYPER_V2 = "0x01" + "00" * 40              # Some(SubnetHyperparamsV2) of 343 and 318
 
 if not os.path.isdir(WALLETS):
     pytestmark = pytest.mark.skip(reason="../shared/fixtures/wallet not found")
@@ -85,6 +86,9 @@ class ChainNode(DataNode):
         if method == "state_call" and params[0].endswith("get_subnet_hyperparams"):
             self.check(params[2])
             return self.hyper
+        if method == "state_call" and params[0].endswith("get_subnet_hyperparams_v2"):
+            self.check(params[2])                      # what the helper calls on 343/318
+            return HYPER_V2 if self.hyper != "0x00" else self.hyper
         if method == "state_getStorage" and params[0] == EVENTS_KEY:
             self.check(params[1])
             return "0x00"                  # no events
