@@ -54,10 +54,13 @@ class LatencyNode(tf.DataNode):
         self.any_netuid = True
         self.rtt = rtt_ms / 1000.0
         self.numbers = {}
+        self.first = head                  # below it, hashes are synthetic
 
     def hash_of(self, n):
         """A real node's hash: BLAKE2b-256 of the SCALE header, so the helper
         may take hashes from headers (chain/header.h) as on mainnet."""
+        if n < self.first:
+            return super().hash_of(n)      # parents of the first head
         if n not in self.hashes:
             h = header_hash(self.header(n))
             self.numbers[h] = n
