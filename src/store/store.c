@@ -201,6 +201,35 @@ pylon_store_jobs(pylon_store_t *st)
 }
 
 
+/*
+ * The transaction a read runs in: the open write transaction, or a fresh
+ * read transaction (*own = 1: the caller ends it with
+ * pylon_store_read_end).  NULL on failure.
+ */
+
+static MDB_txn *
+pylon_store_txn(pylon_store_t *st, int *own)
+{
+    *own = 0;
+
+    if (st->wtxn) {
+        return st->wtxn;
+    }
+
+    if (st->rtxn_active) {
+        pylon_store_read_end(st);
+    }
+
+    if (pylon_store_read_begin(st) != 0) {
+        return NULL;
+    }
+
+    *own = 1;
+
+    return st->rtxn;
+}
+
+
 int
 pylon_store_usage(pylon_store_t *st, size_t *used, size_t *mapsize)
 {
@@ -209,22 +238,9 @@ pylon_store_usage(pylon_store_t *st, size_t *used, size_t *mapsize)
     MDB_stat     ms;
     MDB_envinfo  info;
 
-    own = 0;
-
-    if (st->wtxn) {
-        txn = st->wtxn;
-
-    } else {
-        if (st->rtxn_active) {
-            pylon_store_read_end(st);
-        }
-
-        if (pylon_store_read_begin(st) != 0) {
-            return -1;
-        }
-
-        txn = st->rtxn;
-        own = 1;
+    txn = pylon_store_txn(st, &own);
+    if (txn == NULL) {
+        return -1;
     }
 
     rc = mdb_stat(txn, st->dbi, &ms);
@@ -744,22 +760,9 @@ pylon_store_count(pylon_store_t *st, const char *prefix, int max)
     MDB_val      k, v;
     MDB_cursor  *cur;
 
-    own = 0;
-
-    if (st->wtxn) {
-        txn = st->wtxn;
-
-    } else {
-        if (st->rtxn_active) {
-            pylon_store_read_end(st);
-        }
-
-        if (pylon_store_read_begin(st) != 0) {
-            return -1;
-        }
-
-        txn = st->rtxn;
-        own = 1;
+    txn = pylon_store_txn(st, &own);
+    if (txn == NULL) {
+        return -1;
     }
 
     rc = mdb_cursor_open(txn, st->dbi, &cur);
