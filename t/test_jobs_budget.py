@@ -17,7 +17,7 @@ import pytest
 from harness import wait_for
 from pylon import pylon_conf
 import test_data_common as dc
-from test_data_fakenode import DataNode, RECORDING, META343, META318
+from test_data_fakenode import RECORDING, META343, META318, data_node  # noqa: F401
 
 FIXTURES_OK = all(os.path.exists(p) for p in (RECORDING, META343, META318))
 WALLETS = os.path.join(os.environ.get("PYLON_SHARED", os.path.join(dc.ROOT, "..", "shared")),
@@ -27,21 +27,6 @@ needs = pytest.mark.skipif(
     reason="recorded fixtures, wallet fixtures or mdb_dump (lmdb-utils) not found")
 
 TOKEN = {"Authorization": "Bearer s3cret", "Content-Type": "application/json"}
-
-
-@pytest.fixture
-def data_node():
-    nodes = []
-
-    def make(head, **kw):
-        n = DataNode(head, **kw)
-        n.start()
-        nodes.append(n)
-        return n
-
-    yield make
-    for n in nodes:
-        n.stop()
 
 
 def conf(node, jobs_size="1m"):

@@ -16,25 +16,10 @@ import pytest
 from harness import wait_for
 from pylon import pylon_conf
 import test_data_common as dc
-from test_data_fakenode import DataNode, RECORDING, META343, META318
+from test_data_fakenode import RECORDING, META343, META318, data_node  # noqa: F401
 
 FIXTURES_OK = all(os.path.exists(p) for p in (RECORDING, META343, META318))
 needs_fixtures = pytest.mark.skipif(not FIXTURES_OK, reason="recorded fixtures not found")
-
-
-@pytest.fixture
-def data_node():
-    nodes = []
-
-    def make(head, **kw):
-        n = DataNode(head, **kw)
-        n.start()
-        nodes.append(n)
-        return n
-
-    yield make
-    for n in nodes:
-        n.stop()
 
 
 def conf(node, extra=""):
