@@ -404,6 +404,8 @@ def test_crash_check_sees_dead_processes_and_memory_errors():
         "src/x.c:1:2: runtime error: signed integer overflow",
         "2026/01/01 00:00:00 [alert] 1#1: pylon: something nobody expected",
         "2026/01/01 00:00:00 [emerg] 1#1: pylon helper: cannot open",
+        "2026/01/01 00:00:00 [error] 1#1: pylon helper: job scan failed: "
+        "mdb_cursor_get: MDB_BAD_TXN: Transaction must abort",
     ]
     fine = [
         "2026/01/01 00:00:00 [error] 1#1: pylon: cannot queue a fetch job",
