@@ -106,3 +106,29 @@ def test_v2_historical_price_of_a_runtime_without_the_api_is_501(nginx_factory, 
 
     r = n.request(UOA + "/block/900/price", timeout=30)   # spec 343 declares it
     assert r.status == 200 and r.json()["price"] == {"value": 12_345_678}, r.body
+
+
+class NoVersionNode(OldRuntimeNode):
+    def answer(self, method, params):
+        if method == "state_getRuntimeVersion" and params and params[0] == fd.block_hash(720):
+            self.versions.append(params[0])
+            raise LookupError("no runtime version")
+        return super().answer(method, params)
+
+
+def test_v2_historical_price_without_the_blocks_runtime_is_502(nginx_factory):
+    """The node cannot say which runtime block 720 is (asked of the main node, then of the
+    archive): 502 naming the call and the node, not a decode with the head's metadata."""
+    node = NoVersionNode(1000, 318)
+    node.start()
+    try:
+        n = start(nginx_factory, node)
+        r = n.request(UOA + "/block/720/price", timeout=30)
+        assert r.status == 502, r.body
+        assert r.json()["detail"].startswith(
+            "get_runtime_version failed on %s: " % node.url), r.body
+        assert node.versions.count(fd.block_hash(720)) == 2     # main, then archive
+        r = n.request(UOA + "/block/730/price", timeout=30)     # the next one is fine
+        assert r.status == 200 and r.json()["price"] == {"value": 12_345_678}, r.body
+    finally:
+        node.stop()
