@@ -8,8 +8,13 @@
  *                that hash (B/) on the main node, or on the archive node
  *                past the cutoff or when the main node does not know it.
  *
- * Before the first subnet round the runtime's metadata is not known yet:
- * a round of subnet 0 at the same block loads it first.
+ * A historical round decodes with the runtime of its block: the fetch
+ * asks the node it reads from for it (ngx_pylon_meta_acquire_at(), from
+ * the helper's cache when that spec's metadata is there), holds the
+ * reference until the job ends and releases it (issue 13: a block of an
+ * older runtime is not decoded with the head's metadata).  A latest round
+ * uses the head's runtime; before the first subnet round it is not known
+ * yet: a round of subnet 0 at the same block loads it first.
  */
 
 #include <ngx_config.h>
@@ -17,6 +22,7 @@
 
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_follow.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_refresh_v2.h"
 
 
@@ -29,6 +35,7 @@ typedef struct {
     ngx_int_t              netuid;
     int64_t                block;
     char                   hash[67];
+    pylon_runtime_t       *rt;          /* historical: a reference */
     ngx_uint_t             latest;
     ngx_uint_t             on_archive;
     ngx_uint_t             cutoff;
@@ -41,6 +48,8 @@ static void ngx_pylon_fetch_v2_hash(void *data, json_t *result,
 static void ngx_pylon_fetch_v2_start(ngx_pylon_fetch_v2_t *f);
 static void ngx_pylon_fetch_v2_meta(void *data, const char *error,
     ngx_uint_t unknown);
+static void ngx_pylon_fetch_v2_runtime(void *data, pylon_runtime_t *rt,
+    const char *error);
 static void ngx_pylon_fetch_v2_done(void *data, ngx_uint_t status,
     const char *detail, ngx_uint_t unknown);
 static void ngx_pylon_fetch_v2_end(ngx_pylon_fetch_v2_t *f,
@@ -165,7 +174,21 @@ ngx_pylon_fetch_v2_start(ngx_pylon_fetch_v2_t *f)
     node = f->on_archive ? &f->helper->pmcf->archive
                          : &f->helper->pmcf->network;
 
-    if (ngx_pylon_refresh_meta(f->refresh) == NULL) {
+    if (!f->latest && f->rt == NULL) {
+
+        /* the runtime of the block read, asked of the node read from */
+
+        if (ngx_pylon_meta_acquire_at(f->helper->meta, s, f->hash,
+                                      ngx_pylon_fetch_v2_runtime, f)
+            != NGX_OK)
+        {
+            ngx_pylon_fetch_v2_runtime(f, NULL, "not connected");
+        }
+
+        return;
+    }
+
+    if (f->latest && ngx_pylon_refresh_meta(f->refresh) == NULL) {
 
         if (f->meta_tried) {
             ngx_pylon_fetch_v2_end(f, 503, "Service Unavailable");
@@ -188,7 +211,8 @@ ngx_pylon_fetch_v2_start(ngx_pylon_fetch_v2_t *f)
 
     if (ngx_pylon_refresh_v2(f->refresh, f->helper, s,
                              (char *) node->name.data, (uint64_t) f->block,
-                             f->hash, f->latest, f->part, &f->netuid, 1,
+                             f->hash, f->rt, f->latest, f->part,
+                             &f->netuid, 1,
                              ngx_pylon_fetch_v2_done, f)
         != NGX_OK)
     {
@@ -201,6 +225,36 @@ static void
 ngx_pylon_fetch_v2_meta(void *data, const char *error, ngx_uint_t unknown)
 {
     ngx_pylon_fetch_v2_start(data);
+}
+
+
+static void
+ngx_pylon_fetch_v2_runtime(void *data, pylon_runtime_t *rt,
+    const char *error)
+{
+    ngx_pylon_fetch_v2_t  *f = data;
+
+    u_char             text[256];
+    ngx_pylon_node_t  *node;
+
+    if (rt != NULL) {
+        f->rt = rt;                            /* the reference is ours */
+        ngx_pylon_fetch_v2_start(f);
+        return;
+    }
+
+    if (!f->on_archive && f->archive) {
+        f->on_archive = 1;           /* the main node may have pruned it */
+        ngx_pylon_fetch_v2_start(f);
+        return;
+    }
+
+    node = f->on_archive ? &f->helper->pmcf->archive
+                         : &f->helper->pmcf->network;
+
+    ngx_snprintf(text, sizeof(text), "get_runtime_version failed on %s: %s%Z",
+                 node->name.data, error ? error : "no runtime");
+    ngx_pylon_fetch_v2_done(f, 502, (char *) text, 0);
 }
 
 
@@ -219,6 +273,8 @@ ngx_pylon_fetch_v2_done(void *data, ngx_uint_t status, const char *detail,
 
     if (!f->on_archive && !f->latest && unknown && f->archive) {
         f->on_archive = 1;
+        ngx_pylon_meta_release(f->rt);         /* asked of the archive */
+        f->rt = NULL;
         ngx_pylon_fetch_v2_start(f);
         return;
     }
@@ -242,6 +298,9 @@ ngx_pylon_fetch_v2_end(ngx_pylon_fetch_v2_t *f, ngx_uint_t status,
 {
     char    *body;
     json_t  *env;
+
+    ngx_pylon_meta_release(f->rt);
+    f->rt = NULL;
 
     if (status == 200) {
         ngx_pylon_job_finish(f->helper, f->job, PYLON_JOB_DONE, 200, NULL,

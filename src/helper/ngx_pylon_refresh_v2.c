@@ -64,7 +64,7 @@ ngx_pylon_refresh_v2_head(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     ngx_pylon_v2_started = number;
 
     (void) ngx_pylon_refresh_v2(r, h, s, (char *) h->pmcf->network.name.data,
-                                number, (const char *) hash, 1,
+                                number, (const char *) hash, NULL, 1,
                                 NGX_PYLON_V2_DRAND|NGX_PYLON_V2_PRICES
                                 |NGX_PYLON_V2_PRICE|NGX_PYLON_V2_REVEALED,
                                 netuids, n, NULL, NULL);
@@ -74,22 +74,28 @@ ngx_pylon_refresh_v2_head(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
 ngx_int_t
 ngx_pylon_refresh_v2(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     ngx_pylon_session_t *s, const char *uri, uint64_t number,
-    const char *hash, ngx_uint_t latest, ngx_uint_t what, ngx_int_t *netuids,
-    ngx_uint_t n, ngx_pylon_v2_done_pt done, void *data)
+    const char *hash, pylon_runtime_t *rt, ngx_uint_t latest, ngx_uint_t what,
+    ngx_int_t *netuids, ngx_uint_t n, ngx_pylon_v2_done_pt done, void *data)
 {
     ngx_uint_t           i;
     ngx_pylon_v2_t      *rd;
     const pylon_meta_t  *m;
 
-    m = ngx_pylon_refresh_meta(r);
-    if (m == NULL) {
+    rt = rt ? ngx_pylon_meta_acquire_rt(rt)
+            : ngx_pylon_meta_acquire_head(h->meta);
+    if (rt == NULL || rt->meta == NULL) {
+        ngx_pylon_meta_release(rt);
         return NGX_ERROR;
     }
 
     rd = ngx_calloc(sizeof(ngx_pylon_v2_t), h->log);
     if (rd == NULL) {
+        ngx_pylon_meta_release(rt);
         return NGX_ERROR;
     }
+
+    rd->rt = rt;
+    m = rt->meta;
 
     rd->refresh = r;
     rd->h = h;
@@ -442,5 +448,6 @@ ngx_pylon_v2_free(ngx_pylon_v2_t *rd)
 
     ngx_free(rd->drand);
     ngx_free(rd->prices);
+    ngx_pylon_meta_release(rd->rt);
     ngx_free(rd);
 }

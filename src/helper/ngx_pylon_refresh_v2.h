@@ -9,8 +9,9 @@
  *   Commitments.RevealedCommitments(netuid, *) -> L/revealed/<netuid>,
  *                                                 L/revealed_one/...
  * and writes what it read in one LMDB transaction.  Storage keys and
- * values go through the registry of the newest runtime metadata the
- * refresher holds.  What the runtime does not declare is not called: a
+ * values go through the registry of the round's runtime: the one of its
+ * block for a historical read (ngx_pylon_meta_acquire_at()), the head's
+ * otherwise.  What the runtime does not declare is not called: a
  * fetch then answers 501 with spec §3.3's detail; a failed call answers
  * 502 "<op> failed on <uri>: <error>".
  *
@@ -24,6 +25,7 @@
 #include "helper/ngx_pylon_helper.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_runner.h"
+#include "chain/runtime.h"
 #include "store/keys_v2.h"
 
 
@@ -45,13 +47,15 @@ typedef void (*ngx_pylon_v2_done_pt)(void *data, ngx_uint_t status,
 /*
  * Starts a round of the parts in what (NGX_PYLON_V2_*) at (number, hash)
  * on session s, whose node is called uri in error details; latest 1
- * writes L/ keys, 0 B/ keys.  done is called exactly once unless
- * NGX_ERROR is returned.
+ * writes L/ keys, 0 B/ keys.  Keys and values are encoded and decoded
+ * with runtime rt (the caller's; the round takes a reference of its own
+ * and releases it when it ends), NULL: the head's runtime.  done is
+ * called exactly once unless NGX_ERROR is returned.
  */
 ngx_int_t ngx_pylon_refresh_v2(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     ngx_pylon_session_t *s, const char *uri, uint64_t number,
-    const char *hash, ngx_uint_t latest, ngx_uint_t what, ngx_int_t *netuids,
-    ngx_uint_t n, ngx_pylon_v2_done_pt done, void *data);
+    const char *hash, pylon_runtime_t *rt, ngx_uint_t latest, ngx_uint_t what,
+    ngx_int_t *netuids, ngx_uint_t n, ngx_pylon_v2_done_pt done, void *data);
 
 /* the head hook (ngx_pylon_refresh_head): every part, tracked subnets */
 void ngx_pylon_refresh_v2_head(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,

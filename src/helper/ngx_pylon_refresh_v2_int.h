@@ -23,6 +23,7 @@
 #include <ngx_core.h>
 
 #include "helper/ngx_pylon_session.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_refresh_v2.h"
 #include "helper/ngx_pylon_stats.h"
 #include "bittensor/revealed.h"
@@ -64,6 +65,7 @@ struct ngx_pylon_v2_s {
     const char             *uri;
     uint64_t                number;
     char                    hash[67];
+    pylon_runtime_t        *rt;             /* a reference: released */
     ngx_uint_t              latest;
     ngx_uint_t              what;
     ngx_pylon_v2_sub_t      subs[NGX_PYLON_V2_SUBS];

@@ -44,10 +44,7 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
         return NGX_OK;
     }
 
-    m = ngx_pylon_refresh_meta(rd->refresh);
-    if (m == NULL) {
-        return NGX_ERROR;
-    }
+    m = rd->rt->meta;             /* the round's runtime, not the head's */
 
     st = rd->h->store;
     ngx_memzero(&old, sizeof(old));
