@@ -76,6 +76,29 @@ def hyperparams(tempo, period, cr):
     return "0x01" + b.hex()
 
 
+V2_FIELDS = (  # SubnetHyperparamsV2 of spec 343, in order; b: bool, f: 8-byte fixed
+    "rho kappa immunity_period min_allowed_weights max_weights_limit tempo "
+    "min_difficulty max_difficulty weights_version weights_rate_limit adjustment_interval "
+    "activity_cutoff registration_allowed:b target_regs_per_interval min_burn max_burn "
+    "bonds_moving_avg max_regs_per_block serving_rate_limit max_validators adjustment_alpha "
+    "difficulty commit_reveal_period commit_reveal_weights_enabled:b alpha_high alpha_low "
+    "liquid_alpha_enabled:b alpha_sigmoid_steepness:f yuma_version subnet_is_active:b "
+    "transfers_enabled:b bonds_reset_enabled:b user_liquidity_enabled:b").split()
+
+
+def hyperparams_v2(tempo, period, cr):
+    """Option<SubnetHyperparamsV2> (what the helper asks where the metadata has it)."""
+    vals = {"max_weights_limit": 65535, "tempo": tempo, "commit_reveal_period": period,
+            "commit_reveal_weights_enabled": cr}
+    b = b""
+    for f in V2_FIELDS:
+        name, _, kind = f.partition(":")
+        v = vals.get(name, 0)
+        b += (b"\x01" if v else b"\x00") if kind == "b" else \
+            b"\x00" * 8 if kind == "f" else compact(v)
+    return "0x01" + b.hex()
+
+
 def with_next_epoch_api(meta_hex):
     """The metadata blob with get_dynamic_info renamed get_next_epoch_start_block."""
     b = bytearray(bytes.fromhex(meta_hex[2:]))
@@ -118,6 +141,9 @@ class WriteNode(DataNode):
             if params[0] == "SubnetInfoRuntimeApi_get_subnet_hyperparams":
                 self.check(params[2])
                 return hyperparams(TEMPO, PERIOD, True)
+            if params[0] == "SubnetInfoRuntimeApi_get_subnet_hyperparams_v2":
+                self.check(params[2])
+                return hyperparams_v2(TEMPO, PERIOD, True)
             if params[0] == "SubnetInfoRuntimeApi_get_next_epoch_start_block":
                 self.check(params[2])
                 self.state_calls.append((params[0], params[2]))
