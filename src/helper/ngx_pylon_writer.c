@@ -1274,10 +1274,14 @@ ngx_pylon_reveal_wait(ngx_pylon_write_t *w)
                           last);
         }
 
-        /* looked at again every few blocks: block times vary */
+        /*
+         * looked at again every block time: blocks may come faster than
+         * pylon_block_duration (a dev chain), and a window of one epoch
+         * must not pass while the job sleeps
+         */
         lws_sul_schedule(w->h->lws, 0, &w->sul, ngx_pylon_write_timer,
-                         (lws_usec_t) ngx_min(wait, 4)
-                         * w->h->pmcf->block_duration * LWS_US_PER_MS);
+                         (lws_usec_t) w->h->pmcf->block_duration
+                         * LWS_US_PER_MS);
         return NGX_DECLINED;
 
     default:
