@@ -227,8 +227,6 @@ static ngx_int_t
 ngx_pylon_evm_logs_done(ngx_http_request_t *r, json_t *job)
 {
     int          status;
-    u_char      *copy;
-    size_t       len;
     const char  *body, *error;
 
     status = (int) json_integer_value(json_object_get(job, "status"));
@@ -236,13 +234,10 @@ ngx_pylon_evm_logs_done(ngx_http_request_t *r, json_t *job)
     error = json_string_value(json_object_get(job, "error"));
 
     if (body != NULL && status >= 200 && status <= 599) {
-        len = ngx_strlen(body);
-        copy = ngx_pnalloc(r->pool, len ? len : 1);
-        if (copy == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-        ngx_memcpy(copy, body, len);
-        return ngx_pylon_send_json(r, (ngx_uint_t) status, copy, len);
+        /* the body lives in the job, released after this returns */
+        return ngx_pylon_send_json_copy(r, (ngx_uint_t) status,
+                                        (const u_char *) body,
+                                        ngx_strlen(body));
     }
 
     return ngx_pylon_send_error(r, NGX_HTTP_BAD_GATEWAY,
