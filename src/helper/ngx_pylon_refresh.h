@@ -24,6 +24,8 @@
 #ifndef NGX_PYLON_REFRESH_H
 #define NGX_PYLON_REFRESH_H
 
+#include <jansson.h>
+
 #include "helper/ngx_pylon_helper.h"
 #include "chain/metadata.h"
 
@@ -113,5 +115,11 @@ const pylon_meta_t *ngx_pylon_refresh_meta(ngx_pylon_refresh_t *r);
  */
 void ngx_pylon_refresh_observe(ngx_pylon_helper_t *h, const char *op,
     ngx_msec_t ms, ngx_uint_t ok);
+
+/*
+ * A JSON-RPC "0x.." string result -> malloc()ed bytes in *out (the caller
+ * frees them with ngx_free); NGX_ERROR when v is not valid hex.
+ */
+ngx_int_t ngx_pylon_hex_bytes(json_t *v, u_char **out, size_t *len);
 
 #endif /* NGX_PYLON_REFRESH_H */

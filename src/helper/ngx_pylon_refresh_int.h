@@ -196,7 +196,6 @@ void ngx_pylon_round_fail(ngx_pylon_round_t *rd, const char *what,
 void ngx_pylon_sub_fail(ngx_pylon_sub_t *sub, const char *what,
     const char *error);
 void ngx_pylon_round_step(ngx_pylon_round_t *rd);
-ngx_int_t ngx_pylon_hex_bytes(json_t *v, u_char **out, size_t *len);
 
 /* ngx_pylon_refresh_pages.c */
 void ngx_pylon_page_next(ngx_pylon_page_t *pg, const char *start);

@@ -245,27 +245,6 @@ ngx_pylon_v2_call(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
 }
 
 
-/* "0x.." -> malloc()ed bytes (ngx_free) */
-
-ngx_int_t
-ngx_pylon_v2_bytes(json_t *v, u_char **out, size_t *len)
-{
-    uint8_t  *b;
-
-    if (!json_is_string(v)
-        || pylon_hex_decode_alloc(&b, len, json_string_value(v),
-                                  json_string_length(v))
-           != 0)
-    {
-        return NGX_ERROR;
-    }
-
-    *out = b;
-
-    return NGX_OK;
-}
-
-
 static void
 ngx_pylon_v2_reply(void *data, json_t *result, const char *error)
 {
@@ -312,7 +291,7 @@ ngx_pylon_v2_reply(void *data, json_t *result, const char *error)
     case NGX_PYLON_V2_DRAND:
         /* null: no value stored, the metadata's default */
         if (json_is_null(result)
-            || ngx_pylon_v2_bytes(result, &rd->drand, &rd->drand_len)
+            || ngx_pylon_hex_bytes(result, &rd->drand, &rd->drand_len)
                == NGX_OK)
         {
             rd->drand_ok = 1;
@@ -320,7 +299,7 @@ ngx_pylon_v2_reply(void *data, json_t *result, const char *error)
         break;
 
     case NGX_PYLON_V2_PRICES:
-        if (ngx_pylon_v2_bytes(result, &rd->prices, &rd->prices_len)
+        if (ngx_pylon_hex_bytes(result, &rd->prices, &rd->prices_len)
             == NGX_OK)
         {
             rd->prices_ok = 1;
@@ -328,7 +307,7 @@ ngx_pylon_v2_reply(void *data, json_t *result, const char *error)
         break;
 
     default: /* NGX_PYLON_V2_PRICE */
-        if (ngx_pylon_v2_bytes(result, &c.sub->price, &c.sub->price_len)
+        if (ngx_pylon_hex_bytes(result, &c.sub->price, &c.sub->price_len)
             == NGX_OK)
         {
             c.sub->price_ok = 1;

@@ -98,7 +98,6 @@ typedef struct {
 ngx_int_t ngx_pylon_v2_call(ngx_pylon_v2_t *rd,
     ngx_pylon_v2_sub_t *sub, const char *op, ngx_uint_t part,
     const char *method, json_t *params);
-ngx_int_t ngx_pylon_v2_bytes(json_t *v, u_char **out, size_t *len);
 void ngx_pylon_v2_fail(ngx_pylon_v2_t *rd, ngx_uint_t status,
     const char *op, const char *error);
 

@@ -85,7 +85,7 @@ ngx_pylon_v2_values(ngx_pylon_v2_call_t *c, json_t *result)
         kv = &sub->kv[sub->n];
         ngx_memzero(kv, sizeof(pylon_subnet_kv_t));
 
-        if (ngx_pylon_v2_bytes(k, (u_char **) &kv->key, &kv->keylen)
+        if (ngx_pylon_hex_bytes(k, (u_char **) &kv->key, &kv->keylen)
             != NGX_OK)
         {
             sub->revealed_failed = 1;
@@ -97,7 +97,7 @@ ngx_pylon_v2_values(ngx_pylon_v2_call_t *c, json_t *result)
         last = json_string_value(k);
 
         if (!json_is_null(v)
-            && ngx_pylon_v2_bytes(v, (u_char **) &kv->val, &kv->vallen)
+            && ngx_pylon_hex_bytes(v, (u_char **) &kv->val, &kv->vallen)
                != NGX_OK)
         {
             sub->revealed_failed = 1;

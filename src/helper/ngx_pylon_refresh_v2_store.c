@@ -290,7 +290,7 @@ ngx_pylon_v2_revealed_one(json_t *e, const char *hotkey)
     }
 
     if (!json_is_integer(when)
-        || ngx_pylon_v2_bytes(bytes, &b, &blen) != NGX_OK)
+        || ngx_pylon_hex_bytes(bytes, &b, &blen) != NGX_OK)
     {
         return NULL;
     }
