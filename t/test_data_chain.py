@@ -256,3 +256,25 @@ def test_data_hyperparams_and_state_records(world, ngx):
     mine = [s for s in state["subnets"] if s["netuid"] == netuid]
     assert mine and mine[0]["block"] == head and mine[0]["auto"] is False
     assert state["rounds"] >= 1 and state["calls"] >= 1
+
+
+def test_evm_associations_on_a_runtime_without_them_is_501_logged_once(world, ngx):
+    """Spec 218 has no SubtensorModule.AssociatedEvmAddress: the route says
+    so (501, pylon-v2 §3.3) and the helper notes it once, not per head."""
+    c, info = world
+    netuid = info["netuid"]
+    assert wait_served(ngx, netuid, c.head(), 15)
+    for _ in range(3):
+        head = c.new_block()
+        assert wait_served(ngx, netuid, head, 5)
+    r = ngx.request("/api/_unstable/openaccess/subnet/%d/block/latest/"
+                    "evm_associations" % netuid)
+    assert r.status == 501, r.body
+    body = r.json()
+    assert body["status_code"] == 501
+    assert "AssociatedEvmAddress" in body["detail"], body
+    log = ngx.log()
+    assert "storage SubtensorModule.AssociatedEvmAddress not in metadata" in log
+    assert log.count("evm associations not served by runtime 218") == 1, \
+        "\n".join(x for x in log.splitlines() if "evm" in x)[-3000:]
+    assert "[error]" not in "\n".join(x for x in log.splitlines() if "evm" in x)

@@ -9,8 +9,9 @@
  *   -> bittensor/evm_assoc.h renders, with the map's layout checked
  *      against the head's metadata first.
  *
- * Ends 200 with the body, 503 before the first head or metadata, 500
- * when the subnet state is missing or the layout is not the expected one.
+ * Ends 200 with the body, 503 before the first head or metadata, 501
+ * when the head's runtime has no such map, 500 when the subnet state is
+ * missing or the layout is not the expected one.
  *
  * Kept fresh: on every new head the same read runs (one at a time per
  * subnet) for the configured subnets (pylon_netuids and the identities'),
@@ -29,6 +30,7 @@
 #include "chain/value.h"
 #include "helper/ngx_pylon_evm.h"
 #include "helper/ngx_pylon_follow.h"
+#include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_runner.h"
 #include "helper/ngx_pylon_session.h"
@@ -134,10 +136,58 @@ ngx_pylon_evm_assoc_head(void *data, uint64_t number, const u_char *hash)
 }
 
 
+/*
+ * The map's layout checked once per runtime (spec version): an upgrade is
+ * checked again, and a runtime without the map (spec 218) logs one line,
+ * not one per subnet and head.  m is the head's metadata.  NGX_OK when
+ * the layout is the expected one; otherwise err says why.
+ */
+
+static ngx_int_t
+ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h, const pylon_meta_t *m,
+    char *err, size_t errlen)
+{
+    uint32_t          spec;
+    pylon_runtime_t  *rt;
+
+    static uint32_t   checked;
+    static ngx_int_t  rc;
+    static char       why[200];
+
+    rt = ngx_pylon_meta_acquire_head(h->meta);
+    spec = (rt && rt->meta == m) ? rt->spec_version : 0;
+    ngx_pylon_meta_release(rt);
+
+    if (spec == 0) {
+        return pylon_evm_assoc_layout(m, err, errlen) == 0 ? NGX_OK
+                                                            : NGX_ERROR;
+    }
+
+    if (spec != checked) {
+        checked = spec;
+        rc = NGX_OK;
+
+        if (pylon_evm_assoc_layout(m, why, sizeof(why)) != 0) {
+            rc = NGX_ERROR;
+            ngx_log_error(NGX_LOG_NOTICE, h->log, 0,
+                          "pylon helper: evm associations not served by "
+                          "runtime %uD: %s", spec, why);
+        }
+    }
+
+    if (rc != NGX_OK) {
+        ngx_cpystrn((u_char *) err, (u_char *) why, errlen);
+    }
+
+    return rc;
+}
+
+
 /* a head not read yet (and the metadata known): read every kept subnet */
 void
 ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h)
 {
+    char        err[200];
     uint64_t    head;
     ngx_uint_t  i;
 
@@ -152,6 +202,13 @@ ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h)
         return;
     }
     ngx_pylon_evm_assoc_block = head;
+
+    if (ngx_pylon_evm_assoc_checked(h, ngx_pylon_refresh_meta(h->refresh),
+                                    err, sizeof(err))
+        != NGX_OK)
+    {
+        return;               /* this runtime has no map to keep fresh */
+    }
 
     for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
         if (!ngx_pylon_evm_assoc_busy[i]) {
@@ -186,7 +243,7 @@ static void
 ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     ngx_int_t netuid)
 {
-    char                    err[200], nu[16];
+    char                    err[200], nu[16], detail[400];
     uint8_t                 part[2];
     pylon_buf_t             key;
     pylon_bytes_t           parts;
@@ -216,8 +273,17 @@ ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     }
     ngx_cpystrn((u_char *) a->hash, (u_char *) hash, sizeof(a->hash));
 
-    if (pylon_evm_assoc_layout(m, err, sizeof(err)) != 0) {
-        ngx_log_error(NGX_LOG_ERR, h->log, 0, "pylon helper: %s", err);
+    if (ngx_pylon_evm_assoc_checked(h, m, err, sizeof(err)) != NGX_OK) {
+        if (ngx_strstr(err, "not in metadata")) {
+            ngx_snprintf((u_char *) detail, sizeof(detail) - 1,
+                         "The runtime at block %uL has no %s (%s): EVM "
+                         "associations came with a later runtime "
+                         "upgrade.%Z", a->block,
+                         "SubtensorModule.AssociatedEvmAddress", err);
+            ngx_pylon_evm_assoc_end(a, 501, detail, NULL);
+            return;
+        }
+
         ngx_pylon_evm_assoc_end(a, 500, "Internal Server Error", NULL);
         return;
     }
