@@ -106,3 +106,64 @@ def test_crv2_reveal_waits_for_its_window_and_lands_once(world):
     finally:
         node(c, "cr", netuid, "off")
         n.cleanup()
+
+
+def test_crv2_commit_taken_over_keeps_its_salt(world):
+    """A CRv2 commit job whose helper dies after the reveal job was queued (hook
+    "crv2_queued", before anything is signed) is redone by the next helper.  It must commit
+    the material the queued reveal carries (uids, values, salt and version key kept in the
+    commit job's params), not a fresh salt: the reveal lands (WeightsRevealed once, no
+    InvalidRevealCommitHashNotMatch)."""
+    import signal
+    import tempfile
+    c, info = world
+    netuid = info["netuid"]
+    hookdir = tempfile.mkdtemp(prefix="pylon-hook-")
+    os.chmod(hookdir, 0o777)
+    n = Nginx(pylon_conf(c.url, extra_http=(
+        "pylon_wallet_path %s; pylon_weights_retry 20 1s; pylon_block_duration 1s; "
+        "pylon_identity sn wallet=pylon hotkey=pylon netuid=%d token=%s;"
+        % (info["wallets"], netuid, TOKEN))),
+        main_conf="env PYLON_TEST_HOOK=%s;" % hookdir)
+    n.expect_log(r"exited on signal 9")
+    n.start()
+    node(c, "cr", netuid, "on")
+    try:
+        c.new_block()
+        url = "/api/v1/subnet/%d/block/latest/neurons" % netuid
+        assert wait_for(lambda: n.get(url).status == 200, 20), n.log()[-3000:]
+        for _ in range(6):                      # the helper sees the new hyperparameters
+            c.new_block()
+        open(os.path.join(hookdir, "crv2_queued"), "w").close()
+        mark = len(n.log())
+        since = c.head() + 1
+        m1 = info["hotkeys"][1]
+        r = n.request("/api/v1/identity/sn/subnet/%d/weights" % netuid, method="PUT",
+                      body=json.dumps({"weights": {m1: 1.0}}).encode(), headers=auth())
+        assert r.status == 200, r.body
+        assert wait_for(lambda: "test hook: paused at crv2_queued" in n.log()[mark:], 30), \
+            n.log()[-3000:]
+        if shutil.which("mdb_dump"):
+            kept = jobs(n, "weights")[-1]["params"]["crv2"]
+            assert len(kept["salt"]) == 8, kept
+        helper = n.helpers()[0]
+        os.kill(helper, signal.SIGKILL)
+        assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
+
+        # the weights may equal the previous test's already: wait for the reveal
+        revealed = lambda: events(c, since, "subtensorModule.WeightsRevealed")["count"]
+        assert pump(c, revealed, timeout=240, pause=1.0), n.log()[-3000:]
+        assert state(c, info)["weights"] == [[1, 65535]]
+        log = n.log()[mark:]
+        assert "InvalidRevealCommitHashNotMatch" not in log, log[-3000:]
+        for _ in range(3):                      # a second reveal would land now
+            c.new_block()
+        assert events(c, since, "subtensorModule.WeightsRevealed")["count"] == 1
+        assert events(c, since, "subtensorModule.WeightsCommitted")["count"] == 1
+        if shutil.which("mdb_dump"):
+            w = jobs(n, "weights")[-1]["params"]["crv2"]
+            rv = jobs(n, "reveal")[-1]["params"]
+            assert w == kept and rv["salt"] == kept["salt"], (w, rv, kept)
+    finally:
+        node(c, "cr", netuid, "off")
+        n.cleanup()

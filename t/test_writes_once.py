@@ -155,6 +155,60 @@ def test_weights_kill_9_right_after_submission(world, ngx, hookdir):
     assert nonce(c, info["validator"]) == before + 1
 
 
+def test_certificate_kill_9_right_after_submission_replies_the_keypair_on_chain(
+        world, ngx, hookdir):
+    """The helper taking a certificate job over resumes the recorded extrinsic, which
+    carries the first helper's public key: the reply must be that keypair (kept sealed in
+    the job's params), not a new one drawn by the second helper."""
+    c, info = world
+    jump(c, 500)                        # past the serving rate limit (the world's axon)
+    path = "/api/v1/identity/sn/subnet/%d/certificates/self" % info["netuid"]
+    mark = arm(ngx, hookdir, "submitted")
+    t, out = post_in_thread(ngx, path, {}, timeout="90")
+    assert paused(ngx, "submitted", mark), ngx.log()[-3000:]
+    kill_paused_helper(ngx)
+    assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
+    t.join()
+    r = out["r"]
+    assert r.status == 201, (r, ngx.log()[-3000:])
+    kp = r.json()
+    assert "keypair of its first attempt is kept" in ngx.log()[mark:], ngx.log()[-3000:]
+    cert = node(c, "state", info["netuid"], info["validator"], 0)["certificate"]
+    assert cert["publicKey"] == "0x" + kp["public_key"] or \
+        cert.get("public_key") == "0x" + kp["public_key"], (cert, kp["public_key"])
+    assert kp["private_key"] not in ngx.log()
+
+
+def test_revealed_kill_9_right_after_submission_replies_the_recorded_round(
+        world, ngx, hookdir):
+    """A taken-over revealed-commitment job replies the reveal_round its recorded extrinsic
+    carries (kept in its params when built), not one recomputed seconds later by the next
+    helper (drand rounds are 3 s: the pause below outlasts one)."""
+    import shutil
+    from test_writes_epoch import jobs
+    c, info = world
+    jump(c, 500)                        # past the commitment rate limit
+    path = "/api/_unstable/identity/sn/subnet/%d/commitments/revealed" % info["netuid"]
+    mark = arm(ngx, hookdir, "submitted")
+    t, out = post_in_thread(ngx, path, {"commitment": "kept round",
+                                        "blocks_until_reveal": 10, "block_time": 1},
+                            timeout="90")
+    wait_for(lambda: not t.is_alive() or "paused at submitted" in ngx.log()[mark:], 30)
+    if not paused(ngx, "submitted", mark, timeout=1):
+        t.join()
+        pytest.skip("this runtime does not take a revealed commitment: %r" % out.get("r"))
+    kept = jobs(ngx, "revealed")[-1]["params"]["reveal_round"] \
+        if shutil.which("mdb_dump") else None
+    time.sleep(4)
+    kill_paused_helper(ngx)
+    assert pump(c, lambda: not t.is_alive(), timeout=90), ngx.log()[-3000:]
+    t.join()
+    r = out["r"]
+    assert r.status == 201, (r, ngx.log()[-3000:])
+    if kept is not None:
+        assert r.json()["reveal_round"] == kept, (r.json(), kept)
+
+
 def test_five_reloads_during_a_commitment_job(world, ngx, hookdir):
     c, info = world
     jump(c, 500)

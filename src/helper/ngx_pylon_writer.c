@@ -29,14 +29,15 @@
 #include "bittensor/weights.h"
 #include "bittensor/crv4.h"
 #include "bittensor/revealed.h"
+#include "bittensor/crv2.h"
 #include "crypto/seal.h"
+#include "chain/hex.h"
 #include "crypto/tle.h"
 #include "store/jobs.h"
 
 
 #define NGX_PYLON_WEIGHTS_VERSION   9003000      /* turbobt's default */
 #define NGX_PYLON_AXON_VERSION      9003000
-#define NGX_PYLON_SALT_LEN          8
 #define NGX_PYLON_REVEAL_ATTEMPTS   600
 
 
@@ -94,6 +95,7 @@ static ngx_uint_t ngx_pylon_write_resume(ngx_pylon_write_t *w);
 static void ngx_pylon_weights_epoch_known(void *data, ngx_int_t rc,
     const char *error);
 static ngx_int_t ngx_pylon_reveal_wait(ngx_pylon_write_t *w);
+static ngx_int_t ngx_pylon_certificate_kept(ngx_pylon_write_t *w);
 
 
 static ngx_pylon_submitter_t  *ngx_pylon_submitter;
@@ -620,12 +622,13 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     u_char                  hash[PYLON_WEIGHTS_HASH_BYTES], *ct;
     char                    hex[2 * 4096 + 3], *xhex;
     size_t                  i, n, ctlen;
-    uint16_t                salt[NGX_PYLON_SALT_LEN];
+    uint16_t                salt[PYLON_CRV2_SALT_LEN];
     uint64_t                head, tempo, version, period, round;
     ngx_int_t               rc;
     const u_char           *head_hash;
     const char             *err;
     json_t                 *neurons, *hyper, *map, *v, *args, *params;
+    json_t                 *crv2;
     const char             *hk;
     pylon_weight_t         *weights;
     pylon_uidmap_t         *uids;
@@ -866,17 +869,45 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
         return;
     }
 
-    /* hash commit-reveal only (older runtimes): commit now, reveal later */
+    /*
+     * hash commit-reveal only (older runtimes): commit now, reveal later.
+     * The uids, values, salt and version key are chosen on the first
+     * attempt and kept in the job's params ("crv2"): a retry or a helper
+     * taking the job over commits the same hash the reveal will open.
+     */
 
-    randombytes_buf(salt, sizeof(salt));
-
-    if (mech || pylon_weights_commit_hash(hash, w->id->pub,
-                                          (uint16_t) w->netuid, plan.uids,
-                                          plan.values, plan.n, salt,
-                                          NGX_PYLON_SALT_LEN, version)
-                != 0)
-    {
+    if (mech) {
         pylon_weights_plan_free(&plan);
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 0, NULL,
+                            "cannot build the weights commit");
+        return;
+    }
+
+    crv2 = json_object_get(w->job->params, "crv2");
+
+    if (crv2 == NULL) {
+        randombytes_buf(salt, sizeof(salt));
+        crv2 = pylon_crv2_material(plan.uids, plan.values, plan.n, salt,
+                                   PYLON_CRV2_SALT_LEN, version);
+        sodium_memzero(salt, sizeof(salt));
+
+        if (crv2 == NULL || !json_is_object(w->job->params)
+            || json_object_set_new(w->job->params, "crv2", crv2) != 0
+            || pylon_job_note(w->h->store, w->job->id, "params",
+                              w->job->params) != 0)
+        {
+            if (json_is_object(w->job->params)) {
+                json_object_del(w->job->params, "crv2");
+            }
+            pylon_weights_plan_free(&plan);
+            ngx_pylon_write_retry(w, "cannot record the weights commit");
+            return;
+        }
+    }
+
+    pylon_weights_plan_free(&plan);
+
+    if (pylon_crv2_hash(hash, crv2, w->id->pub, (uint16_t) w->netuid) != 0) {
         ngx_pylon_write_end(w, PYLON_JOB_FAILED, 0, NULL,
                             "cannot build the weights commit");
         return;
@@ -884,17 +915,15 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
 
     /* the reveal is queued first: a crash after the commit loses nothing */
 
-    params = json_pack("{s:s%, s:i, s:s, s:I, s:I, s:o, s:o, s:o, s:I}",
+    params = json_pack("{s:s%, s:i, s:s, s:I, s:I}",
                        "identity", w->id->name.data, w->id->name.len,
                        "netuid", (int) w->netuid,
                        "commit_job", w->job->id,
                        "tempo", (json_int_t) tempo,
-                       "reveal_period", (json_int_t) period,
-                       "uids", ngx_pylon_u16_array(plan.uids, plan.n),
-                       "values", ngx_pylon_u16_array(plan.values, plan.n),
-                       "salt", ngx_pylon_u16_array(salt, NGX_PYLON_SALT_LEN),
-                       "version_key", (json_int_t) version);
-    pylon_weights_plan_free(&plan);
+                       "reveal_period", (json_int_t) period);
+    if (params != NULL) {
+        json_object_update(params, crv2);
+    }
 
     ngx_snprintf((u_char *) rkey, sizeof(rkey), "reveal/%V/%i/%s%Z",
                  &w->id->name, w->netuid, w->job->id);
@@ -909,6 +938,8 @@ ngx_pylon_weights_attempt(ngx_pylon_write_t *w)
     }
 
     json_decref(params);
+
+    ngx_pylon_submit_test_hook(w->h->log, "crv2_queued");
 
     w->crv2 = 1;
 
@@ -1103,6 +1134,13 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
         return;
     }
 
+    if (w->secret_len == 0 && ngx_pylon_certificate_kept(w) != NGX_OK) {
+        json_decref(neurons);
+        ngx_pylon_write_end(w, PYLON_JOB_FAILED, 502, NULL,
+                            "Could not generate certificate pair.");
+        return;
+    }
+
     if (w->secret_len == 0) {
         crypto_sign_keypair(pk, sk);
 
@@ -1129,6 +1167,24 @@ ngx_pylon_certificate_attempt(ngx_pylon_write_t *w)
         sodium_memzero(plain, sizeof(plain));
         w->secret_len = ngx_strlen(w->secret);
         ngx_memcpy(w->pub, pk, sizeof(pk));
+
+        /* kept sealed with the job for a helper taking it over */
+        *ngx_hex_dump((u_char *) cert, pk, sizeof(pk)) = '\0';
+
+        if (json_object_set_new(w->job->params, "sealed",
+                                json_string((char *) w->secret)) != 0
+            || json_object_set_new(w->job->params, "certificate",
+                                   json_string(cert)) != 0
+            || pylon_job_note(w->h->store, w->job->id, "params",
+                              w->job->params) != 0)
+        {
+            json_object_del(w->job->params, "sealed");
+            sodium_memzero(w->secret, sizeof(w->secret));
+            w->secret_len = 0;
+            json_decref(neurons);
+            ngx_pylon_write_retry(w, "cannot record the certificate");
+            return;
+        }
     }
 
     cert[0] = '0';
@@ -1292,6 +1348,67 @@ ngx_pylon_reveal_wait(ngx_pylon_write_t *w)
 
 
 /*
+ * The keypair a certificate job drew on an earlier attempt or in the
+ * helper it is taken over from, kept sealed in its params ("sealed",
+ * "certificate": the public key in hex).  Restored into w->secret and
+ * w->pub when this cycle's session key opens it; the plaintext is wiped
+ * here.  A reload rotates the key: a job that then has a recorded
+ * extrinsic (carrying the old key) fails (NGX_ERROR) rather than reply
+ * with a keypair that is not on chain; without one, a new pair is drawn
+ * (NGX_OK, nothing restored).
+ */
+
+static ngx_int_t
+ngx_pylon_certificate_kept(ngx_pylon_write_t *w)
+{
+    u_char       plain[200], pub[32];
+    size_t       len, n;
+    const char  *sealed, *hex;
+
+    sealed = json_string_value(json_object_get(w->job->params, "sealed"));
+    hex = json_string_value(json_object_get(w->job->params, "certificate"));
+
+    if (sealed == NULL || hex == NULL) {
+        return w->job->xt == NULL ? NGX_OK : NGX_ERROR;
+    }
+
+    if (ngx_strlen(sealed) < sizeof(w->secret)
+        && ngx_strlen(hex) == 2 * sizeof(pub)
+        && pylon_hex_decode(pub, sizeof(pub), &n, hex, ngx_strlen(hex)) == 0
+        && pylon_unseal(plain, sizeof(plain), &len, w->h->pmcf->session_key,
+                        sealed) == 0
+        && ngx_strlcasestrn(plain, plain + len, (u_char *) hex,
+                            2 * sizeof(pub) - 1) != NULL)
+    {
+        sodium_memzero(plain, sizeof(plain));
+        ngx_cpystrn(w->secret, (u_char *) sealed, sizeof(w->secret));
+        w->secret_len = ngx_strlen(w->secret);
+        ngx_memcpy(w->pub, pub, sizeof(pub));
+
+        ngx_log_error(NGX_LOG_NOTICE, w->h->log, 0,
+                      "pylon helper: certificate job %s: the keypair of "
+                      "its first attempt is kept", w->job->id);
+        return NGX_OK;
+    }
+
+    sodium_memzero(plain, sizeof(plain));
+
+    if (w->job->xt != NULL) {
+        ngx_log_error(NGX_LOG_ERR, w->h->log, 0,
+                      "pylon helper: certificate job %s: its recorded "
+                      "extrinsic carries a keypair sealed by an earlier "
+                      "cycle, which cannot be returned", w->job->id);
+        return NGX_ERROR;
+    }
+
+    json_object_del(w->job->params, "sealed");
+    json_object_del(w->job->params, "certificate");
+
+    return NGX_OK;
+}
+
+
+/*
  * A revealed (timelocked) commitment (spec §5.3): the text as a SCALE
  * String, timelocked to the drand round blocks_until_reveal blocks of
  * pylon_block_duration from now, as Commitments.set_commitment(netuid,
@@ -1302,7 +1419,7 @@ static void
 ngx_pylon_revealed_attempt(ngx_pylon_write_t *w)
 {
     char                *hex;
-    json_t              *p, *args;
+    json_t              *p, *v, *args;
     const char          *text;
     pylon_buf_t          ct;
     const pylon_meta_t  *meta;
@@ -1322,10 +1439,33 @@ ngx_pylon_revealed_attempt(ngx_pylon_write_t *w)
         return;
     }
 
-    w->reveal_round = pylon_revealed_round((int64_t) ngx_time(),
-                          json_integer_value(json_object_get(p,
-                                                 "blocks_until_reveal")),
-                          w->h->pmcf->block_duration / 1000.0);
+    /*
+     * A job taken over with a recorded extrinsic resumes it (in
+     * ngx_pylon_submit_job): its reply names the round that extrinsic
+     * carries, kept in the params when it was built, not a new one.
+     */
+    v = json_object_get(p, "reveal_round");
+
+    if (w->job->xt != NULL && json_is_integer(v)
+        && json_integer_value(v) > 0)
+    {
+        w->reveal_round = (uint64_t) json_integer_value(v);
+
+    } else {
+        w->reveal_round = pylon_revealed_round((int64_t) ngx_time(),
+                              json_integer_value(json_object_get(p,
+                                                     "blocks_until_reveal")),
+                              w->h->pmcf->block_duration / 1000.0);
+
+        if (json_object_set_new(p, "reveal_round",
+                                json_integer((json_int_t) w->reveal_round))
+            != 0
+            || pylon_job_note(w->h->store, w->job->id, "params", p) != 0)
+        {
+            ngx_pylon_write_retry(w, "cannot record the reveal round");
+            return;
+        }
+    }
 
     pylon_buf_init(&ct);
 
