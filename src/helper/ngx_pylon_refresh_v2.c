@@ -1,8 +1,9 @@
 /*
  * ngx_pylon_refresh_v2.c: the v2 refresh round (see
  * ngx_pylon_refresh_v2.h): drand round, alpha prices and revealed
- * commitments; starting a round, its calls and replies, failure
- * accounting, and freeing it.  Its private types are in
+ * commitments; starting a round (head rounds one at a time, plus the
+ * latest pending head), its calls and replies, failure accounting, and
+ * freeing it.  Its private types are in
  * ngx_pylon_refresh_v2_int.h; paged reads are in
  * ngx_pylon_refresh_v2_pages.c, rendering and the cache write in
  * ngx_pylon_refresh_v2_store.c.
