@@ -8,7 +8,11 @@ neurons (HEAD requests, ETag) until all changed; p50/p99/max of that time.
 Helper CPU is utime+stime from /proc over the heads, per subnet per head.
 
 Env: BENCH_REFRESH_HEADS (default 20), BENCH_REFRESH_SUBNETS ("1 16"),
-BENCH_REFRESH_RTT_MS ("0 50").
+BENCH_REFRESH_RTT_MS ("0 50"), BENCH_REFRESH_STORAGE_EVERY (unset: the
+default; N sets `pylon_storage_every N`, commitments and certificates
+paged every N blocks; the node answers their key pages empty, so this
+saves one round trip per item per subnet, a lower bound of a busy
+subnet's saving).
 
 Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
 subnets ("128"; "" skips it), a head every 200 ms for
@@ -44,6 +48,9 @@ START = 6852690
 STREAM = [int(x) for x in os.environ.get("BENCH_REFRESH_STREAM", "128").split()]
 STREAM_HEADS = int(os.environ.get("BENCH_REFRESH_STREAM_HEADS", "1000"))
 STREAM_RTT = float(os.environ.get("BENCH_REFRESH_STREAM_RTT_MS", "50"))
+STORAGE_EVERY = os.environ.get("BENCH_REFRESH_STORAGE_EVERY", "")
+STORAGE_CONF = ("pylon_storage_every %d; " % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
+STORAGE_NOTE = (", pylon_storage_every %d" % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
 
 
 class LatencyNode(tf.DataNode):
@@ -207,8 +214,8 @@ def run(nsub, rtt):
     node = LatencyNode(START, rtt)
     node.start()
     netuids = list(range(1, nsub + 1))
-    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids %s; pylon_archive_network %s;"
-                         % (" ".join(map(str, netuids)), node.url),
+    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids %s; pylon_archive_network %s; %s"
+                         % (" ".join(map(str, netuids)), node.url, STORAGE_CONF),
                          cache_extra=" max_size=1g"))
     n.start()
     try:
@@ -244,10 +251,11 @@ def run(nsub, rtt):
     finally:
         n.cleanup()
         node.stop()
-    print("fake node %g ms RTT, %2d subnet(s) x 1024 neurons, %d heads: head -> all served "
+    print("fake node %g ms RTT, %2d subnet(s) x 1024 neurons%s, %d heads: head -> all served "
           "p50 %.0f ms, p99 %.0f ms, max %.0f ms; helper CPU %.1f ms per subnet per head "
           "(gzip copies included)"
-          % (rtt, nsub, HEADS, pct(lat, 50), pct(lat, 99), max(lat), cpu / HEADS / nsub),
+          % (rtt, nsub, STORAGE_NOTE, HEADS, pct(lat, 50), pct(lat, 99), max(lat),
+             cpu / HEADS / nsub),
           flush=True)
 
 
@@ -302,7 +310,7 @@ def stream(nsub, rtt, heads, period):
     node = StreamNode(START, rtt, nsub)
     node.start()
     n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids all; "
-                         "pylon_archive_network %s;" % node.url,
+                         "pylon_archive_network %s; %s" % (node.url, STORAGE_CONF),
                          cache_extra=" max_size=4g"))
     n.start()
     try:
@@ -332,7 +340,8 @@ def stream(nsub, rtt, heads, period):
         overlap = max(overlap, 1 + sum(1 for a2, b2 in spans[i + 1:] if a2 < b))
     q = max(1, len(rss) // 4)
     early, late = sum(rss[:q]) / q, sum(rss[-q:]) / q
-    print("fake node %g ms RTT, pylon_netuids all, %d subnets x 1024 neurons, a head every "
+    print("fake node %g ms RTT, pylon_netuids all" + STORAGE_NOTE + ", %d subnets x 1024 "
+          "neurons, a head every "
           "%.0f ms for %d heads: %d heads refreshed (%.1f s per round), at most %d round(s) "
           "reading at once, last served %d of %d; helper RSS (anon) %.0f MB in the first "
           "quarter, "
