@@ -12,7 +12,10 @@ BENCH_REFRESH_RTT_MS ("0 50"), BENCH_REFRESH_STORAGE_EVERY (unset: the
 default; N sets `pylon_storage_every N`, commitments and certificates
 paged every N blocks; the node answers their key pages empty, so this
 saves one round trip per item per subnet, a lower bound of a busy
-subnet's saving).
+subnet's saving), BENCH_REFRESH_COMMITMENTS (0; K: the node serves K
+Commitments.CommitmentOf entries of 64 raw bytes per subnet, of
+unregistered accounts, so that paging them costs what it does on a busy
+subnet).
 
 Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
 subnets ("128"; "" skips it), a head every 200 ms for
@@ -40,6 +43,7 @@ import websockets                              # noqa: E402
 from harness import Nginx, wait_for            # noqa: E402
 from pylon import pylon_conf                   # noqa: E402
 import test_data_fakenode as tf                # noqa: E402
+import test_data_common as tc                  # noqa: E402
 
 HEADS = int(os.environ.get("BENCH_REFRESH_HEADS", "20"))
 SUBNETS = [int(x) for x in os.environ.get("BENCH_REFRESH_SUBNETS", "1 16").split()]
@@ -48,9 +52,12 @@ START = 6852690
 STREAM = [int(x) for x in os.environ.get("BENCH_REFRESH_STREAM", "128").split()]
 STREAM_HEADS = int(os.environ.get("BENCH_REFRESH_STREAM_HEADS", "1000"))
 STREAM_RTT = float(os.environ.get("BENCH_REFRESH_STREAM_RTT_MS", "50"))
+COMMITMENTS = int(os.environ.get("BENCH_REFRESH_COMMITMENTS", "0"))
 STORAGE_EVERY = os.environ.get("BENCH_REFRESH_STORAGE_EVERY", "")
 STORAGE_CONF = ("pylon_storage_every %d; " % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
 STORAGE_NOTE = (", pylon_storage_every %d" % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
+if COMMITMENTS:
+    STORAGE_NOTE += ", %d commitments per subnet" % COMMITMENTS
 
 
 class LatencyNode(tf.DataNode):
@@ -78,6 +85,25 @@ class LatencyNode(tf.DataNode):
         """A lookup (the test node scans self.hashes, which new_head grows
         from another thread)."""
         return self.numbers.get(h)
+
+    def answer(self, method, params):
+        """With COMMITMENTS, K CommitmentOf entries under every subnet's
+        prefix: key = prefix ++ twox64 (zeros here) ++ account, value =
+        Registration {deposit u64, block u32, fields: [Raw64]}."""
+        if COMMITMENTS and method == "state_getKeysPaged" \
+                and params[0].startswith(tc.COMMITMENT_OF):
+            self.check(params[3])
+            if params[2]:
+                return []                  # one page holds them all
+            return [params[0] + "00" * 8 + commit_account(i)
+                    for i in range(COMMITMENTS)]
+        if COMMITMENTS and method == "state_queryStorageAt" and params[0] \
+                and params[0][0].startswith(tc.COMMITMENT_OF):
+            self.check(params[1])
+            val = "0x" + "00" * 8 + (1000).to_bytes(4, "little").hex() + "04" + "41" \
+                + "ab" * 64
+            return [{"block": params[1], "changes": [[k, val] for k in params[0]]}]
+        return super().answer(method, params)
 
     def new_head(self, count=1):
         for k in range(1, count + 1):      # known before it is announced
@@ -170,6 +196,10 @@ class LatencyNode(tf.DataNode):
         finally:
             self._subs.pop(ws, None)
             self._all.discard(ws)
+
+
+def commit_account(i):
+    return hashlib.sha256(b"bench account %d" % i).hexdigest()
 
 
 def compact(n):
