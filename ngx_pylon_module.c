@@ -54,6 +54,8 @@ static char *ngx_pylon_conf_recent(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_pylon_storage_every(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_pylon_init_process(ngx_cycle_t *cycle);
 static void ngx_pylon_exit_process(ngx_cycle_t *cycle);
 
@@ -187,6 +189,14 @@ static ngx_command_t  ngx_pylon_commands[] = {
       offsetof(ngx_pylon_main_conf_t, gzip),
       NULL },
 
+    /* commitments and certificates of a head round: every N blocks */
+    { ngx_string("pylon_storage_every"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_pylon_storage_every,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("pylon_metrics_token"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_pylon_metrics_token,
@@ -299,6 +309,7 @@ ngx_pylon_create_main_conf(ngx_conf_t *cf)
     pmcf->evm_max_abi = NGX_CONF_UNSET_SIZE;
     pmcf->evm_max_logs = NGX_CONF_UNSET_UINT;
     pmcf->gzip = NGX_CONF_UNSET;
+    pmcf->storage_every = NGX_CONF_UNSET;
 
     return pmcf;
 }
@@ -337,6 +348,7 @@ ngx_pylon_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_value(pmcf->gzip, 1);
+    ngx_conf_init_value(pmcf->storage_every, 1);
     ngx_conf_init_size_value(pmcf->cache_max_size,
                              NGX_PYLON_DEFAULT_MAX_SIZE);
     ngx_conf_init_size_value(pmcf->cache_jobs_size,
@@ -1026,6 +1038,38 @@ ngx_pylon_request_timeout(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     pmcf->timeout = t;
     pmcf->timeout_max = max;
+
+    return NGX_CONF_OK;
+}
+
+
+/* pylon_storage_every N: blocks, 1 or more (1: every head) */
+
+static char *
+ngx_pylon_storage_every(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_pylon_main_conf_t *pmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (pmcf->storage_every != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n == NGX_ERROR || n < 1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\" in \"%V\" directive: a "
+                           "number of blocks, 1 or more", &value[1],
+                           &cmd->name);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->storage_every = n;
 
     return NGX_CONF_OK;
 }

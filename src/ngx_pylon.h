@@ -97,6 +97,10 @@ typedef struct {
     ngx_uint_t       window_cycle;     /* every cycle-th epoch; 0: off */
 
     ngx_flag_t       gzip;         /* pylon_gzip: store and send copies */
+    ngx_int_t        storage_every;    /* pylon_storage_every: blocks
+                                          between a head round's paged
+                                          reads of commitments and
+                                          certificates; 1 = every head */
 
     ngx_flag_t       enabled;      /* some location has pylon_subnet on */
     ngx_str_t        conf_file;    /* where pylon_subnet was first seen */

@@ -10,6 +10,9 @@
  *          for CommitmentOf and NeuronCertificates:
  *              state_getKeysPaged([prefix, 1000, start, hash])
  *              -> state_queryStorageAt([keys, hash]) -> next page
+ *          (a head round reads these two only every pylon_storage_every
+ *          blocks per subnet, see ngx_pylon_round_wants_storage; the
+ *          subnet's cached commitment and certificate bodies stay)
  *   when nothing is pending: render every subnet's bodies and their gzip
  *   copies into a batch (store/batch.h), then write them all in one short
  *   transaction (item keys of the subnet that are gone are deleted).
@@ -56,6 +59,12 @@ typedef struct {
     uint64_t                written_ms;
     ngx_msec_t              duration;        /* of that round */
     uint64_t                hyper_block;     /* hyperparameters read at */
+    uint64_t                storage_block;   /* commitments and
+                                                certificates read at (a
+                                                write that succeeded);
+                                                0: not yet */
+    ngx_uint_t              storage_reorgs;  /* the follower's reorg
+                                                count at that read */
     ngx_uint_t              all;             /* by pylon_netuids all */
     ngx_uint_t              stale;           /* the last head round
                                                 failed for it */
@@ -114,6 +123,13 @@ struct ngx_pylon_sub_s {
     size_t                  hyper_len;
     const char             *hyper_method;   /* the call that read it */
     ngx_pylon_page_t        page[2];
+    ngx_uint_t              storage;        /* 1: commitments and
+                                               certificates read and
+                                               written; 0: skipped by
+                                               pylon_storage_every, the
+                                               cached ones stay */
+    ngx_uint_t              reorgs;         /* follower's reorg count
+                                               when the reads went out */
     ngx_uint_t              failed;         /* this subnet only */
     char                    error[192];
 };
@@ -148,6 +164,8 @@ typedef struct {
     ngx_pylon_round_t      *round;
     ngx_int_t               netuid;
     pylon_batch_t          *batch;      /* NULL: put in the open txn */
+    ngx_uint_t              storage;    /* 0: commitment and certificate
+                                           bodies are not put */
 } ngx_pylon_put_ctx_t;
 
 

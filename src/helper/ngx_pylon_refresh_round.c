@@ -2,17 +2,23 @@
  * ngx_pylon_refresh_round.c: the refresh round engine (see
  * ngx_pylon_refresh_int.h): a round's life from create to free, its timed
  * calls, its per-subnet reads (get_neurons_lite, get_subnet_state,
- * hyperparameters), the block body read, and failure accounting.
+ * hyperparameters; whether a head round pages commitments and
+ * certificates, pylon_storage_every), the block body read, and failure
+ * accounting.
  */
 
 #include <ngx_config.h>
 #include <ngx_core.h>
 
 #include "helper/ngx_pylon_refresh_int.h"
+#include "helper/ngx_pylon_follow.h"
 
 
 static ngx_uint_t ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd,
     ngx_int_t netuid);
+static ngx_uint_t ngx_pylon_round_wants_storage(ngx_pylon_round_t *rd,
+    ngx_int_t netuid, ngx_uint_t reorgs);
+static ngx_uint_t ngx_pylon_round_reorgs(ngx_pylon_round_t *rd);
 static void ngx_pylon_timed_reply(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_round_free(ngx_pylon_round_t *rd);
@@ -80,6 +86,7 @@ ngx_pylon_round_create(ngx_pylon_refresh_t *r, ngx_pylon_session_t *s,
     for (i = 0; i < n; i++) {
         rd->subs[i].round = rd;
         rd->subs[i].netuid = netuids[i];
+        rd->subs[i].storage = 1;
         for (k = 0; k < 2; k++) {
             rd->subs[i].page[k].sub = &rd->subs[i];
             rd->subs[i].page[k].which = k;
@@ -193,7 +200,11 @@ ngx_pylon_round_subnets(ngx_pylon_round_t *rd)
             return;
         }
 
-        for (k = 0; k < 2; k++) {
+        sub->reorgs = ngx_pylon_round_reorgs(rd);
+        sub->storage = ngx_pylon_round_wants_storage(rd, sub->netuid,
+                                                     sub->reorgs);
+
+        for (k = 0; sub->storage && k < 2; k++) {
             if (pylon_subnet_prefix(sub->page[k].prefix,
                                     sizeof(sub->page[k].prefix), m,
                                     items[k][0], items[k][1],
@@ -246,6 +257,62 @@ ngx_pylon_round_wants_hyper(ngx_pylon_round_t *rd, ngx_int_t netuid)
     }
 
     return 1;
+}
+
+
+/*
+ * Commitments and certificates are paged reads (two or more calls per
+ * subnet, their values the bulk of a round's bytes on a busy subnet).
+ * A head round reads them every pylon_storage_every blocks per subnet:
+ * at once for a subnet never read since it was tracked (or since the
+ * helper started), after a reorg the follower saw since the last read,
+ * and when pylon_storage_every blocks have passed since the last read
+ * that was written.  Otherwise the subnet's cached bodies stay as they
+ * are, with the block they were read at.  Other rounds (on-demand,
+ * historical) always read them.
+ */
+
+static ngx_uint_t
+ngx_pylon_round_wants_storage(ngx_pylon_round_t *rd, ngx_int_t netuid,
+    ngx_uint_t reorgs)
+{
+    uint64_t              every;
+    ngx_uint_t            i;
+    ngx_pylon_tracked_t  *t;
+
+    every = (uint64_t) rd->refresh->helper->pmcf->storage_every;
+
+    if (!rd->head || every <= 1) {
+        return 1;
+    }
+
+    for (i = 0; i < rd->refresh->ntracked; i++) {
+        t = &rd->refresh->tracked[i];
+
+        if (t->netuid != netuid) {
+            continue;
+        }
+
+        return t->storage_block == 0
+               || t->storage_reorgs != reorgs
+               || rd->number < t->storage_block
+               || rd->number - t->storage_block >= every;
+    }
+
+    return 1;
+}
+
+
+/* the follower's reorg count (0 without a follower) */
+
+static ngx_uint_t
+ngx_pylon_round_reorgs(ngx_pylon_round_t *rd)
+{
+    ngx_pylon_follow_t  *f;
+
+    f = rd->refresh->helper->follow;
+
+    return f ? ngx_pylon_follow_reorgs(f, NULL) : 0;
 }
 
 

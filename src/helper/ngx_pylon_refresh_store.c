@@ -2,7 +2,9 @@
  * ngx_pylon_refresh_store.c: rendering and storing a finished round (see
  * ngx_pylon_refresh_int.h): every subnet's bodies and gzip copies go into
  * a batch (store/batch.h) written in one short transaction; item keys of a
- * subnet that are gone are deleted.
+ * subnet that are gone are deleted.  A subnet whose commitments and
+ * certificates were not read this round (pylon_storage_every) keeps its
+ * cached commitment and certificate bodies and items untouched.
  */
 
 #include <ngx_config.h>
@@ -13,6 +15,7 @@
 
 static int ngx_pylon_round_put(void *data, const char *route,
     const char *item, const uint8_t *body, size_t len);
+static ngx_uint_t ngx_pylon_round_is_storage(const char *route);
 static ngx_int_t ngx_pylon_round_write_xts(ngx_pylon_round_t *rd);
 static ngx_int_t ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd,
     ngx_pylon_sub_t *sub, const pylon_meta_t *m, pylon_batch_t *batch);
@@ -48,7 +51,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     if (rd->latest) {
         for (s = 0; s < rd->nsubs; s++) {
-            if (rd->subs[s].failed) {
+            if (rd->subs[s].failed || !rd->subs[s].storage) {
                 continue;                /* its previous bodies stay */
             }
 
@@ -101,6 +104,7 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
         in.ncertificates = sub->page[1].n;
 
         ctx.netuid = sub->netuid;
+        ctx.storage = sub->storage;
 
         if (pylon_subnet_render(&in, ngx_pylon_round_put, &ctx, err,
                                 sizeof(err))
@@ -158,6 +162,11 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
                     r->tracked[i].written_ms = now;
                     r->tracked[i].duration = ngx_current_msec - rd->started;
                 }
+
+                if (!rd->subs[s].failed && rd->subs[s].storage) {
+                    r->tracked[i].storage_block = rd->number;
+                    r->tracked[i].storage_reorgs = rd->subs[s].reorgs;
+                }
             }
         }
     }
@@ -200,6 +209,10 @@ ngx_pylon_round_put(void *data, const char *route, const char *item,
     rd = ctx->round;
     netuid = ctx->netuid;
 
+    if (!ctx->storage && ngx_pylon_round_is_storage(route)) {
+        return 0;              /* not read this round: the cached one stays */
+    }
+
     if (rd->latest) {
         n = item ? pylon_key_latest_item(key, sizeof(key), route,
                                          (int) netuid, item)
@@ -221,6 +234,29 @@ ngx_pylon_round_put(void *data, const char *route, const char *item,
 
     return pylon_store_put(rd->refresh->helper->store, key, rd->number, 0,
                            body, len);
+}
+
+
+/* the routes rendered from CommitmentOf and NeuronCertificates */
+
+static ngx_uint_t
+ngx_pylon_round_is_storage(const char *route)
+{
+    ngx_uint_t  i;
+
+    static const char  *routes[] = {
+        PYLON_ROUTE_COMMITMENTS, PYLON_ROUTE_COMMITS_FULL,
+        PYLON_ROUTE_COMMITMENT, PYLON_ROUTE_COMMIT_FULL,
+        PYLON_ROUTE_CERTIFICATES, PYLON_ROUTE_CERTIFICATE, NULL
+    };
+
+    for (i = 0; routes[i]; i++) {
+        if (ngx_strcmp(route, routes[i]) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -335,6 +371,7 @@ ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd, ngx_pylon_sub_t *sub,
     ctx.round = rd;
     ctx.netuid = sub->netuid;
     ctx.batch = batch;
+    ctx.storage = 1;
 
     rc = ngx_pylon_round_put(&ctx, PYLON_ROUTE_HYPERPARAMS, NULL,
                              (uint8_t *) body, ngx_strlen(body));

@@ -8,7 +8,14 @@ neurons (HEAD requests, ETag) until all changed; p50/p99/max of that time.
 Helper CPU is utime+stime from /proc over the heads, per subnet per head.
 
 Env: BENCH_REFRESH_HEADS (default 20), BENCH_REFRESH_SUBNETS ("1 16"),
-BENCH_REFRESH_RTT_MS ("0 50").
+BENCH_REFRESH_RTT_MS ("0 50"), BENCH_REFRESH_STORAGE_EVERY (unset: the
+default; N sets `pylon_storage_every N`, commitments and certificates
+paged every N blocks; the node answers their key pages empty, so this
+saves one round trip per item per subnet, a lower bound of a busy
+subnet's saving), BENCH_REFRESH_COMMITMENTS (0; K: the node serves K
+Commitments.CommitmentOf entries of 64 raw bytes per subnet, of
+unregistered accounts, so that paging them costs what it does on a busy
+subnet).
 
 Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
 subnets ("128"; "" skips it), a head every 200 ms for
@@ -36,6 +43,7 @@ import websockets                              # noqa: E402
 from harness import Nginx, wait_for            # noqa: E402
 from pylon import pylon_conf                   # noqa: E402
 import test_data_fakenode as tf                # noqa: E402
+import test_data_common as tc                  # noqa: E402
 
 HEADS = int(os.environ.get("BENCH_REFRESH_HEADS", "20"))
 SUBNETS = [int(x) for x in os.environ.get("BENCH_REFRESH_SUBNETS", "1 16").split()]
@@ -44,6 +52,12 @@ START = 6852690
 STREAM = [int(x) for x in os.environ.get("BENCH_REFRESH_STREAM", "128").split()]
 STREAM_HEADS = int(os.environ.get("BENCH_REFRESH_STREAM_HEADS", "1000"))
 STREAM_RTT = float(os.environ.get("BENCH_REFRESH_STREAM_RTT_MS", "50"))
+COMMITMENTS = int(os.environ.get("BENCH_REFRESH_COMMITMENTS", "0"))
+STORAGE_EVERY = os.environ.get("BENCH_REFRESH_STORAGE_EVERY", "")
+STORAGE_CONF = ("pylon_storage_every %d; " % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
+STORAGE_NOTE = (", pylon_storage_every %d" % int(STORAGE_EVERY)) if STORAGE_EVERY else ""
+if COMMITMENTS:
+    STORAGE_NOTE += ", %d commitments per subnet" % COMMITMENTS
 
 
 class LatencyNode(tf.DataNode):
@@ -71,6 +85,25 @@ class LatencyNode(tf.DataNode):
         """A lookup (the test node scans self.hashes, which new_head grows
         from another thread)."""
         return self.numbers.get(h)
+
+    def answer(self, method, params):
+        """With COMMITMENTS, K CommitmentOf entries under every subnet's
+        prefix: key = prefix ++ twox64 (zeros here) ++ account, value =
+        Registration {deposit u64, block u32, fields: [Raw64]}."""
+        if COMMITMENTS and method == "state_getKeysPaged" \
+                and params[0].startswith(tc.COMMITMENT_OF):
+            self.check(params[3])
+            if params[2]:
+                return []                  # one page holds them all
+            return [params[0] + "00" * 8 + commit_account(i)
+                    for i in range(COMMITMENTS)]
+        if COMMITMENTS and method == "state_queryStorageAt" and params[0] \
+                and params[0][0].startswith(tc.COMMITMENT_OF):
+            self.check(params[1])
+            val = "0x" + "00" * 8 + (1000).to_bytes(4, "little").hex() + "04" + "41" \
+                + "ab" * 64
+            return [{"block": params[1], "changes": [[k, val] for k in params[0]]}]
+        return super().answer(method, params)
 
     def new_head(self, count=1):
         for k in range(1, count + 1):      # known before it is announced
@@ -165,6 +198,10 @@ class LatencyNode(tf.DataNode):
             self._all.discard(ws)
 
 
+def commit_account(i):
+    return hashlib.sha256(b"bench account %d" % i).hexdigest()
+
+
 def compact(n):
     if n < 1 << 6:
         return bytes([n << 2])
@@ -207,8 +244,8 @@ def run(nsub, rtt):
     node = LatencyNode(START, rtt)
     node.start()
     netuids = list(range(1, nsub + 1))
-    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids %s; pylon_archive_network %s;"
-                         % (" ".join(map(str, netuids)), node.url),
+    n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids %s; pylon_archive_network %s; %s"
+                         % (" ".join(map(str, netuids)), node.url, STORAGE_CONF),
                          cache_extra=" max_size=1g"))
     n.start()
     try:
@@ -244,10 +281,11 @@ def run(nsub, rtt):
     finally:
         n.cleanup()
         node.stop()
-    print("fake node %g ms RTT, %2d subnet(s) x 1024 neurons, %d heads: head -> all served "
+    print("fake node %g ms RTT, %2d subnet(s) x 1024 neurons%s, %d heads: head -> all served "
           "p50 %.0f ms, p99 %.0f ms, max %.0f ms; helper CPU %.1f ms per subnet per head "
           "(gzip copies included)"
-          % (rtt, nsub, HEADS, pct(lat, 50), pct(lat, 99), max(lat), cpu / HEADS / nsub),
+          % (rtt, nsub, STORAGE_NOTE, HEADS, pct(lat, 50), pct(lat, 99), max(lat),
+             cpu / HEADS / nsub),
           flush=True)
 
 
@@ -302,7 +340,7 @@ def stream(nsub, rtt, heads, period):
     node = StreamNode(START, rtt, nsub)
     node.start()
     n = Nginx(pylon_conf(node.url, extra_http="pylon_netuids all; "
-                         "pylon_archive_network %s;" % node.url,
+                         "pylon_archive_network %s; %s" % (node.url, STORAGE_CONF),
                          cache_extra=" max_size=4g"))
     n.start()
     try:
@@ -332,7 +370,8 @@ def stream(nsub, rtt, heads, period):
         overlap = max(overlap, 1 + sum(1 for a2, b2 in spans[i + 1:] if a2 < b))
     q = max(1, len(rss) // 4)
     early, late = sum(rss[:q]) / q, sum(rss[-q:]) / q
-    print("fake node %g ms RTT, pylon_netuids all, %d subnets x 1024 neurons, a head every "
+    print("fake node %g ms RTT, pylon_netuids all" + STORAGE_NOTE + ", %d subnets x 1024 "
+          "neurons, a head every "
           "%.0f ms for %d heads: %d heads refreshed (%.1f s per round), at most %d round(s) "
           "reading at once, last served %d of %d; helper RSS (anon) %.0f MB in the first "
           "quarter, "
