@@ -1,8 +1,9 @@
 /*
  * ngx_pylon_refresh_v2.c: the v2 refresh round (see
  * ngx_pylon_refresh_v2.h): drand round, alpha prices and revealed
- * commitments; starting a round, its calls and replies, failure
- * accounting, and freeing it.  Its private types are in
+ * commitments; starting a round (head rounds one at a time, plus the
+ * latest pending head), its calls and replies, failure accounting, and
+ * freeing it.  Its private types are in
  * ngx_pylon_refresh_v2_int.h; paged reads are in
  * ngx_pylon_refresh_v2_pages.c, rendering and the cache write in
  * ngx_pylon_refresh_v2_store.c.
@@ -20,9 +21,31 @@ static void ngx_pylon_v2_reply(void *data, json_t *result,
 static void ngx_pylon_v2_missing(ngx_pylon_v2_t *rd, const char *op);
 static void ngx_pylon_v2_step(ngx_pylon_v2_t *rd);
 static void ngx_pylon_v2_free(ngx_pylon_v2_t *rd);
+static void ngx_pylon_v2_head_round(void);
 
 
-static uint64_t     ngx_pylon_v2_started;
+/*
+ * Head rounds: one in flight, plus the latest head that came meanwhile
+ * (a newer head, or another head at the same height, the node's fork
+ * choice, takes its place).  The helper is one process with one
+ * refresher, so this state is the process's own.
+ */
+
+typedef struct {
+    ngx_pylon_refresh_t    *refresh;
+    ngx_pylon_helper_t     *h;
+    ngx_pylon_session_t    *session;
+    uint64_t                number;
+    char                    hash[67];
+    ngx_int_t               netuids[NGX_PYLON_V2_SUBS];
+    ngx_uint_t              n;
+} ngx_pylon_v2_head_t;
+
+
+static ngx_pylon_v2_t       *ngx_pylon_v2_inflight;  /* the head round */
+static ngx_pylon_v2_head_t   ngx_pylon_v2_pending;   /* number 0: none */
+static uint64_t              ngx_pylon_v2_started;   /* the last head taken */
+static char                  ngx_pylon_v2_started_hash[67];
 
 
 ngx_uint_t
@@ -55,19 +78,70 @@ ngx_pylon_refresh_v2_head(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     ngx_pylon_session_t *s, uint64_t number, const u_char *hash,
     ngx_int_t *netuids, ngx_uint_t n)
 {
-    if (number <= ngx_pylon_v2_started
-        || ngx_pylon_refresh_meta(r) == NULL)
+    ngx_pylon_v2_head_t  *hd;
+
+    if (ngx_pylon_refresh_meta(r) == NULL) {
+        return;                                  /* no runtime yet */
+    }
+
+    /* the same head again (a reconnection's catch-up), or an older one:
+     * nothing new; the same height with another hash is the fork choice */
+
+    if (number < ngx_pylon_v2_started
+        || (number == ngx_pylon_v2_started
+            && ngx_strcmp(ngx_pylon_v2_started_hash, (const char *) hash)
+               == 0))
     {
-        return;              /* the same head again, or no runtime yet */
+        return;
     }
 
     ngx_pylon_v2_started = number;
+    ngx_cpystrn((u_char *) ngx_pylon_v2_started_hash, (u_char *) hash,
+                sizeof(ngx_pylon_v2_started_hash));
 
-    (void) ngx_pylon_refresh_v2(r, h, s, (char *) h->pmcf->network.name.data,
-                                number, (const char *) hash, NULL, 1,
+    hd = &ngx_pylon_v2_pending;
+
+    if (hd->number) {
+        ngx_log_debug2(NGX_LOG_DEBUG_CORE, h->log, 0,
+                       "pylon helper: v2 head %uL replaced by %uL before "
+                       "its round", hd->number, number);
+    }
+
+    hd->refresh = r;
+    hd->h = h;
+    hd->session = s;
+    hd->number = number;
+    ngx_cpystrn((u_char *) hd->hash, (u_char *) hash, sizeof(hd->hash));
+    hd->n = ngx_min(n, NGX_PYLON_V2_SUBS);
+    ngx_memcpy(hd->netuids, netuids, hd->n * sizeof(ngx_int_t));
+
+    if (ngx_pylon_v2_inflight == NULL) {
+        ngx_pylon_v2_head_round();
+    }
+
+    /* else it waits for the round in flight (ngx_pylon_v2_step) */
+}
+
+
+/* starts the pending head's round, the one head round in flight */
+
+static void
+ngx_pylon_v2_head_round(void)
+{
+    ngx_pylon_v2_head_t  hd;
+
+    hd = ngx_pylon_v2_pending;
+    ngx_pylon_v2_pending.number = 0;
+
+    /* every part, over the tracked subnets; inflight is set by the
+     * start, as its calls may end the round before it returns */
+
+    (void) ngx_pylon_refresh_v2(hd.refresh, hd.h, hd.session,
+                                (char *) hd.h->pmcf->network.name.data,
+                                hd.number, hd.hash, NULL, 1,
                                 NGX_PYLON_V2_DRAND|NGX_PYLON_V2_PRICES
                                 |NGX_PYLON_V2_PRICE|NGX_PYLON_V2_REVEALED,
-                                netuids, n, NULL, NULL);
+                                hd.netuids, hd.n, NULL, NULL);
 }
 
 
@@ -112,6 +186,10 @@ ngx_pylon_refresh_v2(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     for (i = 0; i < rd->nsubs; i++) {
         rd->subs[i].rd = rd;
         rd->subs[i].netuid = netuids[i];
+    }
+
+    if (latest && done == NULL) {
+        ngx_pylon_v2_inflight = rd;              /* a head round */
     }
 
     /* the start holds one count so that nothing ends the round early */
@@ -405,7 +483,19 @@ ngx_pylon_v2_step(ngx_pylon_v2_t *rd)
                  rd->unknown);
     }
 
+    if (rd != ngx_pylon_v2_inflight) {
+        ngx_pylon_v2_free(rd);
+        return;
+    }
+
+    /* the head round ended: the head that came meanwhile, if any */
+
+    ngx_pylon_v2_inflight = NULL;
     ngx_pylon_v2_free(rd);
+
+    if (ngx_pylon_v2_pending.number) {
+        ngx_pylon_v2_head_round();
+    }
 }
 
 

@@ -15,8 +15,13 @@
  * fetch then answers 501 with spec §3.3's detail; a failed call answers
  * 502 "<op> failed on <uri>: <error>".
  *
- * Every new head starts one round over the tracked subnets (parts that
+ * Every new head gets one round over the tracked subnets (parts that
  * fail are simply not written); a fetch job starts one for one route.
+ * Head rounds run one at a time: a head that comes while one runs waits
+ * as the pending head, replaced by any newer head or by another head at
+ * the same height (the node's fork choice).  A head round writes only if
+ * its (number, hash) is still the followed chain's
+ * (ngx_pylon_follow_hash_at) and not older than the last one written.
  */
 
 #ifndef NGX_PYLON_REFRESH_V2_H

@@ -8,11 +8,13 @@
 #include <ngx_core.h>
 
 #include "helper/ngx_pylon_refresh_v2_int.h"
+#include "helper/ngx_pylon_follow.h"
 
 
 static uint64_t     ngx_pylon_v2_written;
 
 
+static ngx_uint_t ngx_pylon_v2_current(ngx_pylon_v2_t *rd);
 static ngx_int_t ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route,
     ngx_int_t netuid, const char *item, json_t *body);
 static ngx_int_t ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd,
@@ -36,11 +38,11 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
     ngx_pylon_v2_sub_t  *sub;
     pylon_keylist_t  old;
 
-    /* a head round older than the last one written is dropped; a fetch
-     * round writes its own records anyway (the next head replaces them) */
+    /* a head round writes only while it is the follower's choice and
+     * not older than the last one written; a fetch round writes its own
+     * records anyway (the next head replaces them) */
 
-    if (rd->latest && rd->done == NULL && rd->number < ngx_pylon_v2_written)
-    {
+    if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
         return NGX_OK;
     }
 
@@ -151,6 +153,40 @@ done:
     pylon_keylist_free(&old);
 
     return rc;
+}
+
+
+/*
+ * Is the head round rd still the chain as followed: its hash the one
+ * kept for its number (a reorg since, or a fork choice at the same
+ * height, makes it an orphan) and its number not below the last head
+ * round written?  Dropped rounds are logged; the newer head's round,
+ * pending or in flight, writes in their place.
+ */
+
+static ngx_uint_t
+ngx_pylon_v2_current(ngx_pylon_v2_t *rd)
+{
+    const u_char  *canon;
+
+    if (rd->number < ngx_pylon_v2_written) {
+        ngx_log_debug2(NGX_LOG_DEBUG_CORE, rd->h->log, 0,
+                       "pylon helper: v2 data of block %uL dropped: block "
+                       "%uL is written", rd->number, ngx_pylon_v2_written);
+        return 0;
+    }
+
+    canon = ngx_pylon_follow_hash_at(rd->h->follow, rd->number);
+
+    if (canon == NULL || ngx_strcmp(canon, rd->hash) != 0) {
+        ngx_log_error(NGX_LOG_INFO, rd->h->log, 0,
+                      "pylon helper: v2 data of block %uL (%s) dropped: not "
+                      "the followed chain's (%s)", rd->number, rd->hash,
+                      canon ? (const char *) canon : "unknown");
+        return 0;
+    }
+
+    return 1;
 }
 
 
