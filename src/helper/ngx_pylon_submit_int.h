@@ -112,6 +112,7 @@ typedef struct {
     uint64_t                        number;
     char                            hash[67];
     void                           *next;       /* events to read again */
+    ngx_uint_t                      reorgs;     /* sm->reorgs when sent */
 } ngx_pylon_scan_t;
 
 
@@ -135,6 +136,7 @@ struct ngx_pylon_submitter_s {
     uint64_t                        head;       /* followed head */
     char                            head_hash[67];
     ngx_pylon_scan_t               *rereads;    /* events to read again */
+    ngx_uint_t                      reorgs;     /* reorgs seen */
     ngx_uint_t                      stopping;
 
     ngx_pylon_nonce_t               nonces[NGX_PYLON_SUBMIT_NONCES];
@@ -162,9 +164,19 @@ void ngx_pylon_submit_wait(ngx_pylon_xt_t *xt);
 /*
  * The follower saw a reorg: blocks from `from` on may have been replaced,
  * so the inclusion scan reads them again (it follows the fork choice; an
- * extrinsic in an orphaned block is looked for in the new one).
+ * extrinsic in an orphaned block is looked for in the new one).  An
+ * extrinsic found in such a block whose outcome is not read yet goes back
+ * to waiting (ngx_pylon_submit_refind); so does one whose block or events
+ * read was in flight across any reorg (the answer may be the orphan's).
+ * A job never reports inclusion in a block that may be orphaned.
  */
 void ngx_pylon_submit_on_reorg(void *data, uint64_t from);
+/*
+ * The block of ev may be orphaned: its extrinsic waits again (the scan
+ * goes back to that block, the job record forgets the block, the same
+ * bytes are sent again while its era lives); ev is freed.
+ */
+void ngx_pylon_submit_refind(ngx_pylon_scan_t *ev);
 void ngx_pylon_submit_on_head(void *data, uint64_t number,
     const u_char *hash);
 

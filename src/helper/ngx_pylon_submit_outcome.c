@@ -2,7 +2,8 @@
  * ngx_pylon_submit_outcome.c: the outcome of an included extrinsic (see
  * ngx_pylon_submit_int.h): the including block's events are read (again
  * later if not yet available), turned into the reply, and the submission
- * is finished and freed.
+ * is finished and freed.  Events asked for before a reorg are not
+ * trusted: the extrinsic waits again (ngx_pylon_submit_refind).
  */
 
 #include <ngx_config.h>
@@ -123,6 +124,8 @@ ngx_pylon_submit_events_read(ngx_pylon_scan_t *ev)
 
     pylon_buf_free(&kb);
 
+    ev->reorgs = ev->sm->reorgs;
+
     if (ngx_pylon_session_call(ev->sm->session, "state_getStorage",
                                json_pack("[s, s]", key, ev->hash),
                                ngx_pylon_submit_on_events, ev)
@@ -147,6 +150,13 @@ ngx_pylon_submit_on_events(void *data, json_t *result, const char *error)
     pylon_outcome_t  o;
 
     xt = ev->xt;
+
+    if (ev->reorgs != ev->sm->reorgs) {
+        /* a reorg came meanwhile: its block may be an orphan */
+        ngx_pylon_submit_refind(ev);
+        return;
+    }
+
     s = json_string_value(result);
 
     if (s == NULL) {

@@ -3,7 +3,10 @@
  * ngx_pylon_submit_int.h): on each new head the blocks since the last scan
  * are fetched (chain_getBlockHash, chain_getBlock) and their extrinsic
  * hashes compared with the waiting ones; blocks are scanned in order,
- * never skipped, and a waiting extrinsic expires past its era.
+ * never skipped, and a waiting extrinsic expires past its era.  On a
+ * reorg the scan goes back, and an extrinsic found in a block that may be
+ * orphaned, its outcome not read yet, waits again (issue 12: it was
+ * reported as included in the orphaned block).
  */
 
 #include <ngx_config.h>
@@ -29,12 +32,76 @@ ngx_pylon_submit_on_reorg(void *data, uint64_t from)
 {
     ngx_pylon_submitter_t  *sm = data;
 
-    if (sm->waiting && from > 0 && sm->scanned >= from) {
+    ngx_uint_t         refound;
+    ngx_pylon_scan_t  *ev, *list;
+
+    /* answers asked for before this are not trusted (see on_block) */
+    sm->reorgs++;
+
+    /* found in a block that may be gone, outcome not read: look again */
+
+    refound = 0;
+    list = sm->rereads;
+    sm->rereads = NULL;
+
+    while (list) {
+        ev = list;
+        list = ev->next;
+
+        if (ev->number >= from) {
+            ngx_pylon_submit_refind(ev);
+            refound++;
+
+        } else {
+            ev->next = sm->rereads;
+            sm->rereads = ev;
+        }
+    }
+
+    if (sm->waiting && from > 0 && (sm->scanned >= from || refound)) {
         ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
                       "pylon helper: reorg: inclusion scan goes back to "
                       "block %uL", from);
-        sm->scanned = from - 1;
+
+        if (sm->scanned >= from) {
+            sm->scanned = from - 1;
+        }
     }
+}
+
+
+void
+ngx_pylon_submit_refind(ngx_pylon_scan_t *ev)
+{
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    xt = ev->xt;
+    sm = ev->sm;
+
+    ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                  "pylon helper: job %s: block %uL %s holding its extrinsic "
+                  "may be orphaned by a reorg, looking for it again",
+                  xt->job[0] ? xt->job : "-", ev->number, ev->hash);
+
+    if (xt->job[0] && ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, sm->log, 0,
+                      "pylon helper: job %s: cannot forget its inclusion: "
+                      "%s", xt->job, pylon_store_error(sm->helper->store));
+    }
+
+    /* the fork choice's pool may not hold it: the same bytes again */
+    xt->reads = 0;
+    xt->resend = 1;
+
+    if (sm->waiting == NULL || sm->scanned >= ev->number) {
+        sm->scanned = ev->number - 1;
+    }
+
+    xt->next = sm->waiting;
+    sm->waiting = xt;
+
+    ngx_free(ev);
 }
 
 
@@ -184,6 +251,7 @@ ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm, uint64_t number,
 
     sc->sm = sm;
     sc->number = number;
+    sc->reorgs = sm->reorgs;
 
     if (hash != NULL && hash[0]) {
         ngx_cpystrn((u_char *) sc->hash, (u_char *) hash, sizeof(sc->hash));
@@ -257,6 +325,19 @@ ngx_pylon_submit_on_block(void *data, json_t *result, const char *error)
     ngx_pylon_submitter_t  *sm;
 
     sm = sc->sm;
+
+    if (sc->reorgs != sm->reorgs) {
+        /* asked for before a reorg: maybe an orphan's block, read again */
+        if (sm->scanned >= sc->number) {
+            sm->scanned = sc->number - 1;
+        }
+
+        sm->scans--;
+        ngx_free(sc);
+        ngx_pylon_submit_scan_done(sm);
+        return;
+    }
+
     exts = json_object_get(json_object_get(result, "block"), "extrinsics");
 
     if (!json_is_array(exts)) {
