@@ -8,7 +8,9 @@ neurons (HEAD requests, ETag) until all changed; p50/p99/max of that time.
 Helper CPU is utime+stime from /proc over the heads, per subnet per head.
 
 Env: BENCH_REFRESH_HEADS (default 20), BENCH_REFRESH_SUBNETS ("1 16"),
-BENCH_REFRESH_RTT_MS ("0 50").
+BENCH_REFRESH_RTT_MS ("0 50").  BENCH_REFRESH_PERF=<file> records a perf
+profile of the helper over the heads (BENCH_REFRESH_PERF_CG=dwarf for call
+graphs through code built without frame pointers).
 
 Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
 subnets ("128"; "" skips it), a head every 200 ms for
@@ -218,8 +220,11 @@ def run(nsub, rtt):
         perf = None
         if os.environ.get("BENCH_REFRESH_PERF"):        # a profile of the helper
             import subprocess
-            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-g", "-o",
-                                     os.environ["BENCH_REFRESH_PERF"], "-p", str(helper)],
+            cg = os.environ.get("BENCH_REFRESH_PERF_CG")     # e.g. "dwarf"
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock"]
+                                    + (["--call-graph", cg] if cg else ["-g"])
+                                    + ["-o", os.environ["BENCH_REFRESH_PERF"],
+                                       "-p", str(helper)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         cpu0 = cpu_ms(helper)
