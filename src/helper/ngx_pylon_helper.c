@@ -73,23 +73,26 @@ static const struct lws_protocols  ngx_pylon_helper_protocols[] = {
 /*
  * Every head, the helper allocates and frees tens of megabytes in blocks of
  * 100 kB to a few MB (replies, decoded bytes, bodies, gzip copies, LMDB's
- * dirty pages).  With glibc's defaults those are mmap()ed or trimmed off
+ * dirty pages).  With glibc's defaults those are mmap()ed, or trimmed off
  * the heap's top when freed, so the next head faults every page in again
  * (bench_refresh: a fifth of the helper's CPU in page faults and the
- * copies that take them).  Keep them on the heap and keep the heap: RSS
- * settles at the largest round's working set plus at most the trim
- * threshold.
+ * copies that take them).  Keep them on the heap and keep some of the
+ * heap: when the free top passes the trim threshold, all but the top pad
+ * goes back, so at most that much free memory stays resident.
  */
 #define NGX_PYLON_HELPER_MMAP_MIN   (32 * 1024 * 1024)
-#define NGX_PYLON_HELPER_TRIM_MIN   (128 * 1024 * 1024)
+#define NGX_PYLON_HELPER_TRIM_MIN   (32 * 1024 * 1024)
+#define NGX_PYLON_HELPER_TOP_PAD    (16 * 1024 * 1024)
 
 static void
 ngx_pylon_helper_malloc(ngx_log_t *log)
 {
     if (mallopt(M_MMAP_THRESHOLD, NGX_PYLON_HELPER_MMAP_MIN) != 1
-        || mallopt(M_TRIM_THRESHOLD, NGX_PYLON_HELPER_TRIM_MIN) != 1)
+        || mallopt(M_TRIM_THRESHOLD, NGX_PYLON_HELPER_TRIM_MIN) != 1
+        || mallopt(M_TOP_PAD, NGX_PYLON_HELPER_TOP_PAD) != 1)
     {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
+        /* ASan's allocator refuses them: harmless, only slower */
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
                       "pylon helper: mallopt() refused the thresholds");
     }
 }
