@@ -619,6 +619,52 @@ pylon_dc_skip_compact(pylon_scale_cur_t *c)
 
 
 /*
+ * SKIP: n compacts in a row, as n pylon_dc_skip_compact calls but in one
+ * loop over local pointers (vectors of compacts are most of a subnet's
+ * state: one to four bytes each, a call per item was 9% of the helper's
+ * CPU).  Returns 0, or -1 when truncated or too wide (c not advanced).
+ */
+static int
+pylon_dc_skip_compacts(pylon_scale_cur_t *c, size_t n)
+{
+    size_t          i, w;
+    uint8_t         b0;
+    const uint8_t  *p, *end;
+
+    static const uint8_t  width[4] = { 1, 2, 4, 0 };
+
+    p = c->pos;
+    end = c->end;
+
+    for (i = 0; i < n; i++) {
+        if (p >= end) {
+            return -1;
+        }
+
+        b0 = *p;
+        w = width[b0 & 3];
+
+        if (w == 0) {
+            if ((b0 >> 2) + 4 > 16) {
+                return -1;
+            }
+            w = (size_t) (b0 >> 2) + 5;
+        }
+
+        if ((size_t) (end - p) < w) {
+            return -1;
+        }
+
+        p += w;
+    }
+
+    c->pos = p;
+
+    return 0;
+}
+
+
+/*
  * SKIP fast path for sequences of compacts or of fixed-width integers:
  * no per-item dispatch.  Returns 0, -1 on malformed input, or 1 when the
  * element type is not one of these.
@@ -627,15 +673,11 @@ static int
 pylon_dc_skip_items(pylon_dc_t *dc, const pylon_meta_type_t *t, size_t n,
     pylon_scale_cur_t *c)
 {
-    size_t  i, width;
+    size_t  width;
 
     if (t->kind == PYLON_TYPE_COMPACT) {
-        for (i = 0; i < n; i++) {
-            if (pylon_dc_skip_compact(c) != 0) {
-                return pylon_dc_fail(dc, "bad compact");
-            }
-        }
-        return 0;
+        return pylon_dc_skip_compacts(c, n) == 0
+               ? 0 : pylon_dc_fail(dc, "bad compact");
     }
 
     if (t->kind != PYLON_TYPE_PRIMITIVE || t->prim < PYLON_PRIM_U8) {

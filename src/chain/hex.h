@@ -33,6 +33,12 @@ int pylon_hex_decode(uint8_t *out, size_t outmax, size_t *outlen,
     const char *hex, size_t hexlen);
 
 /*
+ * 1 if all len characters are hex digits (either case; no "0x" accepted
+ * here), else 0.
+ */
+int pylon_hex_is_digits(const char *hex, size_t len);
+
+/*
  * Like pylon_hex_decode into a fresh malloc'ed buffer that the caller
  * frees (a 1-byte buffer for empty input, so *out is never NULL on
  * success).  Returns 0 or -1 (nothing allocated).

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "chain/hex.h"
 #include "chain/rpc_scan.h"
 
 
@@ -51,24 +52,12 @@ pylon_scan_plain_string(const char *p, const char *end, const char **s,
 static int
 pylon_scan_is_hex(const char *p, size_t n)
 {
-    size_t         i;
-    unsigned char  c;
-
     if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         p += 2;
         n -= 2;
     }
 
-    for (i = 0; i < n; i++) {
-        c = (unsigned char) p[i];
-        if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a'
-                                         && (c | 0x20) <= 'f')))
-        {
-            return 0;
-        }
-    }
-
-    return 1;
+    return pylon_hex_is_digits(p, n);
 }
 
 

@@ -15,7 +15,9 @@ saves one round trip per item per subnet, a lower bound of a busy
 subnet's saving), BENCH_REFRESH_COMMITMENTS (0; K: the node serves K
 Commitments.CommitmentOf entries of 64 raw bytes per subnet, of
 unregistered accounts, so that paging them costs what it does on a busy
-subnet).
+subnet).  BENCH_REFRESH_PERF=<file> records a perf
+profile of the helper over the heads (BENCH_REFRESH_PERF_CG=dwarf for call
+graphs through code built without frame pointers).
 
 Then the stream run: `pylon_netuids all` on a node with BENCH_REFRESH_STREAM
 subnets ("128"; "" skips it), a head every 200 ms for
@@ -255,8 +257,11 @@ def run(nsub, rtt):
         perf = None
         if os.environ.get("BENCH_REFRESH_PERF"):        # a profile of the helper
             import subprocess
-            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-g", "-o",
-                                     os.environ["BENCH_REFRESH_PERF"], "-p", str(helper)],
+            cg = os.environ.get("BENCH_REFRESH_PERF_CG")     # e.g. "dwarf"
+            perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock"]
+                                    + (["--call-graph", cg] if cg else ["-g"])
+                                    + ["-o", os.environ["BENCH_REFRESH_PERF"],
+                                       "-p", str(helper)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         cpu0 = cpu_ms(helper)

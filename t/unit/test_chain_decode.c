@@ -306,6 +306,9 @@ test_hyperparams_318(void)
 }
 
 
+static void test_skip_compacts(pylon_meta_t *scratch);
+
+
 static void
 test_legacy(void)
 {
@@ -366,7 +369,46 @@ test_legacy(void)
     free(s);
     json_decref(j);
 
+    test_skip_compacts(scratch);
+
     pylon_meta_free(scratch);
+}
+
+
+/* SKIP over Vec<Compact<u64>>: every mode, then truncated and too wide */
+static void
+test_skip_compacts(pylon_meta_t *scratch)
+{
+    int                id;
+    size_t             len;
+    uint8_t            b[64];
+    const char        *hex;
+    pylon_scale_cur_t  c;
+
+    id = pylon_legacy_compile(scratch, "Vec<Compact<u64>>");
+    ok(id >= 0, "compiles Vec<Compact<u64>>");
+
+    /* 4 items: 1 (1 byte), 64 (2), 2^14 (4), 2^32-1 (0x03 + 4 bytes) */
+    hex = "10" "04" "0101" "02000100" "03ffffffff" "aa";
+    pylon_hex_decode(b, sizeof(b), &len, hex, strlen(hex));
+    pylon_scale_init(&c, b, len);
+    ok(pylon_decode_skip(scratch, (uint32_t) id, &c) == 0
+       && c.pos == b + len - 1, "skip: 4 compacts of every mode");
+
+    pylon_scale_init(&c, b, len - 3);
+    ok(pylon_decode_skip(scratch, (uint32_t) id, &c) != 0,
+       "skip: a truncated big compact fails");
+
+    pylon_scale_init(&c, b, 6);
+    ok(pylon_decode_skip(scratch, (uint32_t) id, &c) != 0,
+       "skip: a vector short of items fails");
+
+    /* big mode with 17 bytes (0x37 = 13 << 2 | 3): wider than u128 */
+    hex = "04" "37" "0000000000000000000000000000000000";
+    pylon_hex_decode(b, sizeof(b), &len, hex, strlen(hex));
+    pylon_scale_init(&c, b, len);
+    ok(pylon_decode_skip(scratch, (uint32_t) id, &c) != 0,
+       "skip: a compact wider than 16 bytes fails");
 }
 
 

@@ -228,6 +228,9 @@ test_encoders(void)
 }
 
 
+static void test_hex_table(void);
+
+
 static void
 test_hex(void)
 {
@@ -257,6 +260,53 @@ test_hex(void)
     ok(pylon_hex_decode_alloc(&p, &n, "0x00ff", 6) == 0 && n == 2
        && p[1] == 0xff, "hex decode_alloc");
     free(p);
+
+    test_hex_table();
+}
+
+
+/* every byte value against the rule: a digit decodes, anything else fails */
+static void
+test_hex_table(void)
+{
+    int       c, want, bad;
+    char      s[4];
+    uint8_t   buf[2];
+    size_t    n;
+
+    bad = 0;
+
+    for (c = 0; c < 256; c++) {
+        want = (c >= '0' && c <= '9') ? c - '0'
+               : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+               : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+
+        s[0] = '0';
+        s[1] = (char) c;              /* last digit */
+        s[2] = (char) c;              /* first digit of the second byte */
+        s[3] = '0';
+
+        if (want < 0) {
+            if (pylon_hex_decode(buf, 2, &n, s, 4) != -1
+                || pylon_hex_is_digits(s, 4) != 0
+                || pylon_hex_is_digits(s + 1, 1) != 0)
+            {
+                bad++;
+            }
+
+        } else if (pylon_hex_decode(buf, 2, &n, s, 4) != 0 || n != 2
+                   || buf[0] != want || buf[1] != (want << 4)
+                   || pylon_hex_is_digits(s, 4) != 1)
+        {
+            bad++;
+        }
+    }
+
+    is_int(bad, 0, "hex: all 256 byte values decode or fail as digits");
+    ok(pylon_hex_is_digits("", 0) == 1, "hex: no digits are all digits");
+    ok(pylon_hex_decode(buf, 2, &n, "0x0g", 4) == -1
+       && pylon_hex_decode(buf, 2, &n, "g000", 4) == -1,
+       "hex: a bad digit first or last fails");
 }
 
 
