@@ -15,6 +15,7 @@ import subprocess
 import pytest
 
 from harness import wait_for
+from pylon import pylon_conf
 from test_data_fakenode import (DataNode, MAINNET_BLOCK, META343, conf, recorded,  # noqa
                                 pytestmark)
 import test_data_common as dc
@@ -136,5 +137,75 @@ def test_evm_associations_by_uid(nginx_factory, tmp_path):
         # a subnet that is not configured: read on demand at the head
         r = n.request(path.replace("subnet/1/", "subnet/3/"))
         assert r.status in (200, 500), r.body
+    finally:
+        node.stop()
+
+
+class CountingNode(AssocNode):
+    """AssocNode that notes every get_subnet_state call as (netuid hex, hash)."""
+
+    def __init__(self, head, **kw):
+        super().__init__(head, **kw)
+        self.subnet_state = []
+        self.evm_pages = []                      # hash of each evm paging
+        self.prefixes = (self.prefix, storage_key([2]))
+
+    def answer(self, method, params):
+        if method == "state_getKeysPaged" and params[0] in self.prefixes:
+            self.evm_pages.append(params[3])
+        if (method == "state_call"
+                and params[0] == "SubnetInfoRuntimeApi_get_subnet_state"):
+            self.subnet_state.append((params[1], params[2]))
+        return super().answer(method, params)
+
+
+def test_evm_associations_per_head_reuse_round_state(nginx_factory):
+    """The per-head evm_associations refresh takes the hotkeys from the
+    refresh round's get_subnet_state bytes (lent at the round's end): the
+    node sees exactly one get_subnet_state per tracked subnet per head,
+    and the body still follows new associations at each head."""
+    node = CountingNode(MAINNET_BLOCK)
+    node.any_netuid = True                       # subnet 2 = the recording
+    node.start()
+    try:
+        node.hashes[MAINNET_BLOCK] = recorded()["hash"]
+        node.assoc[storage_key([1, 0])] = "0x" + (bytes(range(1, 21))
+                                                  + struct.pack("<Q", 7)).hex()
+        n = nginx_factory(pylon_conf(node.url, extra_http="pylon_netuids 1 2;"))
+        path = "/api/_unstable/openaccess/subnet/%d/block/latest/evm_associations"
+        wf = wait_for
+
+        def body_at(netuid, number):
+            # the cached body only: a miss would start an on-demand job
+            # (its own get_subnet_state), so wait for the node to have
+            # answered the per-head paging first
+            r = n.request(path % netuid)
+            if r.status != 200:
+                return None
+            got = json.loads(r.body)
+            return got if got["block"]["number"] == number else None
+
+        def paged_at(h):                         # both subnets' evm reads
+            return node.evm_pages.count(h) >= 2
+
+        h0 = recorded()["hash"]
+        assert wf(lambda: paged_at(h0), 20), n.log()[-3000:]
+        first = wf(lambda: body_at(1, MAINNET_BLOCK), 10)
+        assert first and len(first["evm_associations"]) == 1, n.log()[-3000:]
+        assert body_at(2, MAINNET_BLOCK)["evm_associations"] == {}
+
+        addr = bytes([0xCD] * 20)
+        for i in range(1, 4):
+            node.assoc[storage_key([1, 3 + i])] = "0x" + (addr + struct.pack("<Q", i)).hex()
+            node.new_head()
+            number = MAINNET_BLOCK + i
+            h = node.hash_of(number)
+            assert wf(lambda: paged_at(h), 20), n.log()[-3000:]
+            got = wf(lambda: body_at(1, number), 10)
+            assert got, n.log()[-3000:]
+            assert len(got["evm_associations"]) == 1 + i
+            assert body_at(2, number) is not None
+            calls = sorted(nu for nu, at in node.subnet_state if at == h)
+            assert calls == ["0x0100", "0x0200"], calls   # the round's own only
     finally:
         node.stop()

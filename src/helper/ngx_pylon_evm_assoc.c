@@ -13,10 +13,17 @@
  * when the head's runtime has no such map, 500 when the subnet state is
  * missing or the layout is not the expected one.
  *
- * Kept fresh: on every new head the same read runs (one at a time per
- * subnet) for the configured subnets (pylon_netuids and the identities'),
- * and the body is written to L/evm_associations/<netuid>, which the
- * worker sends when present.
+ * Kept fresh: for the configured subnets (pylon_netuids and the
+ * identities'), at every head the refresher reads, the same read runs
+ * (one at a time per subnet) and the body is written to
+ * L/evm_associations/<netuid>, which the worker sends when present.
+ * The refresher's head round reads get_subnet_state of those subnets at
+ * that hash already: when the round ends it lends the bytes
+ * (ngx_pylon_refresh_on_states()), and the read starts at the paging
+ * with the hotkeys decoded from them.  A kept subnet the round did not
+ * read (its read failed, or it was busy here then) falls back to the
+ * state_call above at the round's block, from the 1 s poll
+ * (ngx_pylon_evm_assoc_poll()) while that block is still the head.
  */
 
 #include <ngx_config.h>
@@ -55,10 +62,22 @@ typedef struct {
 
 static void ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h,
     ngx_pylon_job_t *job);
+static ngx_int_t ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h,
+    const pylon_meta_t *m, char *err, size_t errlen);
+/*
+ * Starts a read of netuid.  job NULL: a per-head refresh at (number,
+ * hash), from the lent get_subnet_state bytes when state is not NULL
+ * (borrowed: used before the call returns), else from a state_call.
+ * A job reads at the follower's head (number, hash, state unused).
+ */
 static void ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h,
-    ngx_pylon_job_t *job, ngx_int_t netuid);
-static void ngx_pylon_evm_assoc_head(void *data, uint64_t number,
-    const u_char *hash);
+    ngx_pylon_job_t *job, ngx_int_t netuid, uint64_t number,
+    const char *hash, const u_char *state, size_t len);
+static void ngx_pylon_evm_assoc_states(void *data, uint64_t number,
+    const char *hash, const ngx_pylon_refresh_state_t *subs, ngx_uint_t n);
+static void ngx_pylon_evm_assoc_idle(ngx_int_t netuid);
+static void ngx_pylon_evm_assoc_from_state(ngx_pylon_evm_assoc_t *a,
+    const uint8_t *bytes, size_t len);
 static void ngx_pylon_evm_assoc_state(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_evm_assoc_page(ngx_pylon_evm_assoc_t *a,
@@ -77,7 +96,14 @@ static void ngx_pylon_evm_assoc_end(ngx_pylon_evm_assoc_t *a,
 static ngx_int_t   ngx_pylon_evm_assoc_netuids[NGX_PYLON_EVM_ASSOC_MAX];
 static ngx_uint_t  ngx_pylon_evm_assoc_busy[NGX_PYLON_EVM_ASSOC_MAX];
 static ngx_uint_t  ngx_pylon_evm_assoc_n;
-static uint64_t    ngx_pylon_evm_assoc_block;     /* head last read */
+
+/* per kept subnet: the block its last per-head read started at */
+static uint64_t    ngx_pylon_evm_assoc_read[NGX_PYLON_EVM_ASSOC_MAX];
+static char        ngx_pylon_evm_assoc_read_hash[NGX_PYLON_EVM_ASSOC_MAX][67];
+
+/* the block of the last head round that lent its bytes */
+static uint64_t    ngx_pylon_evm_assoc_round;
+static char        ngx_pylon_evm_assoc_round_hash[67];
 
 
 static void
@@ -104,6 +130,9 @@ ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h)
     ngx_pylon_identity_t  *id;
 
     ngx_pylon_evm_assoc_n = 0;
+    ngx_pylon_evm_assoc_round = 0;
+    ngx_memzero(ngx_pylon_evm_assoc_read, sizeof(ngx_pylon_evm_assoc_read));
+    ngx_memzero(ngx_pylon_evm_assoc_busy, sizeof(ngx_pylon_evm_assoc_busy));
 
     if (h->pmcf->netuids) {
         n = h->pmcf->netuids->elts;
@@ -118,21 +147,115 @@ ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h)
         }
     }
 
-    if (ngx_pylon_evm_assoc_n
-        && ngx_pylon_follow_listen(h->follow, ngx_pylon_evm_assoc_head, h)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
+    if (ngx_pylon_evm_assoc_n) {
+        ngx_pylon_refresh_on_states(h->refresh, ngx_pylon_evm_assoc_states,
+                                    h);
     }
 
     return ngx_pylon_runner_register("evm_assoc", ngx_pylon_evm_assoc_run);
 }
 
 
+/* a per-head read of netuid ended: the next one may start */
+
 static void
-ngx_pylon_evm_assoc_head(void *data, uint64_t number, const u_char *hash)
+ngx_pylon_evm_assoc_idle(ngx_int_t netuid)
 {
-    ngx_pylon_evm_assoc_poll(data);
+    ngx_uint_t  i;
+
+    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
+        if (ngx_pylon_evm_assoc_netuids[i] == netuid) {
+            ngx_pylon_evm_assoc_busy[i] = 0;
+        }
+    }
+}
+
+
+/* kept subnet i not read at (number, hash) yet, nor at a later block */
+
+static ngx_uint_t
+ngx_pylon_evm_assoc_due(ngx_uint_t i, uint64_t number, const char *hash)
+{
+    if (ngx_pylon_evm_assoc_busy[i]) {
+        return 0;                             /* one read at a time */
+    }
+
+    if (number != ngx_pylon_evm_assoc_read[i]) {
+        return number > ngx_pylon_evm_assoc_read[i];
+    }
+
+    return ngx_strcmp(hash, ngx_pylon_evm_assoc_read_hash[i]) != 0;
+}
+
+
+static void
+ngx_pylon_evm_assoc_begin(ngx_pylon_helper_t *h, ngx_uint_t i,
+    uint64_t number, const char *hash, const u_char *state, size_t len)
+{
+    ngx_pylon_evm_assoc_busy[i] = 1;
+    ngx_pylon_evm_assoc_read[i] = number;
+    ngx_cpystrn((u_char *) ngx_pylon_evm_assoc_read_hash[i], (u_char *) hash,
+                sizeof(ngx_pylon_evm_assoc_read_hash[i]));
+
+    ngx_pylon_evm_assoc_start(h, NULL, ngx_pylon_evm_assoc_netuids[i],
+                              number, hash, state, len);
+}
+
+
+/*
+ * The refresher's listener: a head round ended at (number, hash).  Each
+ * kept subnet due is read from the round's bytes (borrowed for this
+ * call), or with its own state_call when the round has none for it.
+ */
+
+static void
+ngx_pylon_evm_assoc_states(void *data, uint64_t number, const char *hash,
+    const ngx_pylon_refresh_state_t *subs, ngx_uint_t n)
+{
+    ngx_pylon_helper_t  *h = data;
+
+    char        err[200];
+    ngx_uint_t  i, k;
+
+    if (ngx_pylon_refresh_meta(h->refresh) == NULL
+        || ngx_strlen(hash) >= sizeof(ngx_pylon_evm_assoc_round_hash))
+    {
+        return;
+    }
+
+    if (number < ngx_pylon_evm_assoc_round) {
+        return;                     /* a later head's round ended first */
+    }
+
+    ngx_pylon_evm_assoc_round = number;
+    ngx_cpystrn((u_char *) ngx_pylon_evm_assoc_round_hash, (u_char *) hash,
+                sizeof(ngx_pylon_evm_assoc_round_hash));
+
+    if (ngx_pylon_evm_assoc_checked(h, ngx_pylon_refresh_meta(h->refresh),
+                                    err, sizeof(err))
+        != NGX_OK)
+    {
+        return;               /* this runtime has no map to keep fresh */
+    }
+
+    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
+        if (!ngx_pylon_evm_assoc_due(i, number, hash)) {
+            continue;
+        }
+
+        for (k = 0; k < n; k++) {
+            if (subs[k].netuid == ngx_pylon_evm_assoc_netuids[i]) {
+                break;
+            }
+        }
+
+        if (k < n && subs[k].state != NULL) {
+            ngx_pylon_evm_assoc_begin(h, i, number, hash, subs[k].state,
+                                      subs[k].len);
+        } else {
+            ngx_pylon_evm_assoc_begin(h, i, number, hash, NULL, 0);
+        }
+    }
 }
 
 
@@ -183,39 +306,46 @@ ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h, const pylon_meta_t *m,
 }
 
 
-/* a head not read yet (and the metadata known): read every kept subnet */
+/*
+ * The fallback (every tick): the last head round's block is still the
+ * head, and a kept subnet was not read at it (it was busy when the round
+ * ended): its own state_call now.  A newer head waits for its round.
+ */
 void
 ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h)
 {
-    char        err[200];
-    uint64_t    head;
-    ngx_uint_t  i;
+    char           err[200];
+    uint64_t       head;
+    ngx_uint_t     i;
+    const u_char  *hash;
 
-    if (ngx_pylon_evm_assoc_n == 0
+    if (ngx_pylon_evm_assoc_n == 0 || ngx_pylon_evm_assoc_round == 0
         || ngx_pylon_refresh_meta(h->refresh) == NULL)
     {
         return;                       /* before the first round */
     }
 
-    head = ngx_pylon_follow_head(h->follow, NULL);
-    if (head == 0 || head == ngx_pylon_evm_assoc_block) {
-        return;
-    }
-    ngx_pylon_evm_assoc_block = head;
-
-    if (ngx_pylon_evm_assoc_checked(h, ngx_pylon_refresh_meta(h->refresh),
-                                    err, sizeof(err))
-        != NGX_OK)
+    head = ngx_pylon_follow_head(h->follow, &hash);
+    if (head != ngx_pylon_evm_assoc_round || hash == NULL
+        || ngx_strcmp(hash, ngx_pylon_evm_assoc_round_hash) != 0)
     {
-        return;               /* this runtime has no map to keep fresh */
+        return;
     }
 
     for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-        if (!ngx_pylon_evm_assoc_busy[i]) {
-            ngx_pylon_evm_assoc_busy[i] = 1;
-            ngx_pylon_evm_assoc_start(h, NULL,
-                                      ngx_pylon_evm_assoc_netuids[i]);
+        if (!ngx_pylon_evm_assoc_due(i, head, (char *) hash)) {
+            continue;
         }
+
+        if (ngx_pylon_evm_assoc_checked(h,
+                                        ngx_pylon_refresh_meta(h->refresh),
+                                        err, sizeof(err))
+            != NGX_OK)
+        {
+            return;           /* this runtime has no map to keep fresh */
+        }
+
+        ngx_pylon_evm_assoc_begin(h, i, head, (char *) hash, NULL, 0);
     }
 }
 
@@ -235,13 +365,15 @@ ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
     }
 
     ngx_pylon_evm_assoc_start(h, job,
-                              (ngx_int_t) json_integer_value(netuid));
+                              (ngx_int_t) json_integer_value(netuid),
+                              0, NULL, NULL, 0);
 }
 
 
 static void
 ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
-    ngx_int_t netuid)
+    ngx_int_t netuid, uint64_t number, const char *at, const u_char *state,
+    size_t len)
 {
     char                    err[200], nu[16], detail[400];
     uint8_t                 part[2];
@@ -256,6 +388,8 @@ ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
         if (job) {
             ngx_pylon_job_finish(h, job, PYLON_JOB_FAILED, 500, NULL,
                                  "no memory");
+        } else {
+            ngx_pylon_evm_assoc_idle(netuid);
         }
         return;
     }
@@ -264,7 +398,12 @@ ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     a->job = job;
     a->netuid = netuid;
 
-    a->block = ngx_pylon_follow_head(h->follow, &hash);
+    if (job) {
+        a->block = ngx_pylon_follow_head(h->follow, &hash);
+    } else {
+        a->block = number;
+        hash = (const u_char *) at;
+    }
     m = ngx_pylon_refresh_meta(h->refresh);
 
     if (a->block == 0 || hash == NULL || m == NULL) {
@@ -305,6 +444,11 @@ ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     pylon_buf_free(&key);
 
     a->entries = json_array();
+
+    if (job == NULL && state != NULL) {
+        ngx_pylon_evm_assoc_from_state(a, state, len);     /* no call */
+        return;
+    }
 
     ngx_snprintf((u_char *) nu, sizeof(nu), "0x%02xi%02xi%Z",
                  a->netuid & 0xff, (a->netuid >> 8) & 0xff);
@@ -394,15 +538,11 @@ ngx_pylon_evm_assoc_state(void *data, json_t *result, const char *error)
 {
     ngx_pylon_evm_assoc_t  *a = data;
 
-    char                 err[200], ss58[64];
-    size_t               i, len, klen;
-    json_t              *state, *hk, *k;
-    uint8_t             *bytes, pub[32];
-    const pylon_meta_t  *m;
+    size_t    len;
+    uint8_t  *bytes;
 
-    m = ngx_pylon_refresh_meta(a->helper->refresh);
-
-    if (m == NULL || !json_is_string(result)
+    if (ngx_pylon_refresh_meta(a->helper->refresh) == NULL
+        || !json_is_string(result)
         || pylon_hex_decode_alloc(&bytes, &len, json_string_value(result),
                                   json_string_length(result)) != 0)
     {
@@ -410,11 +550,32 @@ ngx_pylon_evm_assoc_state(void *data, json_t *result, const char *error)
         return;
     }
 
+    ngx_pylon_evm_assoc_from_state(a, bytes, len);
+    free(bytes);
+}
+
+
+/*
+ * The hotkeys from get_subnet_state's bytes (borrowed: not kept past the
+ * call), then the paging; or the read ends 500.
+ */
+
+static void
+ngx_pylon_evm_assoc_from_state(ngx_pylon_evm_assoc_t *a,
+    const uint8_t *bytes, size_t len)
+{
+    char                 err[200], ss58[64];
+    size_t               i, klen;
+    json_t              *state, *hk, *k;
+    uint8_t              pub[32];
+    const pylon_meta_t  *m;
+
+    m = ngx_pylon_refresh_meta(a->helper->refresh);
+
     /* the hotkeys column alone, no tree; odd shapes take the tree below */
 
     a->hotkeys = ngx_pylon_evm_assoc_hotkeys(m, bytes, len);
     if (a->hotkeys != NULL) {
-        free(bytes);
         ngx_pylon_evm_assoc_page(a, NULL);
         return;
     }
@@ -422,7 +583,6 @@ ngx_pylon_evm_assoc_state(void *data, json_t *result, const char *error)
     state = pylon_runtime_api_decode(m, "SubnetInfoRuntimeApi",
                                      "get_subnet_state", bytes, len, err,
                                      sizeof(err));
-    free(bytes);
 
     hk = json_object_get(state, "hotkeys");
     if (!json_is_array(hk)) {
@@ -622,16 +782,11 @@ ngx_pylon_evm_assoc_end(ngx_pylon_evm_assoc_t *a, ngx_uint_t status,
 {
     char         *env = NULL, key[PYLON_KEY_MAX];
     json_t       *j;
-    ngx_uint_t    i;
     pylon_store_t  *st;
 
     if (a->job == NULL) {
         /* a per-head refresh: write the body, or only log */
-        for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-            if (ngx_pylon_evm_assoc_netuids[i] == a->netuid) {
-                ngx_pylon_evm_assoc_busy[i] = 0;
-            }
-        }
+        ngx_pylon_evm_assoc_idle(a->netuid);
 
         st = a->helper->store;
         if (status == 200

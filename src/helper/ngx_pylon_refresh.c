@@ -19,6 +19,8 @@
 #include "helper/ngx_pylon_refresh_int.h"
 
 
+static void ngx_pylon_refresh_lend_states(ngx_pylon_refresh_t *r,
+    ngx_pylon_round_t *rd);
 static void ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r,
     uint64_t number, const char *hash, uint64_t seq);
 
@@ -196,6 +198,50 @@ ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r, uint64_t number,
 
 
 void
+ngx_pylon_refresh_on_states(ngx_pylon_refresh_t *r,
+    ngx_pylon_refresh_states_pt handler, void *data)
+{
+    r->on_states = handler;
+    r->on_states_data = data;
+}
+
+
+/*
+ * The head round rd ended: its subnets' get_subnet_state bytes go to the
+ * listener, borrowed for the call (rd frees them after head_done).  Out
+ * of memory for the list: an empty one (the listener reads them itself).
+ */
+
+static void
+ngx_pylon_refresh_lend_states(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
+{
+    ngx_uint_t                  i, n;
+    ngx_pylon_refresh_state_t  *subs;
+
+    if (r->on_states == NULL) {
+        return;
+    }
+
+    n = rd->nsubs;
+    subs = ngx_alloc((n ? n : 1) * sizeof(ngx_pylon_refresh_state_t),
+                     r->helper->log);
+    if (subs == NULL) {
+        n = 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        subs[i].netuid = rd->subs[i].netuid;
+        subs[i].state = rd->subs[i].state;
+        subs[i].len = rd->subs[i].state ? rd->subs[i].state_len : 0;
+    }
+
+    r->on_states(r->on_states_data, rd->number, rd->hash, subs, n);
+
+    ngx_free(subs);
+}
+
+
+void
 ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
 {
     uint64_t    number;
@@ -224,6 +270,8 @@ ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
             pylon_store_write_abort(r->helper->store);
         }
     }
+
+    ngx_pylon_refresh_lend_states(r, rd);
 
     if (r->pending == 0 || r->inflight) {
         return;

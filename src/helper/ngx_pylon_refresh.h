@@ -46,6 +46,35 @@ typedef void (*ngx_pylon_round_pt)(void *data, const char *error,
     ngx_uint_t unknown);
 
 
+/*
+ * The hand-off of a head round's subnet state to the EVM associations'
+ * per-head refresh (ngx_pylon_evm_assoc.c), so that it does not read
+ * SubnetInfoRuntimeApi_get_subnet_state again at the same hash.
+ *
+ * When a head round ends (written, failed, or dropped for a later head),
+ * before its buffers are freed, the listener gets the round's block
+ * (number, "0x.." hash) and one entry per subnet of the round: state/len
+ * are the raw SCALE bytes of get_subnet_state at that hash, or NULL/0
+ * when that read failed or never went out.
+ *
+ * Ownership: hash, subs and every state are BORROWED from the round and
+ * valid only during the call; the listener copies (or decodes) what it
+ * keeps.  It runs outside any write transaction and must not start or end
+ * refresh rounds.  One listener; a later registration replaces it.
+ */
+typedef struct {
+    ngx_int_t               netuid;
+    const u_char           *state;          /* borrowed; NULL: not read */
+    size_t                  len;
+} ngx_pylon_refresh_state_t;
+
+typedef void (*ngx_pylon_refresh_states_pt)(void *data, uint64_t number,
+    const char *hash, const ngx_pylon_refresh_state_t *subs, ngx_uint_t n);
+
+void ngx_pylon_refresh_on_states(ngx_pylon_refresh_t *r,
+    ngx_pylon_refresh_states_pt handler, void *data);
+
+
 /* creates the refresher; tracks the configured subnets */
 ngx_pylon_refresh_t *ngx_pylon_refresh_create(ngx_pylon_helper_t *h,
     ngx_pylon_session_t *chain);

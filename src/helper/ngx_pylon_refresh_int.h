@@ -99,6 +99,10 @@ struct ngx_pylon_refresh_s {
     ngx_uint_t              rounds;
     ngx_uint_t              failures;
     ngx_uint_t              calls;
+
+    /* a head round's get_subnet_state bytes, lent at its end */
+    ngx_pylon_refresh_states_pt  on_states;
+    void                   *on_states_data;
 };
 
 
