@@ -375,12 +375,12 @@ def stream(nsub, rtt, heads, period):
         overlap = max(overlap, 1 + sum(1 for a2, b2 in spans[i + 1:] if a2 < b))
     q = max(1, len(rss) // 4)
     early, late = sum(rss[:q]) / q, sum(rss[-q:]) / q
-    print("fake node %g ms RTT, pylon_netuids all" + STORAGE_NOTE + ", %d subnets x 1024 "
+    print(("fake node %g ms RTT, pylon_netuids all" + STORAGE_NOTE + ", %d subnets x 1024 "
           "neurons, a head every "
           "%.0f ms for %d heads: %d heads refreshed (%.1f s per round), at most %d round(s) "
           "reading at once, last served %d of %d; helper RSS (anon) %.0f MB in the first "
           "quarter, "
-          "%.0f MB in the last (max %.0f MB); helper CPU %.1f ms per subnet per round"
+          "%.0f MB in the last (max %.0f MB); helper CPU %.1f ms per subnet per round")
           % (rtt, nsub, period * 1000, heads, len(spans), heads * period / max(1, len(spans)),
              overlap, served, last, early / 1024, late / 1024, max(rss) / 1024,
              cpu / max(1, len(spans)) / nsub), flush=True)
