@@ -25,6 +25,8 @@ static void ngx_pylon_submit_on_block(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_submit_scan_failed(ngx_pylon_scan_t *sc);
 static void ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm);
+static void ngx_pylon_submit_rescan(ngx_pylon_submitter_t *sm,
+    uint64_t number);
 
 
 void
@@ -63,9 +65,7 @@ ngx_pylon_submit_on_reorg(void *data, uint64_t from)
                       "pylon helper: reorg: inclusion scan goes back to "
                       "block %uL", from);
 
-        if (sm->scanned >= from) {
-            sm->scanned = from - 1;
-        }
+        ngx_pylon_submit_rescan(sm, from);
     }
 }
 
@@ -242,9 +242,7 @@ ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm, uint64_t number,
 
     sc = ngx_calloc(sizeof(ngx_pylon_scan_t), sm->log);
     if (sc == NULL) {
-        if (number <= sm->scanned) {
-            sm->scanned = number - 1;
-        }
+        ngx_pylon_submit_rescan(sm, number);
         sm->scan_failed = 1;
         return;
     }
@@ -265,9 +263,7 @@ ngx_pylon_submit_scan(ngx_pylon_submitter_t *sm, uint64_t number,
     }
 
     if (rc != NGX_OK) {
-        if (number <= sm->scanned) {
-            sm->scanned = number - 1;
-        }
+        ngx_pylon_submit_rescan(sm, number);
         sm->scan_failed = 1;
         ngx_free(sc);
         return;
@@ -328,9 +324,7 @@ ngx_pylon_submit_on_block(void *data, json_t *result, const char *error)
 
     if (sc->reorgs != sm->reorgs) {
         /* asked for before a reorg: maybe an orphan's block, read again */
-        if (sm->scanned >= sc->number) {
-            sm->scanned = sc->number - 1;
-        }
+        ngx_pylon_submit_rescan(sm, sc->number);
 
         sm->scans--;
         ngx_free(sc);
@@ -378,9 +372,7 @@ ngx_pylon_submit_scan_failed(ngx_pylon_scan_t *sc)
                   "pylon helper: block %uL could not be read for "
                   "submitted extrinsics, rescanning", sc->number);
 
-    if (sc->number <= sm->scanned) {
-        sm->scanned = sc->number - 1;
-    }
+    ngx_pylon_submit_rescan(sm, sc->number);
 
     sm->scan_failed = 1;
     sm->scans--;
@@ -418,5 +410,16 @@ ngx_pylon_submit_expire(ngx_pylon_submitter_t *sm)
 
         ngx_pylon_submit_finish(xt, 0, "not included before its era ended",
                                 NULL, 0, NULL);
+    }
+}
+
+
+/* block number must be read (again): the scan resumes there at the latest */
+
+static void
+ngx_pylon_submit_rescan(ngx_pylon_submitter_t *sm, uint64_t number)
+{
+    if (number <= sm->scanned) {
+        sm->scanned = number - 1;
     }
 }
