@@ -19,8 +19,9 @@
  *
  * Ownership: the refresher owns its tracked set; a round
  * (ngx_pylon_round_create) owns its subnets' read buffers and holds a
- * reference to its runtime (rd->rt) until ngx_pylon_round_free.  The functions below are shared
- * between those files; they are not part of the refresher's interface.
+ * reference to its runtime (rd->rt) until ngx_pylon_round_free.  The
+ * functions below are shared between those files; they are not part of
+ * the refresher's interface.
  */
 
 #ifndef _NGX_PYLON_REFRESH_INT_H_INCLUDED_
