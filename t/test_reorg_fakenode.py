@@ -130,3 +130,50 @@ def test_reorg_during_a_historical_fetch_reads_again(nginx_factory, data_node):
     assert r.json()["block"] == {"number": 501, "hash": choice}, n.log()[-3000:]
     assert "read again" in n.log()
     assert neurons_block(n, 501)["hash"] == choice
+
+
+def test_reorg_across_skipped_heights_is_seen(nginx_factory, data_node):
+    """The node's next head skips heights (a burst of blocks, a reconnection) and is on
+    another fork than the blocks followed: nothing of the old fork may be served."""
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+
+    # 501 and 502 on fork A, followed one by one; a historical read keeps A's 501
+    for k in (501, 502):
+        node.hashes[k] = fork_hash("A", k)
+        node.new_head()
+        assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("A", k),
+                        10), n.log()[-3000:]
+    assert neurons_block(n, 501)["hash"] == fork_hash("A", 501)
+
+    # fork B replaces 501.. and its first head announced is 505 (502-504 never are)
+    mark = len(n.log())
+    for k in range(501, 506):
+        node.hashes[k] = fork_hash("B", k)
+    node.new_head(3)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("B", 505),
+                    10), n.log()[-3000:]
+    log = n.log()[mark:]
+    assert "reorg:" in log and "blocks from 501 may have changed" in log, log[-3000:]
+
+    # the historical record of 501 is fork B's, read again
+    got = neurons_block(n, 501)
+    assert got == {"number": 501, "hash": fork_hash("B", 501)}, (got, n.log()[-3000:])
+
+
+def test_skipped_heights_on_the_same_chain_are_no_reorg(nginx_factory, data_node):
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+    node.new_head()
+    assert wait_for(lambda: (latest_block(n) or {}).get("number") == 501, 10)
+    assert neurons_block(n, 501)["hash"] == node.hash_of(501)
+
+    mark = len(n.log())
+    head = node.new_head(4)
+    assert wait_for(lambda: (latest_block(n) or {}).get("number") == head, 10), \
+        n.log()[-3000:]
+    assert wait_for(lambda: (neurons_block(n) or {}).get("number") == head, 10)
+    assert "reorg" not in n.log()[mark:], n.log()[mark:][-3000:]
+    assert neurons_block(n, 501)["hash"] == node.hash_of(501)

@@ -23,10 +23,12 @@
  * nodes are not configured).  NGX_OK or NGX_ERROR. */
 ngx_int_t ngx_pylon_evm_init(ngx_pylon_helper_t *h);
 
-/* the "evm_assoc" job (ngx_pylon_evm_assoc.c), registered by the above */
+/* the "evm_assoc" job (ngx_pylon_evm_assoc.c) and the subnets kept fresh
+ * (ngx_pylon_evm_assoc_fresh.c), set up by the above */
 ngx_int_t ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h);
 
-/* per head and per tick: reads the kept subnets once per new head */
+/* per head and per tick: reads the kept subnets once per new head
+ * (ngx_pylon_evm_assoc_fresh.c) */
 void ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h);
 
 /* connect, housekeeping (1 s), stop and free, as the chain session */

@@ -1,29 +1,27 @@
 /*
- * ngx_pylon_evm_assoc.c: the "evm_assoc" job, the body of
+ * ngx_pylon_evm_assoc.c: the read of one subnet's EVM associations at a
+ * block: the "evm_assoc" job, the body of
  * GET .../subnet/{netuid}/block/latest/evm_associations (§3.3.4) read at
- * the current head on demand:
+ * the current head on demand, and the same read at a head round's block
+ * for the per-head refresh (ngx_pylon_evm_assoc_fresh.c):
  *
  *   state_call SubnetInfoRuntimeApi_get_subnet_state(netuid) -> hotkeys
+ *   (a per-head read given the round's lent bytes decodes them instead)
  *   state_getKeysPaged(AssociatedEvmAddress prefix of netuid, 1000, …)
  *   -> state_queryStorageAt(keys) -> next page
  *   -> bittensor/evm_assoc.h renders, with the map's layout checked
  *      against the head's metadata first.
  *
- * Ends 200 with the body, 503 before the first head or metadata, 501
- * when the head's runtime has no such map, 500 when the subnet state is
- * missing or the layout is not the expected one.
+ * A job ends 200 with the body, 503 before the first head or metadata,
+ * 501 when the head's runtime has no such map, 500 when the subnet state
+ * is missing or the layout is not the expected one.  A per-head read
+ * writes its 200 body to L/evm_associations/<netuid>, or logs why not,
+ * and marks its subnet idle (ngx_pylon_evm_assoc_idle()).
  *
- * Kept fresh: for the configured subnets (pylon_netuids and the
- * identities'), at every head the refresher reads, the same read runs
- * (one at a time per subnet) and the body is written to
- * L/evm_associations/<netuid>, which the worker sends when present.
- * The refresher's head round reads get_subnet_state of those subnets at
- * that hash already: when the round ends it lends the bytes
- * (ngx_pylon_refresh_on_states()), and the read starts at the paging
- * with the hotkeys decoded from them.  A kept subnet the round did not
- * read (its read failed, or it was busy here then) falls back to the
- * state_call above at the round's block, from the 1 s poll
- * (ngx_pylon_evm_assoc_poll()) while that block is still the head.
+ * Ownership: ngx_pylon_evm_assoc_start() allocates the read
+ * (ngx_pylon_evm_assoc_t), which owns its hotkeys and entries arrays;
+ * ngx_pylon_evm_assoc_end() frees them and it, on every path.  Lent
+ * state bytes are borrowed for the start call only.
  */
 
 #include <ngx_config.h>
@@ -35,7 +33,7 @@
 #include "chain/ss58.h"
 #include "chain/storage.h"
 #include "chain/value.h"
-#include "helper/ngx_pylon_evm.h"
+#include "helper/ngx_pylon_evm_assoc_int.h"
 #include "helper/ngx_pylon_follow.h"
 #include "helper/ngx_pylon_meta.h"
 #include "helper/ngx_pylon_refresh.h"
@@ -45,7 +43,6 @@
 
 
 #define NGX_PYLON_EVM_ASSOC_PAGE  1000
-#define NGX_PYLON_EVM_ASSOC_MAX   64          /* subnets kept fresh */
 
 
 typedef struct {
@@ -60,22 +57,6 @@ typedef struct {
 } ngx_pylon_evm_assoc_t;
 
 
-static void ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h,
-    ngx_pylon_job_t *job);
-static ngx_int_t ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h,
-    const pylon_meta_t *m, char *err, size_t errlen);
-/*
- * Starts a read of netuid.  job NULL: a per-head refresh at (number,
- * hash), from the lent get_subnet_state bytes when state is not NULL
- * (borrowed: used before the call returns), else from a state_call.
- * A job reads at the follower's head (number, hash, state unused).
- */
-static void ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h,
-    ngx_pylon_job_t *job, ngx_int_t netuid, uint64_t number,
-    const char *hash, const u_char *state, size_t len);
-static void ngx_pylon_evm_assoc_states(void *data, uint64_t number,
-    const char *hash, const ngx_pylon_refresh_state_t *subs, ngx_uint_t n);
-static void ngx_pylon_evm_assoc_idle(ngx_int_t netuid);
 static void ngx_pylon_evm_assoc_from_state(ngx_pylon_evm_assoc_t *a,
     const uint8_t *bytes, size_t len);
 static void ngx_pylon_evm_assoc_state(void *data, json_t *result,
@@ -93,172 +74,6 @@ static void ngx_pylon_evm_assoc_end(ngx_pylon_evm_assoc_t *a,
     ngx_uint_t status, const char *detail, const char *text);
 
 
-static ngx_int_t   ngx_pylon_evm_assoc_netuids[NGX_PYLON_EVM_ASSOC_MAX];
-static ngx_uint_t  ngx_pylon_evm_assoc_busy[NGX_PYLON_EVM_ASSOC_MAX];
-static ngx_uint_t  ngx_pylon_evm_assoc_n;
-
-/* per kept subnet: the block its last per-head read started at */
-static uint64_t    ngx_pylon_evm_assoc_read[NGX_PYLON_EVM_ASSOC_MAX];
-static char        ngx_pylon_evm_assoc_read_hash[NGX_PYLON_EVM_ASSOC_MAX][67];
-
-/* the block of the last head round that lent its bytes */
-static uint64_t    ngx_pylon_evm_assoc_round;
-static char        ngx_pylon_evm_assoc_round_hash[67];
-
-
-static void
-ngx_pylon_evm_assoc_keep(ngx_int_t netuid)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-        if (ngx_pylon_evm_assoc_netuids[i] == netuid) {
-            return;
-        }
-    }
-    if (ngx_pylon_evm_assoc_n < NGX_PYLON_EVM_ASSOC_MAX) {
-        ngx_pylon_evm_assoc_netuids[ngx_pylon_evm_assoc_n++] = netuid;
-    }
-}
-
-
-ngx_int_t
-ngx_pylon_evm_assoc_init(ngx_pylon_helper_t *h)
-{
-    ngx_uint_t             i;
-    ngx_int_t             *n;
-    ngx_pylon_identity_t  *id;
-
-    ngx_pylon_evm_assoc_n = 0;
-    ngx_pylon_evm_assoc_round = 0;
-    ngx_memzero(ngx_pylon_evm_assoc_read, sizeof(ngx_pylon_evm_assoc_read));
-    ngx_memzero(ngx_pylon_evm_assoc_busy, sizeof(ngx_pylon_evm_assoc_busy));
-
-    if (h->pmcf->netuids) {
-        n = h->pmcf->netuids->elts;
-        for (i = 0; i < h->pmcf->netuids->nelts; i++) {
-            ngx_pylon_evm_assoc_keep(n[i]);
-        }
-    }
-    if (h->pmcf->identities) {
-        id = h->pmcf->identities->elts;
-        for (i = 0; i < h->pmcf->identities->nelts; i++) {
-            ngx_pylon_evm_assoc_keep(id[i].netuid);
-        }
-    }
-
-    if (ngx_pylon_evm_assoc_n) {
-        ngx_pylon_refresh_on_states(h->refresh, ngx_pylon_evm_assoc_states,
-                                    h);
-    }
-
-    return ngx_pylon_runner_register("evm_assoc", ngx_pylon_evm_assoc_run);
-}
-
-
-/* a per-head read of netuid ended: the next one may start */
-
-static void
-ngx_pylon_evm_assoc_idle(ngx_int_t netuid)
-{
-    ngx_uint_t  i;
-
-    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-        if (ngx_pylon_evm_assoc_netuids[i] == netuid) {
-            ngx_pylon_evm_assoc_busy[i] = 0;
-        }
-    }
-}
-
-
-/* kept subnet i not read at (number, hash) yet, nor at a later block */
-
-static ngx_uint_t
-ngx_pylon_evm_assoc_due(ngx_uint_t i, uint64_t number, const char *hash)
-{
-    if (ngx_pylon_evm_assoc_busy[i]) {
-        return 0;                             /* one read at a time */
-    }
-
-    if (number != ngx_pylon_evm_assoc_read[i]) {
-        return number > ngx_pylon_evm_assoc_read[i];
-    }
-
-    return ngx_strcmp(hash, ngx_pylon_evm_assoc_read_hash[i]) != 0;
-}
-
-
-static void
-ngx_pylon_evm_assoc_begin(ngx_pylon_helper_t *h, ngx_uint_t i,
-    uint64_t number, const char *hash, const u_char *state, size_t len)
-{
-    ngx_pylon_evm_assoc_busy[i] = 1;
-    ngx_pylon_evm_assoc_read[i] = number;
-    ngx_cpystrn((u_char *) ngx_pylon_evm_assoc_read_hash[i], (u_char *) hash,
-                sizeof(ngx_pylon_evm_assoc_read_hash[i]));
-
-    ngx_pylon_evm_assoc_start(h, NULL, ngx_pylon_evm_assoc_netuids[i],
-                              number, hash, state, len);
-}
-
-
-/*
- * The refresher's listener: a head round ended at (number, hash).  Each
- * kept subnet due is read from the round's bytes (borrowed for this
- * call), or with its own state_call when the round has none for it.
- */
-
-static void
-ngx_pylon_evm_assoc_states(void *data, uint64_t number, const char *hash,
-    const ngx_pylon_refresh_state_t *subs, ngx_uint_t n)
-{
-    ngx_pylon_helper_t  *h = data;
-
-    char        err[200];
-    ngx_uint_t  i, k;
-
-    if (ngx_pylon_refresh_meta(h->refresh) == NULL
-        || ngx_strlen(hash) >= sizeof(ngx_pylon_evm_assoc_round_hash))
-    {
-        return;
-    }
-
-    if (number < ngx_pylon_evm_assoc_round) {
-        return;                     /* a later head's round ended first */
-    }
-
-    ngx_pylon_evm_assoc_round = number;
-    ngx_cpystrn((u_char *) ngx_pylon_evm_assoc_round_hash, (u_char *) hash,
-                sizeof(ngx_pylon_evm_assoc_round_hash));
-
-    if (ngx_pylon_evm_assoc_checked(h, ngx_pylon_refresh_meta(h->refresh),
-                                    err, sizeof(err))
-        != NGX_OK)
-    {
-        return;               /* this runtime has no map to keep fresh */
-    }
-
-    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-        if (!ngx_pylon_evm_assoc_due(i, number, hash)) {
-            continue;
-        }
-
-        for (k = 0; k < n; k++) {
-            if (subs[k].netuid == ngx_pylon_evm_assoc_netuids[i]) {
-                break;
-            }
-        }
-
-        if (k < n && subs[k].state != NULL) {
-            ngx_pylon_evm_assoc_begin(h, i, number, hash, subs[k].state,
-                                      subs[k].len);
-        } else {
-            ngx_pylon_evm_assoc_begin(h, i, number, hash, NULL, 0);
-        }
-    }
-}
-
-
 /*
  * The map's layout checked once per runtime (spec version): an upgrade is
  * checked again, and a runtime without the map (spec 218) logs one line,
@@ -266,7 +81,7 @@ ngx_pylon_evm_assoc_states(void *data, uint64_t number, const char *hash,
  * the layout is the expected one; otherwise err says why.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h, const pylon_meta_t *m,
     char *err, size_t errlen)
 {
@@ -306,51 +121,7 @@ ngx_pylon_evm_assoc_checked(ngx_pylon_helper_t *h, const pylon_meta_t *m,
 }
 
 
-/*
- * The fallback (every tick): the last head round's block is still the
- * head, and a kept subnet was not read at it (it was busy when the round
- * ended): its own state_call now.  A newer head waits for its round.
- */
 void
-ngx_pylon_evm_assoc_poll(ngx_pylon_helper_t *h)
-{
-    char           err[200];
-    uint64_t       head;
-    ngx_uint_t     i;
-    const u_char  *hash;
-
-    if (ngx_pylon_evm_assoc_n == 0 || ngx_pylon_evm_assoc_round == 0
-        || ngx_pylon_refresh_meta(h->refresh) == NULL)
-    {
-        return;                       /* before the first round */
-    }
-
-    head = ngx_pylon_follow_head(h->follow, &hash);
-    if (head != ngx_pylon_evm_assoc_round || hash == NULL
-        || ngx_strcmp(hash, ngx_pylon_evm_assoc_round_hash) != 0)
-    {
-        return;
-    }
-
-    for (i = 0; i < ngx_pylon_evm_assoc_n; i++) {
-        if (!ngx_pylon_evm_assoc_due(i, head, (char *) hash)) {
-            continue;
-        }
-
-        if (ngx_pylon_evm_assoc_checked(h,
-                                        ngx_pylon_refresh_meta(h->refresh),
-                                        err, sizeof(err))
-            != NGX_OK)
-        {
-            return;           /* this runtime has no map to keep fresh */
-        }
-
-        ngx_pylon_evm_assoc_begin(h, i, head, (char *) hash, NULL, 0);
-    }
-}
-
-
-static void
 ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 {
     json_t  *netuid;
@@ -370,7 +141,7 @@ ngx_pylon_evm_assoc_run(ngx_pylon_helper_t *h, ngx_pylon_job_t *job)
 }
 
 
-static void
+void
 ngx_pylon_evm_assoc_start(ngx_pylon_helper_t *h, ngx_pylon_job_t *job,
     ngx_int_t netuid, uint64_t number, const char *at, const u_char *state,
     size_t len)

@@ -20,8 +20,13 @@
  * the first block that may differ (the head's number when its parent is
  * the one kept, else NGX_PYLON_FOLLOW_RECENT blocks back) the kept
  * hashes are forgotten and the reorg listeners are told (historical
- * bodies dropped, the submitter's inclusion scan rewound).  Anything
- * malformed from the node is logged and skipped.
+ * bodies dropped, the submitter's inclusion scan rewound).  A head that
+ * skips heights (a burst of blocks, a reconnection) has nothing kept to
+ * compare with: before it is taken, the node's hash at the last head
+ * written is asked (chain_getBlockHash), and at the numbers below while
+ * they differ from the kept ones; a difference is a reorg from the
+ * lowest number that differs.  Anything malformed from the node is
+ * logged and skipped.
  */
 
 #include <ngx_config.h>
@@ -85,6 +90,10 @@ typedef struct {
     u_char                 hash[67];
     char                   local[67];    /* from the header; "" if none */
     u_char                 parent[67];   /* "" when not given */
+    uint64_t               ancestor;     /* number asked about, skipped
+                                            heights (0: none) */
+    uint64_t               differs;      /* lowest number found replaced */
+    ngx_uint_t             checked;      /* the heights skipped are */
 } ngx_pylon_head_t;
 
 
@@ -102,6 +111,12 @@ static ngx_int_t ngx_pylon_le_u64(const char *s, uint64_t *v);
 static ngx_int_t ngx_pylon_is_hash(const char *s);
 static void ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f,
     ngx_pylon_head_t *hd);
+static ngx_int_t ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f,
+    ngx_pylon_head_t *hd);
+static void ngx_pylon_follow_ancestor(void *data, json_t *result,
+    const char *error);
+static void ngx_pylon_follow_reorg(ngx_pylon_follow_t *f, uint64_t number,
+    const u_char *hash, uint64_t from);
 
 
 ngx_pylon_follow_t *
@@ -381,6 +396,10 @@ ngx_pylon_follow_hashed(ngx_pylon_head_t *hd)
         return;
     }
 
+    if (!hd->checked && ngx_pylon_follow_check_gap(f, hd) == NGX_AGAIN) {
+        return;                         /* goes on in follow_ancestor */
+    }
+
     ngx_pylon_follow_check_reorg(f, hd);
 
     f->head = hd->number;
@@ -528,8 +547,7 @@ ngx_pylon_follow_write_state(ngx_pylon_follow_t *f)
 static void
 ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
 {
-    uint64_t       from, k;
-    ngx_uint_t     i;
+    uint64_t       from;
     const u_char  *same, *below;
 
     same = ngx_pylon_follow_hash_at(f, hd->number);
@@ -556,12 +574,132 @@ ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
                ? hd->number - NGX_PYLON_FOLLOW_RECENT : 0;
     }
 
+    ngx_pylon_follow_reorg(f, hd->number, hd->hash, from);
+}
+
+
+/*
+ * Heights skipped between the last head written and hd: is that head
+ * still on the chain hd is the head of?  NGX_AGAIN: the node is asked
+ * (hd goes on in ngx_pylon_follow_ancestor, which owns it meanwhile);
+ * NGX_OK: nothing to ask.
+ */
+
+static ngx_int_t
+ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
+{
+    if (hd->ancestor == 0) {
+        if (f->head == 0 || hd->number <= f->head + 1
+            || ngx_pylon_follow_hash_at(f, f->head) == NULL)
+        {
+            return NGX_OK;
+        }
+
+        hd->ancestor = f->head;
+    }
+
+    if (ngx_pylon_session_call(f->session, "chain_getBlockHash",
+                               json_pack("[I]", (json_int_t) hd->ancestor),
+                               ngx_pylon_follow_ancestor, hd)
+        != NGX_OK)
+    {
+        /* not connected: this head is not written anyway */
+        ngx_free(hd);
+        return NGX_AGAIN;
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/*
+ * The node's hash at hd->ancestor, below a head that skipped heights:
+ * the kept one (no reorg, or one from the number above), or another (ask
+ * one lower, while kept).  Not knowing (an error, nothing kept lower) is
+ * taken as a reorg of unknown depth: a block that may be an orphan's is
+ * never trusted.
+ */
+
+static void
+ngx_pylon_follow_ancestor(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_head_t  *hd = data;
+
+    uint64_t             from;
+    const char          *s;
+    const u_char        *kept;
+    ngx_pylon_follow_t  *f;
+
+    f = hd->follow;
+    s = json_string_value(result);
+    kept = ngx_pylon_follow_hash_at(f, hd->ancestor);
+
+    if (s == NULL || !ngx_pylon_is_hash(s)) {
+        ngx_log_error(NGX_LOG_WARN, f->helper->log, 0,
+                      "pylon helper: no hash for block %uL below head %uL: "
+                      "%s", hd->ancestor, hd->number,
+                      error ? error : "malformed answer");
+        from = hd->differs ? hd->differs : hd->ancestor;
+        goto unknown;
+    }
+
+    if (kept == NULL) {
+        /* forgotten meanwhile: another head's reorg told it */
+        if (hd->differs) {
+            ngx_pylon_follow_reorg(f, hd->number, hd->hash, hd->differs);
+        }
+
+        goto done;
+    }
+
+    if (ngx_strcmp(kept, s) == 0) {
+        if (hd->differs) {
+            ngx_pylon_follow_reorg(f, hd->number, hd->hash, hd->differs);
+        }
+
+        goto done;
+    }
+
+    hd->differs = hd->ancestor;
+
+    if (hd->ancestor > 0
+        && hd->number - (hd->ancestor - 1) < NGX_PYLON_FOLLOW_RECENT
+        && ngx_pylon_follow_hash_at(f, hd->ancestor - 1) != NULL)
+    {
+        hd->ancestor--;
+        (void) ngx_pylon_follow_check_gap(f, hd);
+        return;
+    }
+
+    from = hd->differs;
+
+unknown:
+
+    from = from > NGX_PYLON_FOLLOW_RECENT ? from - NGX_PYLON_FOLLOW_RECENT : 0;
+    ngx_pylon_follow_reorg(f, hd->number, hd->hash, from);
+
+done:
+
+    hd->checked = 1;
+    ngx_pylon_follow_hashed(hd);
+}
+
+
+/* blocks from `from` on may have been replaced: forget, tell listeners */
+
+static void
+ngx_pylon_follow_reorg(ngx_pylon_follow_t *f, uint64_t number,
+    const u_char *hash, uint64_t from)
+{
+    uint64_t    k;
+    ngx_uint_t  i;
+
     f->reorgs++;
     f->reorg_from = from;
 
     ngx_log_error(NGX_LOG_NOTICE, f->helper->log, 0,
                   "pylon helper: reorg: block %uL is now %s, blocks from %uL "
-                  "may have changed", hd->number, hd->hash, from);
+                  "may have changed", number, hash, from);
 
     for (k = from; k <= f->head; k++) {
         i = k % NGX_PYLON_FOLLOW_RECENT;

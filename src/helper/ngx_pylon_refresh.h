@@ -48,8 +48,8 @@ typedef void (*ngx_pylon_round_pt)(void *data, const char *error,
 
 /*
  * The hand-off of a head round's subnet state to the EVM associations'
- * per-head refresh (ngx_pylon_evm_assoc.c), so that it does not read
- * SubnetInfoRuntimeApi_get_subnet_state again at the same hash.
+ * per-head refresh (ngx_pylon_evm_assoc_fresh.c), so that it does not
+ * read SubnetInfoRuntimeApi_get_subnet_state again at the same hash.
  *
  * When a head round ends (written, failed, or dropped for a later head),
  * before its buffers are freed, the listener gets the round's block
