@@ -299,7 +299,8 @@ ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev, const char *why)
     }
 
     if (++xt->reads < NGX_PYLON_SUBMIT_EVENTS) {
-        ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+        /* a notice: a new helper resumes its jobs before it is connected */
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
                       "pylon helper: job %s: cannot check that block %uL "
                       "is still on the chain (%s), again on the next head",
                       xt->job, ev->number, why);
