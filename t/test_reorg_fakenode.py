@@ -177,3 +177,27 @@ def test_skipped_heights_on_the_same_chain_are_no_reorg(nginx_factory, data_node
     assert wait_for(lambda: (neurons_block(n) or {}).get("number") == head, 10)
     assert "reorg" not in n.log()[mark:], n.log()[mark:][-3000:]
     assert neurons_block(n, 501)["hash"] == node.hash_of(501)
+
+
+def test_reorg_below_the_parent_is_found_at_its_fork_point(nginx_factory, data_node):
+    """The next head's parent is not the block followed below it: the reorg is from the
+    fork point the node's hashes show (501), not a guessed 64 blocks back."""
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+    for k in (501, 502):
+        node.hashes[k] = fork_hash("A", k)
+        node.new_head()
+        assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("A", k),
+                        10), n.log()[-3000:]
+
+    mark = len(n.log())
+    for k in (501, 502, 503):
+        node.hashes[k] = fork_hash("B", k)
+    node.new_head()                                     # 503, its parent is B's 502
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("B", 503),
+                    10), n.log()[-3000:]
+    log = n.log()[mark:]
+    assert "is now %s, blocks from 501 may have changed" % fork_hash("B", 503) in log, \
+        log[-3000:]
+    assert neurons_block(n, 501)["hash"] == fork_hash("B", 501)

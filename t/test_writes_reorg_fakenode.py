@@ -12,13 +12,22 @@ A commitment job is submitted once; then the node's chain forks under it:
   become readable after the reorg, as an orphan's state stays on a real node): the
   extrinsic goes back to waiting, is sent again with the SAME bytes, and is done with the
   fork B block that holds it.
+* a helper killed (-9) right after it recorded the inclusion in fork A's block N (the
+  "included" test hook, PYLON_TEST_HOOK), while the node switches to fork B whose N does
+  not hold it: the next helper takes the job over and must check N is still on the chain
+  (chain_getBlockHash) before reading its events (fork A's stay readable).  It forgets N,
+  sends the same bytes again and is done with the later fork B block that takes them.
+  Without a reorg the same takeover is done in fork A's N with the one submission.
 """
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 import tempfile
 import threading
+import time
 
 import pytest
 
@@ -100,8 +109,7 @@ def node():
     nd.stop()
 
 
-@pytest.fixture
-def ngx(node):
+def started(node, main_conf=""):
     wallets = tempfile.mkdtemp(prefix="pylon-wallets-")
     os.chmod(wallets, 0o755)
     shutil.copytree(os.path.join(WALLETS, "pylon"), os.path.join(wallets, "pylon"))
@@ -109,7 +117,13 @@ def ngx(node):
         "pylon_netuids 1; pylon_archive_network %s; pylon_wallet_path %s; "
         "pylon_commitment_retry 3 1s; "
         "pylon_identity sn wallet=pylon hotkey=pylon netuid=1 token=%s;"
-        % (node.url, wallets, TOKEN))))
+        % (node.url, wallets, TOKEN))), main_conf=main_conf)
+    return n, wallets
+
+
+@pytest.fixture
+def ngx(node):
+    n, wallets = started(node)
     n.start()
     try:
         assert wait_for(lambda: n.request(dc.routes(1)["neurons"]).status == 200, 30), \
@@ -222,3 +236,121 @@ def test_inclusion_in_an_orphaned_block_is_never_reported(node, ngx):
     assert job["state"] == "done", job
     assert job["xt"]["block"] == M and job["xt"]["block_hash"] == fork_hash("B", M), job
     assert fork_hash("A", N) not in json.dumps(job)
+
+
+# --- a helper killed after it recorded the inclusion (test_writes_once.py's hooks) ---
+
+@pytest.fixture
+def hookdir():
+    d = tempfile.mkdtemp(prefix="pylon-hook-")
+    os.chmod(d, 0o777)                  # as root the helper runs as nobody
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def hooked(node, hookdir):
+    n, wallets = started(node, main_conf="env PYLON_TEST_HOOK=%s;" % hookdir)
+    n.expect_log(r"exited on signal 9")           # the paused helper is killed on purpose
+    n.start()
+    try:
+        assert wait_for(lambda: n.request(dc.routes(1)["neurons"]).status == 200, 30), \
+            n.log()[-3000:]
+        yield n
+    finally:
+        n.cleanup()
+        shutil.rmtree(wallets, ignore_errors=True)
+
+
+def kill_paused_after_inclusion(node, n, hookdir, reorg):
+    """POST a commitment; fork A's N holds it with a success event; the helper pauses right
+    after recording that inclusion; with reorg, fork B (without it) replaces N.. then; the
+    paused helper is killed (-9) and the next one takes the job over.  Returns the POST's
+    thread and out, the bytes, N and the error.log offset of the takeover."""
+    open(os.path.join(hookdir, "included"), "w").close()
+    t, out = post_commitment(n)
+    xt, signed_at = submitted_once(node, n)
+    N = signed_at + 1
+    node.hashes[N] = fork_hash("A", N)
+    node.blocks[fork_hash("A", N)] = [OTHER_XT, xt]
+    node.events[fork_hash("A", N)] = success_events(1)
+    node.new_head()
+    assert wait_for(lambda: "test hook: paused at included" in n.log(), 15), n.log()[-3000:]
+    rec = done_record(n)
+    assert rec["state"] != "done" and rec["xt"]["block_hash"] == fork_hash("A", N), rec
+    if reorg:
+        node.fork("B", N, N + 1)        # fork A's N stays readable, as an orphan's state does
+    mark = len(n.log())
+    helper = n.helpers()[0]
+    os.kill(helper, signal.SIGKILL)
+    assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
+    return t, out, xt, N, mark
+
+
+def heads_until(node, cond, timeout=30):
+    """New heads, one a second, until cond (the new helper follows heads)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        node.new_head()
+        time.sleep(1)
+    return cond()
+
+
+def test_taken_over_inclusion_in_an_orphan_is_looked_for_again(node, hooked, hookdir):
+    n = hooked
+    t, out, xt, N, mark = kill_paused_after_inclusion(node, n, hookdir, reorg=True)
+    A = fork_hash("A", N)
+
+    # the next helper either checks N (orphaned) or, unchecked, reads fork A's events
+    assert heads_until(node, lambda: "is orphaned" in n.log()[mark:]
+                       or done_record(n)["state"] == "done"), n.log()[-3000:]
+    assert not re.search(r"landed in block %d\b" % N, n.log()), n.log()[-3000:]
+    for _ in range(2):                                  # heads go on, without it
+        node.new_head()
+        assert wait_for(lambda: node.hash_of(node.head) in node.read, 10), n.log()[-3000:]
+    rec = done_record(n)
+    assert rec["state"] != "done" and A not in json.dumps(rec), rec
+    log = n.log()[mark:]
+    assert "block %d %s recorded as holding its extrinsic is orphaned" % (N, A) in log, \
+        log[-3000:]
+
+    # sent again: the same bytes, never signed anew
+    assert wait_for(lambda: len(node.submitted) >= 2, 10), n.log()[-3000:]
+    assert set(node.submitted) == {xt}
+
+    # fork B takes it in a later block: done there
+    M = node.head + 1
+    node.hashes[M] = fork_hash("B", M)
+    node.blocks[fork_hash("B", M)] = [xt]
+    node.events[fork_hash("B", M)] = success_events(0)
+    node.new_head()
+    assert wait_for(lambda: done_record(n)["state"] == "done", 30), n.log()[-3000:]
+    job = done_record(n)
+    assert job["xt"]["block"] == M and job["xt"]["block_hash"] == fork_hash("B", M), job
+    assert A not in json.dumps(job)
+    assert re.search(r"landed in block %d\b" % M, n.log()[mark:]), n.log()[-3000:]
+    assert not re.search(r"landed in block %d\b" % N, n.log()), n.log()[-3000:]
+    assert set(node.submitted) == {xt}
+    t.join(60)
+    r = out["r"]
+    assert r.status == 201, (r, n.log()[-3000:])
+    assert r.json() == {"detail": "Commitment set successfully."}
+
+
+def test_taken_over_inclusion_still_on_the_chain_is_done_there(node, hooked, hookdir):
+    n = hooked
+    t, out, xt, N, mark = kill_paused_after_inclusion(node, n, hookdir, reorg=False)
+    A = fork_hash("A", N)
+
+    assert heads_until(node, lambda: done_record(n)["state"] == "done"), n.log()[-3000:]
+    job = done_record(n)
+    assert job["xt"]["block"] == N and job["xt"]["block_hash"] == A, job
+    assert job["xt"]["index"] == 1, job
+    log = n.log()[mark:]
+    assert "block %d %s holding its extrinsic is on the chain" % (N, A) in log, log[-3000:]
+    assert re.search(r"landed in block %d\b" % N, log), log[-3000:]
+    assert node.submitted == [xt], "exactly one submission"
+    t.join(60)
+    assert out["r"].status == 201, (out["r"], n.log()[-3000:])

@@ -69,7 +69,8 @@ arena_alloc(pylon_json_doc_t *doc, size_t n)
     c = doc->chunks;
     if (c == NULL || c->cap - c->used < n) {
         /* chunks double up to 64 times the first: few mallocs per body */
-        cap = c ? (2 * c->cap < 64 * ARENA_CHUNK ? 2 * c->cap : 64 * ARENA_CHUNK) : ARENA_CHUNK;
+        cap = c ? 2 * c->cap : ARENA_CHUNK;
+        cap = cap < 64 * ARENA_CHUNK ? cap : 64 * ARENA_CHUNK;
         cap = n > cap ? n : cap;
         c = malloc(sizeof(chunk_t) + cap);
         if (c == NULL) {

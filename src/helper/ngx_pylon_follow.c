@@ -15,18 +15,17 @@
  * orphaned head at the same height never overwrites the fork choice.
  *
  * Reorgs: the hashes of the last NGX_PYLON_FOLLOW_RECENT heads written
- * are kept.  A head whose number has a different hash there, or whose
- * parent is not the hash kept for the number below, shows a reorg: from
- * the first block that may differ (the head's number when its parent is
- * the one kept, else NGX_PYLON_FOLLOW_RECENT blocks back) the kept
+ * are kept.  A head shows a reorg when its number has a different hash
+ * there, when its parent is not the hash kept below it, or when it skips
+ * heights and the node's hash at the last head written is not the kept
+ * one.  In the last two cases the node is asked (chain_getBlockHash)
+ * before the head is taken, down from there while its hashes differ from
+ * the kept ones: the reorg is from the lowest number that differs (the
+ * head's own number for a fork at its height; NGX_PYLON_FOLLOW_RECENT
+ * blocks further back when the node cannot say).  From there the kept
  * hashes are forgotten and the reorg listeners are told (historical
- * bodies dropped, the submitter's inclusion scan rewound).  A head that
- * skips heights (a burst of blocks, a reconnection) has nothing kept to
- * compare with: before it is taken, the node's hash at the last head
- * written is asked (chain_getBlockHash), and at the numbers below while
- * they differ from the kept ones; a difference is a reorg from the
- * lowest number that differs.  Anything malformed from the node is
- * logged and skipped.
+ * bodies dropped, the submitter's inclusion scan rewound).  Anything
+ * malformed from the node is logged and skipped.
  */
 
 #include <ngx_config.h>
@@ -111,7 +110,7 @@ static ngx_int_t ngx_pylon_le_u64(const char *s, uint64_t *v);
 static ngx_int_t ngx_pylon_is_hash(const char *s);
 static void ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f,
     ngx_pylon_head_t *hd);
-static ngx_int_t ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f,
+static ngx_int_t ngx_pylon_follow_check_ancestry(ngx_pylon_follow_t *f,
     ngx_pylon_head_t *hd);
 static void ngx_pylon_follow_ancestor(void *data, json_t *result,
     const char *error);
@@ -396,7 +395,7 @@ ngx_pylon_follow_hashed(ngx_pylon_head_t *hd)
         return;
     }
 
-    if (!hd->checked && ngx_pylon_follow_check_gap(f, hd) == NGX_AGAIN) {
+    if (!hd->checked && ngx_pylon_follow_check_ancestry(f, hd) == NGX_AGAIN) {
         return;                         /* goes on in follow_ancestor */
     }
 
@@ -579,23 +578,37 @@ ngx_pylon_follow_check_reorg(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
 
 
 /*
- * Heights skipped between the last head written and hd: is that head
- * still on the chain hd is the head of?  NGX_AGAIN: the node is asked
- * (hd goes on in ngx_pylon_follow_ancestor, which owns it meanwhile);
- * NGX_OK: nothing to ask.
+ * Does hd leave the chain followed, and from where?  Asked of the node
+ * (chain_getBlockHash) when the kept hashes cannot say: hd skipped
+ * heights (the last head written is compared), or its parent is not the
+ * hash kept below it (the blocks below are compared, down to the fork
+ * point).  NGX_AGAIN: hd goes on in ngx_pylon_follow_ancestor, which owns
+ * it meanwhile (or it was freed: not connected, nothing is written
+ * then); NGX_OK: nothing to ask.
  */
 
 static ngx_int_t
-ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
+ngx_pylon_follow_check_ancestry(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
 {
+    const u_char  *below;
+
     if (hd->ancestor == 0) {
-        if (f->head == 0 || hd->number <= f->head + 1
-            || ngx_pylon_follow_hash_at(f, f->head) == NULL)
+        below = hd->number ? ngx_pylon_follow_hash_at(f, hd->number - 1)
+                           : NULL;
+
+        if (f->head && hd->number > f->head + 1
+            && ngx_pylon_follow_hash_at(f, f->head) != NULL)
         {
+            hd->ancestor = f->head;                 /* heights skipped */
+
+        } else if (below && hd->parent[0] && hd->number > 1
+                   && ngx_strcmp(below, hd->parent) != 0)
+        {
+            hd->ancestor = hd->number - 1;          /* another parent */
+
+        } else {
             return NGX_OK;
         }
-
-        hd->ancestor = f->head;
     }
 
     if (ngx_pylon_session_call(f->session, "chain_getBlockHash",
@@ -603,9 +616,7 @@ ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
                                ngx_pylon_follow_ancestor, hd)
         != NGX_OK)
     {
-        /* not connected: this head is not written anyway */
         ngx_free(hd);
-        return NGX_AGAIN;
     }
 
     return NGX_AGAIN;
@@ -613,11 +624,11 @@ ngx_pylon_follow_check_gap(ngx_pylon_follow_t *f, ngx_pylon_head_t *hd)
 
 
 /*
- * The node's hash at hd->ancestor, below a head that skipped heights:
- * the kept one (no reorg, or one from the number above), or another (ask
- * one lower, while kept).  Not knowing (an error, nothing kept lower) is
- * taken as a reorg of unknown depth: a block that may be an orphan's is
- * never trusted.
+ * The node's hash at hd->ancestor (never 0: that means "not asked"),
+ * below hd: the kept one (no reorg, or one from the number above), or
+ * another (ask one lower, while kept).  Not knowing (an error, nothing
+ * kept lower) is taken as a reorg of unknown depth: a block that may be
+ * an orphan's is never trusted.
  */
 
 static void
@@ -662,12 +673,12 @@ ngx_pylon_follow_ancestor(void *data, json_t *result, const char *error)
 
     hd->differs = hd->ancestor;
 
-    if (hd->ancestor > 0
+    if (hd->ancestor > 1
         && hd->number - (hd->ancestor - 1) < NGX_PYLON_FOLLOW_RECENT
         && ngx_pylon_follow_hash_at(f, hd->ancestor - 1) != NULL)
     {
         hd->ancestor--;
-        (void) ngx_pylon_follow_check_gap(f, hd);
+        (void) ngx_pylon_follow_check_ancestry(f, hd);
         return;
     }
 

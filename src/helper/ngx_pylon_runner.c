@@ -14,8 +14,8 @@
 #define NGX_PYLON_MAX_KINDS     16
 #define NGX_PYLON_SCAN_PERIOD   (2 * LWS_US_PER_SEC)
 #define NGX_PYLON_JOB_KEEP      (3600 * 1000)     /* finished jobs, ms */
-#define NGX_PYLON_FETCH_KEEP    (60 * 1000)       /* finished fetches: their
-                                                     waiters read them at once */
+#define NGX_PYLON_FETCH_KEEP    (60 * 1000)       /* finished fetches: read
+                                                     at once by waiters */
 #define NGX_PYLON_FETCH_RUNNING 8       /* fetch jobs run at once; the rest
                                            wait pending for a free slot */
 #define NGX_PYLON_TAKEOVERS     20                /* helpers a job outlives */
@@ -96,8 +96,8 @@ ngx_pylon_runner_init(ngx_pylon_helper_t *h)
         return NGX_ERROR;
     }
 
-    ngx_snprintf((u_char *) sa.sun_path, sizeof(sa.sun_path), "%V/helper.sock%Z",
-                 &h->pmcf->cache_dir);
+    ngx_snprintf((u_char *) sa.sun_path, sizeof(sa.sun_path),
+                 "%V/helper.sock%Z", &h->pmcf->cache_dir);
 
     fd = socket(AF_UNIX, SOCK_DGRAM|SOCK_NONBLOCK|SOCK_CLOEXEC, 0);
     if (fd == -1) {

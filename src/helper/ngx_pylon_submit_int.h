@@ -28,6 +28,11 @@
  * Jobs (ngx_pylon_submit_job) record their extrinsic before sending it
  * (see ngx_pylon_submit.h); a resumed one skips genesis, nonce and
  * signing and goes straight to waiting, sent again while its era lives.
+ * One recorded as included in block N first asks chain_getBlockHash(N)
+ * (ngx_pylon_submit_check): the recorded hash -> its events are read;
+ * another or none (orphaned in a reorg during the handover) -> its
+ * inclusion is forgotten and it waits from its era's birth; no answer ->
+ * asked again on the next head, then waiting.
  *
  * Ownership: the submitter owns its contexts (ngx_pylon_xt_t) on its
  * queue, waiting list and rereads; a context and its buffers are freed by
@@ -113,6 +118,9 @@ typedef struct {
     char                            hash[67];
     void                           *next;       /* events to read again */
     ngx_uint_t                      reorgs;     /* sm->reorgs when sent */
+    ngx_uint_t                      check;      /* taken over: the block
+                                                   is not yet known to be
+                                                   on the chain */
 } ngx_pylon_scan_t;
 
 
@@ -193,6 +201,12 @@ ngx_int_t ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm,
     ngx_pylon_job_t *job, pylon_runtime_t *rt,
     const pylon_sr25519_keypair_t *kp, ngx_pylon_submit_pt reply,
     void *data);
+/*
+ * A taken-over job's recorded block (ev->number, ev->hash, ev->check set)
+ * is checked with chain_getBlockHash before its events are read; ev and
+ * ev->xt are handed on (events read, rereads, or waiting again).
+ */
+void ngx_pylon_submit_check(ngx_pylon_scan_t *ev);
 void ngx_pylon_submit_resend(ngx_pylon_xt_t *xt);
 ngx_int_t ngx_pylon_submit_record(ngx_pylon_xt_t *xt,
     uint64_t block, const char *block_hash, uint32_t index);

@@ -4,6 +4,12 @@
  * inclusion, resuming a recorded job straight to waiting, sending it
  * again while its era lives, and the test hook that pauses the helper at
  * those points (PYLON_TEST_HOOK) for crash tests.
+ *
+ * A job recorded as included in block N is not believed blindly: a reorg
+ * during the handover may have orphaned N, and a node still answers an
+ * orphan's events.  chain_getBlockHash(N) is asked first
+ * (ngx_pylon_submit_check); only the recorded hash lets its events be
+ * read, anything else sends it back to waiting from its era's birth.
  */
 
 #include <ngx_config.h>
@@ -12,6 +18,11 @@
 #include "helper/ngx_pylon_submit_int.h"
 
 
+static void ngx_pylon_submit_rewait(ngx_pylon_xt_t *xt);
+static void ngx_pylon_submit_on_checked(void *data, json_t *result,
+    const char *error);
+static void ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev,
+    const char *why);
 static void ngx_pylon_submit_on_resent(void *data, json_t *result,
     const char *error);
 
@@ -32,6 +43,7 @@ ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
     json_int_t          nonce, birth, death, block, index;
     const char         *hex, *hash, *bh;
     ngx_pylon_xt_t     *xt;
+    ngx_pylon_scan_t   *ev;
     ngx_pylon_nonce_t  *nc;
 
     rec = job->xt;
@@ -106,11 +118,25 @@ ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
     {
         ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
                       "pylon helper: job %s: its extrinsic %s was included "
-                      "in block %uL, reading the outcome", job->id, hash,
-                      (uint64_t) block);
+                      "in block %uL %s, checking that block is still on "
+                      "the chain", job->id, hash, (uint64_t) block, bh);
 
-        ngx_pylon_submit_events(xt, (uint32_t) index, (uint64_t) block, bh);
-        return NGX_OK;
+        ev = ngx_calloc(sizeof(ngx_pylon_scan_t), sm->log);
+
+        if (ev != NULL) {
+            ev->sm = sm;
+            ev->xt = xt;
+            ev->index = (uint32_t) index;
+            ev->number = (uint64_t) block;
+            ev->check = 1;
+            ngx_cpystrn((u_char *) ev->hash, (u_char *) bh,
+                        sizeof(ev->hash));
+
+            ngx_pylon_submit_check(ev);             /* owns ev and xt */
+            return NGX_OK;
+        }
+
+        /* cannot check it: looked for as if not found (see check_later) */
     }
 
     ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
@@ -119,14 +145,7 @@ ngx_pylon_submit_resume(ngx_pylon_submitter_t *sm, ngx_pylon_job_t *job,
                   job->id, hash, xt->nonce, xt->birth, xt->death,
                   xt->birth + 1);
 
-    /* sent again on every head until accepted */
-    xt->resend = 1;
-
-    if (sm->head == 0 || sm->head < xt->death) {
-        ngx_pylon_submit_resend(xt);
-    }
-
-    ngx_pylon_submit_wait(xt);
+    ngx_pylon_submit_rewait(xt);
 
     return NGX_OK;
 
@@ -137,6 +156,166 @@ bad:
                   "unreadable, signing a new one", job->id);
 
     return NGX_DECLINED;
+}
+
+
+/*
+ * A taken-over extrinsic not known to be in a block (any more): it waits
+ * again, its blocks scanned from its era's birth on (in a new fork it may
+ * be in any of them, even below a block it was found in before), and the
+ * same bytes are sent again on every head while its era lives.  xt goes
+ * to the waiting list.
+ */
+
+static void
+ngx_pylon_submit_rewait(ngx_pylon_xt_t *xt)
+{
+    ngx_pylon_submitter_t  *sm;
+
+    sm = xt->sm;
+
+    xt->reads = 0;
+    xt->resend = 1;
+
+    if (sm->head == 0 || sm->head < xt->death) {
+        ngx_pylon_submit_resend(xt);
+    }
+
+    ngx_pylon_submit_wait(xt);
+}
+
+
+/*
+ * Is the block a taken-over job recorded (ev->number, ev->hash) still the
+ * chain's block at that height?  Asked by number; the answer goes on in
+ * ngx_pylon_submit_on_checked.  ev (with ev->xt) is the check's until it
+ * hands it on: to the events read, to the rereads (asked again on the
+ * next head, or refound on a reorg there), or freed with xt waiting again.
+ */
+
+void
+ngx_pylon_submit_check(ngx_pylon_scan_t *ev)
+{
+    ev->reorgs = ev->sm->reorgs;
+
+    if (ngx_pylon_session_call(ev->sm->session, "chain_getBlockHash",
+                               json_pack("[I]", (json_int_t) ev->number),
+                               ngx_pylon_submit_on_checked, ev)
+        != NGX_OK)
+    {
+        ngx_pylon_submit_check_later(ev, "not connected");
+    }
+}
+
+
+static void
+ngx_pylon_submit_on_checked(void *data, json_t *result, const char *error)
+{
+    ngx_pylon_scan_t  *ev = data;
+
+    const char             *s;
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    sm = ev->sm;
+    xt = ev->xt;
+
+    if (sm->stopping) {
+        /* the helper is exiting: the job stays for the next one */
+        ngx_pylon_submit_free(xt);
+        ngx_free(ev);
+        return;
+    }
+
+    if (ev->reorgs != sm->reorgs) {
+        /* a reorg came meanwhile: the answer may be the orphan's */
+        ngx_pylon_submit_refind(ev);
+        return;
+    }
+
+    if (error != NULL
+        || (result != NULL && !json_is_null(result)
+            && !json_is_string(result)))
+    {
+        ngx_pylon_submit_check_later(ev, error ? error : "not a hash");
+        return;
+    }
+
+    s = json_string_value(result);              /* NULL: no such block */
+
+    if (s != NULL && ngx_strcasecmp((u_char *) s, (u_char *) ev->hash) == 0)
+    {
+        ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                      "pylon helper: job %s: block %uL %s holding its "
+                      "extrinsic is on the chain, reading the outcome",
+                      xt->job, ev->number, ev->hash);
+
+        xt->reads = 0;
+        ev->check = 0;
+        ngx_pylon_submit_events_read(ev);       /* owns ev from here */
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, sm->log, 0,
+                  "pylon helper: job %s: block %uL %s recorded as holding "
+                  "its extrinsic is orphaned (block %uL is %s now), "
+                  "looking for it again from block %uL", xt->job,
+                  ev->number, ev->hash, ev->number, s ? s : "none",
+                  xt->birth + 1);
+
+    if (ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, sm->log, 0,
+                      "pylon helper: job %s: cannot forget its inclusion: "
+                      "%s", xt->job, pylon_store_error(sm->helper->store));
+    }
+
+    ngx_free(ev);
+    ngx_pylon_submit_rewait(xt);
+}
+
+
+/*
+ * The check got no answer: never guessed.  It is asked again on the next
+ * head (ev on sm->rereads, see ngx_pylon_submit_on_head); after
+ * NGX_PYLON_SUBMIT_EVENTS tries the extrinsic waits again as if not found
+ * (the scan from its era's birth finds it in that block again if the
+ * block is the chain's; the same bytes sent again meanwhile are refused
+ * as stale then, harmlessly).  Its record is kept: a next helper checks.
+ */
+
+static void
+ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev, const char *why)
+{
+    ngx_pylon_xt_t         *xt;
+    ngx_pylon_submitter_t  *sm;
+
+    xt = ev->xt;
+    sm = ev->sm;
+
+    if (sm->stopping) {
+        ngx_pylon_submit_free(xt);
+        ngx_free(ev);
+        return;
+    }
+
+    if (++xt->reads < NGX_PYLON_SUBMIT_EVENTS) {
+        ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                      "pylon helper: job %s: cannot check that block %uL "
+                      "is still on the chain (%s), again on the next head",
+                      xt->job, ev->number, why);
+        ev->next = sm->rereads;
+        sm->rereads = ev;
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_WARN, sm->log, 0,
+                  "pylon helper: job %s: cannot check that block %uL is "
+                  "still on the chain (%s), looking for its extrinsic "
+                  "again from block %uL", xt->job, ev->number, why,
+                  xt->birth + 1);
+
+    ngx_free(ev);
+    ngx_pylon_submit_rewait(xt);
 }
 
 

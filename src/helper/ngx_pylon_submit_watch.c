@@ -94,7 +94,14 @@ ngx_pylon_submit_refind(ngx_pylon_scan_t *ev)
     xt->reads = 0;
     xt->resend = 1;
 
-    if (sm->waiting == NULL || sm->scanned >= ev->number) {
+    if (ev->check) {
+        /* taken over: blocks below it were scanned by the previous
+         * helper, maybe on another fork: from its era's birth */
+        if (sm->waiting == NULL || sm->scanned > xt->birth) {
+            sm->scanned = xt->birth;
+        }
+
+    } else if (sm->waiting == NULL || sm->scanned >= ev->number) {
         sm->scanned = ev->number - 1;
     }
 
@@ -144,7 +151,8 @@ ngx_pylon_submit_on_head(void *data, uint64_t number, const u_char *hash)
                     sizeof(sm->head_hash));
     }
 
-    /* included extrinsics whose events could not be read: again */
+    /* included extrinsics whose events (or taken-over ones whose block)
+     * could not be read: again */
 
     list = sm->rereads;
     sm->rereads = NULL;
@@ -152,7 +160,13 @@ ngx_pylon_submit_on_head(void *data, uint64_t number, const u_char *hash)
     while (list) {
         ev = list;
         list = ev->next;
-        ngx_pylon_submit_events_read(ev);
+
+        if (ev->check) {
+            ngx_pylon_submit_check(ev);         /* its block first */
+
+        } else {
+            ngx_pylon_submit_events_read(ev);
+        }
     }
 
     if (sm->waiting == NULL) {

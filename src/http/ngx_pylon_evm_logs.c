@@ -5,11 +5,11 @@
  *   POST /api/_unstable/openaccess/evm/contracts/{address}/logs
  *        ?from_block=N&to_block=M      body {"abi": [ABI entries]}
  *
- * In Pylon's order: the open-access guard (401, 403), the
- * query parameters and the body (400), the address's EIP-55 form (400 "Invalid contract
- * address: <given>"), the event entries of the ABI (422 "Malformed ABI
- * event entry: <reason>"), then this server's limits (400: block range,
- * body size) and the EVM configuration (503).  The worker then submits
+ * In Pylon's order: the open-access guard (401, 403), the query parameters and
+ * the body (400), the address's EIP-55 form (400 "Invalid contract address:
+ * <given>"), the event entries of the ABI (422 "Malformed ABI event entry:
+ * <reason>"), then this server's limits (400: block range, body size) and the
+ * EVM configuration (503).  The worker then submits
  * the job (identical requests join it) and waits without blocking; the
  * job's record carries the status and body to send: 200 with {"logs",
  * "from_block", "to_block"}, 502 with the node's error, 400 when the

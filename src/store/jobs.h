@@ -61,13 +61,13 @@
 
 
 /*
- * Submits a job in one write transaction.  params is borrowed.  With a
- * key and JOIN, an unfinished job with that key is returned instead
- * (*joined = 1); with SUPERSEDE, it is replaced (see above) and the new
- * one takes its place.  reply is the waiting worker's socket path or NULL.  Writes the
- * job id (PYLON_JOB_ID_LEN + 1 bytes) to id.  0, -1, PYLON_JOB_EBUSY (a
- * new job of a kind already at its pylon_job_limit(); joining is never
- * refused) or PYLON_JOB_EFULL.
+ * Submits a job in one write transaction.  params is borrowed.  With a key and
+ * JOIN, an unfinished job with that key is returned instead (*joined = 1); with
+ * SUPERSEDE, it is replaced (see above) and the new one takes its place.  reply
+ * is the waiting worker's socket path or NULL.  Writes the job id
+ * (PYLON_JOB_ID_LEN + 1 bytes) to id.  0, -1, PYLON_JOB_EBUSY (a new job of a
+ * kind already at its pylon_job_limit(); joining is never refused) or
+ * PYLON_JOB_EFULL.
  */
 int pylon_job_submit(pylon_store_t *st, char *id, const char *kind,
     const char *key, int mode, json_t *params, const char *reply,

@@ -2,10 +2,10 @@
  * store.h: the LMDB cache shared by the helper (the only writer of chain
  * data) and the nginx workers (readers).
  *
- * A value is a record: a 32-byte header (magic, flags, block number, ETag,
- * time written) followed by a ready-to-send body, and with the GZIP flag
- * (and magic "PYR2" instead of "PYR1") an 8-byte extension (u32 body length, u32 copy length), the body, then
- * its gzip copy (store/gzip.h).  Workers read a record
+ * A value is a record: a 32-byte header (magic, flags, block number, ETag, time
+ * written) followed by a ready-to-send body, and with the GZIP flag (and magic
+ * "PYR2" instead of "PYR1") an 8-byte extension (u32 body length, u32 copy
+ * length), the body, then its gzip copy (store/gzip.h).  Workers read a record
  * with one mdb_get in a reusable read transaction and copy the body out;
  * the helper writes all records of one block in one transaction, so a
  * reader never sees a half-updated block.  The ETag is a hash of the body:

@@ -12,7 +12,8 @@
  * An argument that names an existing file is read as a bittensor hotkey
  * file (unless it starts with "//" and is not a regular file, so "//" is
  * a SURI, not the root directory); anything else is a secret URI
- * ("//Alice", "<phrase>//hard///pw", "0x<mini secret>").  Mnemonics need the BIP39 English word list:
+ * ("//Alice", "<phrase>//hard///pw", "0x<mini secret>").  Mnemonics
+ * need the BIP39 English word list:
  * $PYLON_BIP39_WORDLIST, else $PYLON_SHARED/fixtures/bip39-english.txt.
  * Exit codes: 0 success, 1 invalid signature, 2 usage or input error.
  * Secrets given as arguments are visible to other local users (ps);
