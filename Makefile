@@ -106,6 +106,12 @@ $(B)/t/%.t: t/unit/%.c t/unit/tap.h $(B)/libpylon-asan.a
 	@mkdir -p $(B)/t
 	$(CC) $(CFLAGS_T) -It/unit $< $(B)/libpylon-asan.a $(LIBS) -o $@
 
+# the helper's head slot is plain C (no nginx types): linked on its own
+$(B)/t/test_head_slot.t: t/unit/test_head_slot.c t/unit/tap.h \
+    src/helper/ngx_pylon_head_slot.c src/helper/ngx_pylon_head_slot.h
+	@mkdir -p $(B)/t
+	$(CC) $(CFLAGS_T) -It/unit $< src/helper/ngx_pylon_head_slot.c -o $@
+
 $(B)/pylon-%: src/tools/pylon-%.c $(B)/libpylon.a
 	$(CC) $(CFLAGS_O) $< $(B)/libpylon.a $(LIBS) -o $@
 

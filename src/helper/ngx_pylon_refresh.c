@@ -136,34 +136,25 @@ ngx_pylon_refresh_head(void *data, uint64_t number, const u_char *hash)
         return;
     }
 
-    /* the same head again (a reconnection's catch-up): nothing new */
+    /* the same head again (a reconnection's catch-up): nothing new; one
+     * head round at a time: a head that comes meanwhile waits (a newer
+     * one that comes then takes its place) */
 
-    if (number == r->started
-        && ngx_strcmp(r->started_hash, (const char *) hash) == 0)
+    switch (ngx_pylon_head_slot_offer(&r->heads, number, (const char *) hash,
+                                      r->head_seq))
     {
+    case NGX_PYLON_HEAD_START:
+        ngx_pylon_refresh_head_round(r, number, (const char *) hash,
+                                     r->head_seq);
+        return;
+
+    case NGX_PYLON_HEAD_REPLACED:
+        r->skipped++;
+        return;
+
+    default: /* NGX_PYLON_HEAD_SAME, NGX_PYLON_HEAD_PENDING */
         return;
     }
-
-    r->started = number;
-    ngx_cpystrn((u_char *) r->started_hash, (u_char *) hash,
-                sizeof(r->started_hash));
-
-    if (r->inflight) {
-        /* one head round at a time: this head waits (a newer one that
-         * comes meanwhile takes its place) */
-        if (r->pending) {
-            r->skipped++;
-        }
-
-        r->pending = number;
-        r->pending_seq = r->head_seq;
-        ngx_cpystrn((u_char *) r->pending_hash, (u_char *) hash,
-                    sizeof(r->pending_hash));
-        return;
-    }
-
-    ngx_pylon_refresh_head_round(r, number, (const char *) hash,
-                                 r->head_seq);
 }
 
 
@@ -191,7 +182,7 @@ ngx_pylon_refresh_head_round(ngx_pylon_refresh_t *r, uint64_t number,
 
     rd->seq = seq;
     rd->head = 1;
-    r->inflight = rd;
+    ngx_pylon_head_slot_start(&r->heads, rd);
 
     ngx_pylon_round_start(rd);
 }
@@ -244,13 +235,10 @@ ngx_pylon_refresh_lend_states(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
 void
 ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
 {
-    uint64_t    number;
-    ngx_uint_t  i, k;
-    char        hash[67];
+    ngx_uint_t                i, k;
+    ngx_pylon_pending_head_t  next;
 
-    if (r->inflight == rd) {
-        r->inflight = NULL;
-    }
+    (void) ngx_pylon_head_slot_end(&r->heads, rd);
 
     if (rd->failed) {
         /* nothing of this head was written: every subnet of it is stale */
@@ -273,15 +261,11 @@ ngx_pylon_refresh_head_done(ngx_pylon_refresh_t *r, ngx_pylon_round_t *rd)
 
     ngx_pylon_refresh_lend_states(r, rd);
 
-    if (r->pending == 0 || r->inflight) {
+    if (!ngx_pylon_head_slot_next(&r->heads, &next)) {
         return;
     }
 
-    number = r->pending;
-    ngx_memcpy(hash, r->pending_hash, sizeof(hash));
-    r->pending = 0;
-
-    ngx_pylon_refresh_head_round(r, number, hash, r->pending_seq);
+    ngx_pylon_refresh_head_round(r, next.number, next.hash, next.seq);
 }
 
 

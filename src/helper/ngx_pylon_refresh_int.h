@@ -20,8 +20,11 @@
  * Ownership: the refresher owns its tracked set; a round
  * (ngx_pylon_round_create) owns its subnets' read buffers and holds a
  * reference to its runtime (rd->rt) until ngx_pylon_round_free.  The
- * functions below are shared between those files; they are not part of
- * the refresher's interface.
+ * head slot (r->heads) holds a copy of the pending head; the head round
+ * in flight it points to is freed by ngx_pylon_round_free, after
+ * ngx_pylon_refresh_head_done took it out of the slot.  The functions
+ * below are shared between those files; they are not part of the
+ * refresher's interface.
  */
 
 #ifndef _NGX_PYLON_REFRESH_INT_H_INCLUDED_
@@ -33,6 +36,7 @@
 
 #include "helper/ngx_pylon_session.h"
 #include "helper/ngx_pylon_meta.h"
+#include "helper/ngx_pylon_head_slot.h"
 #include "helper/ngx_pylon_refresh.h"
 #include "helper/ngx_pylon_stats.h"
 #include "helper/ngx_pylon_refresh_v2.h"
@@ -79,22 +83,19 @@ struct ngx_pylon_refresh_s {
     ngx_uint_t              ntracked;
     uint32_t                spec;            /* last runtime version seen */
     uint64_t                written;         /* newest latest round */
-    uint64_t                started;         /* newest head refreshed */
-    char                    started_hash[67];
 
     /*
      * Heads are numbered as they come (the follower hands them over in
      * its fork choice's order); a latest round writes only when no round
      * of a later head has written yet.  One head round runs at a time:
-     * a head that comes meanwhile waits as `pending` (a newer one
-     * replaces it).
+     * a head that comes meanwhile waits as the slot's pending head (a
+     * newer one replaces it), see ngx_pylon_head_slot.h.
      */
     uint64_t                head_seq;        /* of the last head */
     uint64_t                written_seq;     /* of the last latest write */
-    ngx_pylon_round_t      *inflight;        /* the head round running */
-    uint64_t                pending;         /* 0: none */
-    uint64_t                pending_seq;
-    char                    pending_hash[67];
+    ngx_pylon_head_slot_t   heads;           /* the head round in
+                                                flight (ours), the
+                                                pending head */
     ngx_uint_t              skipped;         /* heads replaced while
                                                 pending */
     ngx_uint_t              rounds;

@@ -13,6 +13,7 @@
 #include <ngx_core.h>
 
 #include "helper/ngx_pylon_refresh_v2_int.h"
+#include "helper/ngx_pylon_head_slot.h"
 
 
 static void ngx_pylon_v2_start(ngx_pylon_v2_t *rd, const pylon_meta_t *m);
@@ -21,31 +22,29 @@ static void ngx_pylon_v2_reply(void *data, json_t *result,
 static void ngx_pylon_v2_missing(ngx_pylon_v2_t *rd, const char *op);
 static void ngx_pylon_v2_step(ngx_pylon_v2_t *rd);
 static void ngx_pylon_v2_free(ngx_pylon_v2_t *rd);
-static void ngx_pylon_v2_head_round(void);
+static void ngx_pylon_v2_head_round(uint64_t number, const char *hash);
 
 
 /*
  * Head rounds: one in flight, plus the latest head that came meanwhile
  * (a newer head, or another head at the same height, the node's fork
- * choice, takes its place).  The helper is one process with one
- * refresher, so this state is the process's own.
+ * choice, takes its place): ngx_pylon_head_slot.h, whose in-flight round
+ * is ours.  What a head's round reads is the one of the last head
+ * offered, which is the pending one when one is.  The helper is one
+ * process with one refresher, so this state is the process's own.
  */
 
 typedef struct {
     ngx_pylon_refresh_t    *refresh;
     ngx_pylon_helper_t     *h;
     ngx_pylon_session_t    *session;
-    uint64_t                number;
-    char                    hash[67];
     ngx_int_t               netuids[NGX_PYLON_V2_SUBS];
     ngx_uint_t              n;
-} ngx_pylon_v2_head_t;
+} ngx_pylon_v2_reads_t;
 
 
-static ngx_pylon_v2_t       *ngx_pylon_v2_inflight;  /* the head round */
-static ngx_pylon_v2_head_t   ngx_pylon_v2_pending;   /* number 0: none */
-static uint64_t              ngx_pylon_v2_started;   /* the last head taken */
-static char                  ngx_pylon_v2_started_hash[67];
+static ngx_pylon_head_slot_t  ngx_pylon_v2_heads;
+static ngx_pylon_v2_reads_t   ngx_pylon_v2_reads;   /* of the last head */
 
 
 ngx_uint_t
@@ -78,70 +77,73 @@ ngx_pylon_refresh_v2_head(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     ngx_pylon_session_t *s, uint64_t number, const u_char *hash,
     ngx_int_t *netuids, ngx_uint_t n)
 {
-    ngx_pylon_v2_head_t  *hd;
+    uint64_t               replaced;
+    ngx_pylon_v2_reads_t  *rs;
 
     if (ngx_pylon_refresh_meta(r) == NULL) {
         return;                                  /* no runtime yet */
     }
 
-    /* the same head again (a reconnection's catch-up), or an older one:
-     * nothing new; the same height with another hash is the fork choice */
+    /* an older head: nothing new; the same height with another hash is
+     * the fork choice */
 
-    if (number < ngx_pylon_v2_started
-        || (number == ngx_pylon_v2_started
-            && ngx_strcmp(ngx_pylon_v2_started_hash, (const char *) hash)
-               == 0))
-    {
+    if (number < ngx_pylon_v2_heads.last.number) {
         return;
     }
 
-    ngx_pylon_v2_started = number;
-    ngx_cpystrn((u_char *) ngx_pylon_v2_started_hash, (u_char *) hash,
-                sizeof(ngx_pylon_v2_started_hash));
+    replaced = ngx_pylon_v2_heads.pending.number;
 
-    hd = &ngx_pylon_v2_pending;
+    switch (ngx_pylon_head_slot_offer(&ngx_pylon_v2_heads, number,
+                                      (const char *) hash, 0))
+    {
+    case NGX_PYLON_HEAD_SAME:
+        return;                 /* the same head again (a catch-up) */
 
-    if (hd->number) {
+    case NGX_PYLON_HEAD_REPLACED:
         ngx_log_debug2(NGX_LOG_DEBUG_CORE, h->log, 0,
                        "pylon helper: v2 head %uL replaced by %uL before "
-                       "its round", hd->number, number);
+                       "its round", replaced, number);
+        break;
+
+    default: /* NGX_PYLON_HEAD_START, NGX_PYLON_HEAD_PENDING */
+        break;
     }
 
-    hd->refresh = r;
-    hd->h = h;
-    hd->session = s;
-    hd->number = number;
-    ngx_cpystrn((u_char *) hd->hash, (u_char *) hash, sizeof(hd->hash));
-    hd->n = ngx_min(n, NGX_PYLON_V2_SUBS);
-    ngx_memcpy(hd->netuids, netuids, hd->n * sizeof(ngx_int_t));
+    rs = &ngx_pylon_v2_reads;
 
-    if (ngx_pylon_v2_inflight == NULL) {
-        ngx_pylon_v2_head_round();
+    rs->refresh = r;
+    rs->h = h;
+    rs->session = s;
+    rs->n = ngx_min(n, NGX_PYLON_V2_SUBS);
+    ngx_memcpy(rs->netuids, netuids, rs->n * sizeof(ngx_int_t));
+
+    if (ngx_pylon_v2_heads.inflight == NULL) {
+        ngx_pylon_v2_head_round(number, (const char *) hash);
     }
 
     /* else it waits for the round in flight (ngx_pylon_v2_step) */
 }
 
 
-/* starts the pending head's round, the one head round in flight */
+/* starts the round of head (number, hash), the one head round in flight */
 
 static void
-ngx_pylon_v2_head_round(void)
+ngx_pylon_v2_head_round(uint64_t number, const char *hash)
 {
-    ngx_pylon_v2_head_t  hd;
+    ngx_pylon_v2_reads_t  rs;
 
-    hd = ngx_pylon_v2_pending;
-    ngx_pylon_v2_pending.number = 0;
+    rs = ngx_pylon_v2_reads;
 
-    /* every part, over the tracked subnets; inflight is set by the
-     * start, as its calls may end the round before it returns */
+    /* every part, over the tracked subnets; the slot's in-flight round
+     * is set by the start, as its calls may end the round before it
+     * returns */
 
-    (void) ngx_pylon_refresh_v2(hd.refresh, hd.h, hd.session,
-                                (char *) hd.h->pmcf->network.name.data,
-                                hd.number, hd.hash, NULL, 1,
+    (void) ngx_pylon_refresh_v2(rs.refresh, rs.h, rs.session,
+                                (char *) rs.h->pmcf->network.name.data,
+                                number, hash, NULL, 1,
                                 NGX_PYLON_V2_DRAND|NGX_PYLON_V2_PRICES
                                 |NGX_PYLON_V2_PRICE|NGX_PYLON_V2_REVEALED,
-                                hd.netuids, hd.n, NULL, NULL);
+                                rs.netuids, rs.n, NULL, NULL);
 }
 
 
@@ -189,7 +191,7 @@ ngx_pylon_refresh_v2(ngx_pylon_refresh_t *r, ngx_pylon_helper_t *h,
     }
 
     if (latest && done == NULL) {
-        ngx_pylon_v2_inflight = rd;              /* a head round */
+        ngx_pylon_head_slot_start(&ngx_pylon_v2_heads, rd); /* a head round */
     }
 
     /* the start holds one count so that nothing ends the round early */
@@ -464,7 +466,8 @@ ngx_pylon_v2_missing(ngx_pylon_v2_t *rd, const char *op)
 static void
 ngx_pylon_v2_step(ngx_pylon_v2_t *rd)
 {
-    ngx_uint_t  status;
+    ngx_uint_t                status;
+    ngx_pylon_pending_head_t  next;
 
     if (--rd->pending) {
         return;
@@ -483,18 +486,17 @@ ngx_pylon_v2_step(ngx_pylon_v2_t *rd)
                  rd->unknown);
     }
 
-    if (rd != ngx_pylon_v2_inflight) {
+    if (!ngx_pylon_head_slot_end(&ngx_pylon_v2_heads, rd)) {
         ngx_pylon_v2_free(rd);
         return;
     }
 
     /* the head round ended: the head that came meanwhile, if any */
 
-    ngx_pylon_v2_inflight = NULL;
     ngx_pylon_v2_free(rd);
 
-    if (ngx_pylon_v2_pending.number) {
-        ngx_pylon_v2_head_round();
+    if (ngx_pylon_head_slot_next(&ngx_pylon_v2_heads, &next)) {
+        ngx_pylon_v2_head_round(next.number, next.hash);
     }
 }
 
