@@ -28,6 +28,19 @@ def neurons_block(n, block="latest"):
     return r.json()["block"] if r else None
 
 
+def following_fork_a(nginx_factory, data_node):
+    """nginx following the fake node from 500, then 501 and 502 on fork A, one by one."""
+    node = data_node(500)
+    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
+    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
+    for k in (501, 502):
+        node.hashes[k] = fork_hash("A", k)
+        node.new_head()
+        assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("A", k),
+                        10), n.log()[-3000:]
+    return node, n
+
+
 def test_reorg_orphan_answered_last_is_never_served(nginx_factory, data_node):
     node = data_node(500)
     n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
@@ -135,16 +148,8 @@ def test_reorg_during_a_historical_fetch_reads_again(nginx_factory, data_node):
 def test_reorg_across_skipped_heights_is_seen(nginx_factory, data_node):
     """The node's next head skips heights (a burst of blocks, a reconnection) and is on
     another fork than the blocks followed: nothing of the old fork may be served."""
-    node = data_node(500)
-    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
-    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
-
-    # 501 and 502 on fork A, followed one by one; a historical read keeps A's 501
-    for k in (501, 502):
-        node.hashes[k] = fork_hash("A", k)
-        node.new_head()
-        assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("A", k),
-                        10), n.log()[-3000:]
+    node, n = following_fork_a(nginx_factory, data_node)
+    # a historical read keeps A's 501
     assert neurons_block(n, 501)["hash"] == fork_hash("A", 501)
 
     # fork B replaces 501.. and its first head announced is 505 (502-504 never are)
@@ -182,14 +187,7 @@ def test_skipped_heights_on_the_same_chain_are_no_reorg(nginx_factory, data_node
 def test_reorg_below_the_parent_is_found_at_its_fork_point(nginx_factory, data_node):
     """The next head's parent is not the block followed below it: the reorg is from the
     fork point the node's hashes show (501), not a guessed 64 blocks back."""
-    node = data_node(500)
-    n = nginx_factory(conf(node, "pylon_archive_network %s;" % node.url))
-    assert wait_for(lambda: neurons_block(n), 20), n.log()[-3000:]
-    for k in (501, 502):
-        node.hashes[k] = fork_hash("A", k)
-        node.new_head()
-        assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("A", k),
-                        10), n.log()[-3000:]
+    node, n = following_fork_a(nginx_factory, data_node)
 
     mark = len(n.log())
     for k in (501, 502, 503):

@@ -109,7 +109,8 @@ def node():
     nd.stop()
 
 
-def started(node, main_conf=""):
+def running(node, main_conf="", expect=None):
+    """nginx with the identity's wallet, serving subnet 1; yields it, then cleans up."""
     wallets = tempfile.mkdtemp(prefix="pylon-wallets-")
     os.chmod(wallets, 0o755)
     shutil.copytree(os.path.join(WALLETS, "pylon"), os.path.join(wallets, "pylon"))
@@ -118,12 +119,8 @@ def started(node, main_conf=""):
         "pylon_commitment_retry 3 1s; "
         "pylon_identity sn wallet=pylon hotkey=pylon netuid=1 token=%s;"
         % (node.url, wallets, TOKEN))), main_conf=main_conf)
-    return n, wallets
-
-
-@pytest.fixture
-def ngx(node):
-    n, wallets = started(node)
+    if expect:
+        n.expect_log(expect)
     n.start()
     try:
         assert wait_for(lambda: n.request(dc.routes(1)["neurons"]).status == 200, 30), \
@@ -132,6 +129,11 @@ def ngx(node):
     finally:
         n.cleanup()
         shutil.rmtree(wallets, ignore_errors=True)
+
+
+@pytest.fixture
+def ngx(node):
+    yield from running(node)
 
 
 def post_commitment(n):
@@ -250,16 +252,9 @@ def hookdir():
 
 @pytest.fixture
 def hooked(node, hookdir):
-    n, wallets = started(node, main_conf="env PYLON_TEST_HOOK=%s;" % hookdir)
-    n.expect_log(r"exited on signal 9")           # the paused helper is killed on purpose
-    n.start()
-    try:
-        assert wait_for(lambda: n.request(dc.routes(1)["neurons"]).status == 200, 30), \
-            n.log()[-3000:]
-        yield n
-    finally:
-        n.cleanup()
-        shutil.rmtree(wallets, ignore_errors=True)
+    # the paused helper is killed on purpose
+    yield from running(node, main_conf="env PYLON_TEST_HOOK=%s;" % hookdir,
+                       expect=r"exited on signal 9")
 
 
 def kill_paused_after_inclusion(node, n, hookdir, reorg):

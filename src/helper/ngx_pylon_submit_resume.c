@@ -23,6 +23,7 @@ static void ngx_pylon_submit_on_checked(void *data, json_t *result,
     const char *error);
 static void ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev,
     const char *why);
+static void ngx_pylon_submit_check_drop(ngx_pylon_scan_t *ev);
 static void ngx_pylon_submit_on_resent(void *data, json_t *result,
     const char *error);
 
@@ -221,9 +222,7 @@ ngx_pylon_submit_on_checked(void *data, json_t *result, const char *error)
     xt = ev->xt;
 
     if (sm->stopping) {
-        /* the helper is exiting: the job stays for the next one */
-        ngx_pylon_submit_free(xt);
-        ngx_free(ev);
+        ngx_pylon_submit_check_drop(ev);
         return;
     }
 
@@ -293,8 +292,7 @@ ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev, const char *why)
     sm = ev->sm;
 
     if (sm->stopping) {
-        ngx_pylon_submit_free(xt);
-        ngx_free(ev);
+        ngx_pylon_submit_check_drop(ev);
         return;
     }
 
@@ -317,6 +315,16 @@ ngx_pylon_submit_check_later(ngx_pylon_scan_t *ev, const char *why)
 
     ngx_free(ev);
     ngx_pylon_submit_rewait(xt);
+}
+
+
+/* the helper is exiting: the job stays for the next one; ev, xt freed */
+
+static void
+ngx_pylon_submit_check_drop(ngx_pylon_scan_t *ev)
+{
+    ngx_pylon_submit_free(ev->xt);
+    ngx_free(ev);
 }
 
 
