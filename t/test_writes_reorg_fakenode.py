@@ -156,6 +156,16 @@ def submitted_once(node, n):
     return node.submitted[0], node.head        # the bytes, the head it was built on
 
 
+def include_in_the_next_block(node, fork, xt):
+    """The next head, on `fork`, holds xt with its success event; returns its number."""
+    m = node.head + 1
+    node.hashes[m] = fork_hash(fork, m)
+    node.blocks[fork_hash(fork, m)] = [xt]
+    node.events[fork_hash(fork, m)] = success_events(0)
+    node.new_head()
+    return m
+
+
 def done_record(n):
     key, job = jobs(n, "commitment")[-1]
     return job
@@ -226,11 +236,7 @@ def test_inclusion_in_an_orphaned_block_is_never_reported(node, ngx):
     assert set(node.submitted) == {xt}
 
     # fork B takes it in a later block: done there
-    M = node.head + 1
-    node.hashes[M] = fork_hash("B", M)
-    node.blocks[fork_hash("B", M)] = [xt]
-    node.events[fork_hash("B", M)] = success_events(0)
-    node.new_head()
+    M = include_in_the_next_block(node, "B", xt)
     t.join(60)
     r = out["r"]
     assert r.status == 201, (r, n.log()[-3000:])
@@ -316,11 +322,7 @@ def test_taken_over_inclusion_in_an_orphan_is_looked_for_again(node, hooked, hoo
     assert set(node.submitted) == {xt}
 
     # fork B takes it in a later block: done there
-    M = node.head + 1
-    node.hashes[M] = fork_hash("B", M)
-    node.blocks[fork_hash("B", M)] = [xt]
-    node.events[fork_hash("B", M)] = success_events(0)
-    node.new_head()
+    M = include_in_the_next_block(node, "B", xt)
     assert wait_for(lambda: done_record(n)["state"] == "done", 30), n.log()[-3000:]
     job = done_record(n)
     assert job["xt"]["block"] == M and job["xt"]["block_hash"] == fork_hash("B", M), job
