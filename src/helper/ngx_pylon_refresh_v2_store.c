@@ -46,6 +46,7 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
 {
     char              prefix[PYLON_KEY_MAX];
     size_t            j;
+    const char       *why;
     ngx_int_t         rc;
     ngx_uint_t        i;
     pylon_batch_t    *batch;
@@ -54,23 +55,23 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
 
     st = rd->h->store;
     ngx_memzero(&old, sizeof(old));
+    why = "not rendered (out of memory)";
 
     batch = pylon_batch_create(st);
-    if (batch == NULL) {
-        rc = NGX_ERROR;
-        goto done;
-    }
+    rc = batch ? ngx_pylon_v2_render(rd, batch) : NGX_ERROR;
 
-    rc = ngx_pylon_v2_render(rd, batch);
     if (rc != NGX_OK) {
         goto done;
     }
 
+    why = NULL;                        /* from here: the cache's error */
+
     /*
-     * Checked right before writing, with nothing run in between: a head
-     * round writes only while it is the follower's choice and not older
-     * than the last one written; a fetch round writes its own records
-     * anyway (the next head replaces them).
+     * Checked after rendering, right before writing (nothing else runs
+     * in between: the helper is one event loop): a head round writes
+     * only while it is the follower's choice and not older than the last
+     * one written; a fetch round writes its own records anyway (the next
+     * head replaces them).
      */
 
     if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
@@ -131,8 +132,7 @@ done:
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, rd->h->log, 0,
                       "pylon helper: v2 data of block %uL not written: %s",
-                      rd->number, batch ? pylon_store_error(st)
-                                        : "out of memory");
+                      rd->number, why ? why : pylon_store_error(st));
     }
 
     pylon_batch_free(batch);
