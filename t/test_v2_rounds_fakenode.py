@@ -6,7 +6,9 @@ commitments).
   choice) is read, and the orphan's round, even when its answers come back last, never writes:
   the price route is served at the fork choice's hash, never the orphan's;
 - a slow node with heads coming faster than a round: one v2 head round in flight at a time (its
-  drand calls never overlap), and the last head's data is served in the end.
+  drand calls never overlap), and the last head's data is served in the end;
+- a price answer that does not decode: that part keeps its previous body while the round's other
+  parts (drand, revealed commitments), rendered into the same batch, are written (issue 12).
 """
 import hashlib
 import json
@@ -31,8 +33,15 @@ class PriceNode(v2.V2Node):
     def __init__(self, head, **kw):
         super().__init__(head, **kw)
         self.price_at = {}                  # hash -> price of every subnet
+        self.raw_at = {}                    # hash -> price answer's bytes (hex)
+        self.raw_seen = set()               # hashes whose raw_at was answered
 
     def answer(self, method, params):
+        if method == "state_call" and params[0] == "SwapRuntimeApi_current_alpha_price" \
+                and params[2] in self.raw_at:
+            self.check(params[2])
+            self.raw_seen.add(params[2])
+            return self.raw_at[params[2]]
         if method == "state_call" and params[0] == "SwapRuntimeApi_current_alpha_price" \
                 and params[2] in self.price_at:
             self.check(params[2])
@@ -166,5 +175,39 @@ def test_v2_slow_node_one_round_in_flight(nginx_factory):
             most = max(most, cur)
         assert most == 1, (most, held)
         assert 2 <= len(held) < len(heads), held
+    finally:
+        node.stop()
+
+
+def test_v2_undecodable_price_keeps_its_previous_body(nginx_factory):
+    node = node_at(600)
+    node.reveal(v2.ALICE, [("alice", 590)])
+    try:
+        n = nginx_factory(conf(node))
+        assert wait_for(lambda: (price(n) or {}).get("block", {}).get("number") == 600, 20), \
+            n.log()[-3000:]
+        assert wait_for(lambda: drand(n) == node.round + 600, 10)
+        before = price(n)
+
+        # block 601: the price answer is two bytes, not a u64; a new reveal
+        node.raw_at[node.hash_of(601)] = "0x0102"
+        node.reveal(v2.ALICE, [("alice", 590), ("again", 601)])
+        assert node.new_head() == 601
+
+        # drand and the revealed commitments of 601 are written ...
+        assert wait_for(lambda: drand(n) == node.round + 601, 10), n.log()[-3000:]
+        revealed = ok(n, UOA + "/block/latest/commitments/revealed/" + v2.ALICE).json()
+        assert revealed["block"]["number"] == 601
+        assert [c["commitment"] for c in revealed["commitments"]] == ["alice", "again"]
+        assert node.hash_of(601) in node.raw_seen      # that round read the price
+
+        # ... the price keeps its body of 600
+        assert price(n) == before
+
+        # and the next head's price is written again
+        assert node.new_head() == 602
+        assert wait_for(lambda: (price(n) or {}).get("block", {}).get("number") == 602, 10), \
+            n.log()[-3000:]
+        assert price(n)["block"]["hash"] == node.hash_of(602)
     finally:
         node.stop()

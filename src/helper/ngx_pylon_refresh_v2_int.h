@@ -7,7 +7,8 @@
  *           per subnet: state_call SwapRuntimeApi_current_alpha_price,
  *               state_getKeysPaged(RevealedCommitments prefix) ->
  *               state_queryStorageAt -> next page
- *   when nothing is pending: render and write in one transaction.
+ *   when nothing is pending: render into a batch, then write it in one
+ *   short transaction (ngx_pylon_refresh_v2_store.c).
  *
  * Buffers: a round and everything it read are ngx_alloc()ed in
  * ngx_pylon_refresh_v2.c and freed by ngx_pylon_v2_free() after the done

@@ -1,7 +1,15 @@
 /*
  * ngx_pylon_refresh_v2_store.c: rendering and storing a finished v2 round
- * (see ngx_pylon_refresh_v2_int.h): alpha prices and revealed commitments
- * rendered and written in one transaction.
+ * (see ngx_pylon_refresh_v2_int.h).  The drand round, alpha prices and
+ * revealed commitments are rendered first, with their gzip copies, into a
+ * batch (store/batch.h); then, if a head round is still the followed
+ * chain's, one short write transaction deletes the revealed items that may
+ * have gone and puts the batch.  A part that was not read, or whose value
+ * does not decode, is not rendered: its previous bodies stay.
+ *
+ * Buffers: ngx_pylon_v2_write() creates the batch and frees it; the
+ * renderers add copies to it and free every JSON value and text they
+ * make themselves.
  */
 
 #include <ngx_config.h>
@@ -9,47 +17,66 @@
 
 #include "helper/ngx_pylon_refresh_v2_int.h"
 #include "helper/ngx_pylon_follow.h"
+#include "store/batch.h"
 
 
 static uint64_t     ngx_pylon_v2_written;
 
 
+static ngx_int_t ngx_pylon_v2_render(ngx_pylon_v2_t *rd,
+    pylon_batch_t *batch);
 static ngx_uint_t ngx_pylon_v2_current(ngx_pylon_v2_t *rd);
-static ngx_int_t ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route,
-    ngx_int_t netuid, const char *item, json_t *body);
+static ngx_int_t ngx_pylon_v2_add(ngx_pylon_v2_t *rd, pylon_batch_t *batch,
+    const char *route, ngx_int_t netuid, const char *item, json_t *body);
 static ngx_int_t ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd,
-    const pylon_meta_t *m, json_t *block);
+    pylon_batch_t *batch, const pylon_meta_t *m, json_t *block);
 static ngx_int_t ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd,
-    ngx_pylon_v2_sub_t *sub, const pylon_meta_t *m, json_t *block);
+    pylon_batch_t *batch, ngx_pylon_v2_sub_t *sub, const pylon_meta_t *m,
+    json_t *block);
 
 
-/* everything read, in one transaction; parts that failed are skipped */
+/*
+ * Renders the round into a batch, then writes it in one transaction
+ * with the deletes; NGX_ERROR (out of memory, or the cache failed):
+ * nothing of the round is written.
+ */
 
 ngx_int_t
 ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
 {
-    char                 prefix[PYLON_KEY_MAX], err[128];
-    size_t               j;
-    json_t              *block, *v;
-    ngx_int_t            rc;
-    ngx_uint_t           i;
-    pylon_store_t       *st;
-    const pylon_meta_t  *m;
-    ngx_pylon_v2_sub_t  *sub;
-    pylon_keylist_t  old;
-
-    /* a head round writes only while it is the follower's choice and
-     * not older than the last one written; a fetch round writes its own
-     * records anyway (the next head replaces them) */
-
-    if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
-        return NGX_OK;
-    }
-
-    m = rd->rt->meta;             /* the round's runtime, not the head's */
+    char              prefix[PYLON_KEY_MAX];
+    size_t            j;
+    const char       *why;
+    ngx_int_t         rc;
+    ngx_uint_t        i;
+    pylon_batch_t    *batch;
+    pylon_store_t    *st;
+    pylon_keylist_t   old;
 
     st = rd->h->store;
     ngx_memzero(&old, sizeof(old));
+    why = "not rendered (out of memory)";
+
+    batch = pylon_batch_create(st);
+    rc = batch ? ngx_pylon_v2_render(rd, batch) : NGX_ERROR;
+
+    if (rc != NGX_OK) {
+        goto done;
+    }
+
+    why = NULL;                        /* from here: the cache's error */
+
+    /*
+     * Checked after rendering, right before writing (nothing else runs
+     * in between: the helper is one event loop): a head round writes
+     * only while it is the follower's choice and not older than the last
+     * one written; a fetch round writes its own records anyway (the next
+     * head replaces them).
+     */
+
+    if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
+        goto done;
+    }
 
     /* latest revealed items that may have gone: deleted, then put */
 
@@ -68,65 +95,23 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
         }
     }
 
-    block = json_pack("{sIss}", "number", (json_int_t) rd->number,
-                      "hash", rd->hash);
-    if (block == NULL || pylon_store_write_begin(st) != 0) {
-        json_decref(block);
+    /* one short transaction: the deletes, then the batch */
+
+    if (pylon_store_write_begin(st) != 0) {
         rc = NGX_ERROR;
         goto done;
     }
 
-    rc = NGX_OK;
-
-    for (j = 0; j < old.n && rc == NGX_OK; j++) {
+    for (j = 0; j < old.n; j++) {
         if (pylon_store_del(st, old.keys[j]) != 0) {
             rc = NGX_ERROR;
+            break;
         }
     }
 
-    if (rc == NGX_OK && rd->drand_ok) {
-        v = pylon_storage_value_decode(m, "Drand", "LastStoredRound",
-                                       rd->drand, rd->drand_len, err,
-                                       sizeof(err));
-        if (json_is_integer(v)) {
-            rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_DRAND, PYLON_NETUID_NONE,
-                                  NULL, json_pack("{sO}", "last_stored_round",
-                                                  v));
-        } else if (rd->status == 0) {
-            ngx_pylon_v2_fail(rd, 502, "get_drand_last_stored_round", err);
-        }
-        json_decref(v);
+    if (rc == NGX_OK && pylon_batch_put(batch) != 0) {
+        rc = NGX_ERROR;
     }
-
-    if (rc == NGX_OK && rd->prices_ok) {
-        rc = ngx_pylon_v2_render_prices(rd, m, block);
-    }
-
-    for (i = 0; rc == NGX_OK && i < rd->nsubs; i++) {
-        sub = &rd->subs[i];
-
-        if (sub->price_ok) {
-            v = pylon_runtime_api_decode(m, "SwapRuntimeApi",
-                                         "current_alpha_price", sub->price,
-                                         sub->price_len, err, sizeof(err));
-            if (json_is_integer(v)) {
-                rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICE, sub->netuid,
-                                      NULL, json_pack("{sOsIs{sO}}",
-                                      "block", block,
-                                      "netuid", (json_int_t) sub->netuid,
-                                      "price", "value", v));
-            } else if (rd->status == 0) {
-                ngx_pylon_v2_fail(rd, 502, "get_alpha_price", err);
-            }
-            json_decref(v);
-        }
-
-        if (rc == NGX_OK && sub->revealed_ok) {
-            rc = ngx_pylon_v2_render_revealed(rd, sub, m, block);
-        }
-    }
-
-    json_decref(block);
 
     if (rc != NGX_OK) {
         pylon_store_write_abort(st);
@@ -147,10 +132,86 @@ done:
     if (rc != NGX_OK) {
         ngx_log_error(NGX_LOG_ERR, rd->h->log, 0,
                       "pylon helper: v2 data of block %uL not written: %s",
-                      rd->number, pylon_store_error(st));
+                      rd->number, why ? why : pylon_store_error(st));
     }
 
+    pylon_batch_free(batch);
     pylon_keylist_free(&old);
+
+    return rc;
+}
+
+
+/*
+ * Every body of the round, added to batch (the caller's); no
+ * transaction.  A value that does not decode fails the round's answer
+ * (ngx_pylon_v2_fail) and is skipped; NGX_ERROR only for out of memory.
+ */
+
+static ngx_int_t
+ngx_pylon_v2_render(ngx_pylon_v2_t *rd, pylon_batch_t *batch)
+{
+    char                 err[128];
+    json_t              *block, *v;
+    ngx_int_t            rc;
+    ngx_uint_t           i;
+    const pylon_meta_t  *m;
+    ngx_pylon_v2_sub_t  *sub;
+
+    m = rd->rt->meta;             /* the round's runtime, not the head's */
+
+    block = json_pack("{sIss}", "number", (json_int_t) rd->number,
+                      "hash", rd->hash);
+    if (block == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = NGX_OK;
+
+    if (rd->drand_ok) {
+        v = pylon_storage_value_decode(m, "Drand", "LastStoredRound",
+                                       rd->drand, rd->drand_len, err,
+                                       sizeof(err));
+        if (json_is_integer(v)) {
+            rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_DRAND,
+                                  PYLON_NETUID_NONE, NULL,
+                                  json_pack("{sO}", "last_stored_round", v));
+        } else if (rd->status == 0) {
+            ngx_pylon_v2_fail(rd, 502, "get_drand_last_stored_round", err);
+        }
+        json_decref(v);
+    }
+
+    if (rc == NGX_OK && rd->prices_ok) {
+        rc = ngx_pylon_v2_render_prices(rd, batch, m, block);
+    }
+
+    for (i = 0; rc == NGX_OK && i < rd->nsubs; i++) {
+        sub = &rd->subs[i];
+
+        if (sub->price_ok) {
+            v = pylon_runtime_api_decode(m, "SwapRuntimeApi",
+                                         "current_alpha_price", sub->price,
+                                         sub->price_len, err, sizeof(err));
+            if (json_is_integer(v)) {
+                rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_PRICE,
+                                      sub->netuid, NULL,
+                                      json_pack("{sOsIs{sO}}",
+                                      "block", block,
+                                      "netuid", (json_int_t) sub->netuid,
+                                      "price", "value", v));
+            } else if (rd->status == 0) {
+                ngx_pylon_v2_fail(rd, 502, "get_alpha_price", err);
+            }
+            json_decref(v);
+        }
+
+        if (rc == NGX_OK && sub->revealed_ok) {
+            rc = ngx_pylon_v2_render_revealed(rd, batch, sub, m, block);
+        }
+    }
+
+    json_decref(block);
 
     return rc;
 }
@@ -190,11 +251,15 @@ ngx_pylon_v2_current(ngx_pylon_v2_t *rd)
 }
 
 
-/* puts body (a new reference, consumed) at the round's key of route */
+/*
+ * Adds body (a new reference, consumed; NULL: out of memory) to batch at
+ * the round's key of route: batch keeps a copy of the text, which is
+ * freed here.
+ */
 
 static ngx_int_t
-ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route, ngx_int_t netuid,
-    const char *item, json_t *body)
+ngx_pylon_v2_add(ngx_pylon_v2_t *rd, pylon_batch_t *batch, const char *route,
+    ngx_int_t netuid, const char *item, json_t *body)
 {
     int     rc;
     char   *text, key[PYLON_KEY_MAX];
@@ -222,8 +287,8 @@ ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route, ngx_int_t netuid,
                                       rd->number);
     }
 
-    rc = (n == 0) ? -1 : pylon_store_put(rd->h->store, key, rd->number, 0,
-                                         text, ngx_strlen(text));
+    rc = (n == 0) ? -1 : pylon_batch_add(batch, key, rd->number, text,
+                                         ngx_strlen(text));
     free(text);
 
     return rc == 0 ? NGX_OK : NGX_ERROR;
@@ -237,8 +302,8 @@ ngx_pylon_v2_put(ngx_pylon_v2_t *rd, const char *route, ngx_int_t netuid,
  */
 
 static ngx_int_t
-ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd, const pylon_meta_t *m,
-    json_t *block)
+ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd, pylon_batch_t *batch,
+    const pylon_meta_t *m, json_t *block)
 {
     char        nu[16], err[128];
     size_t      i;
@@ -287,7 +352,7 @@ ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd, const pylon_meta_t *m,
             break;
         }
 
-        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICE,
+        rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_PRICE,
                               (ngx_int_t) json_integer_value(netuid), NULL,
                               json_pack("{sOsOs{sO}}", "block", block,
                                         "netuid", netuid,
@@ -295,7 +360,8 @@ ngx_pylon_v2_render_prices(ngx_pylon_v2_t *rd, const pylon_meta_t *m,
     }
 
     if (rc == NGX_OK) {
-        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_PRICES, PYLON_NETUID_NONE, NULL,
+        rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_PRICES,
+                              PYLON_NETUID_NONE, NULL,
                               json_pack("{sOsO}", "block", block,
                                         "prices", prices));
     }
@@ -345,8 +411,8 @@ ngx_pylon_v2_revealed_one(json_t *e, const char *hotkey)
 
 
 static ngx_int_t
-ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
-    const pylon_meta_t *m, json_t *block)
+ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd, pylon_batch_t *batch,
+    ngx_pylon_v2_sub_t *sub, const pylon_meta_t *m, json_t *block)
 {
     char                hotkey[PYLON_SS58_MAX_CHARS + 1], err[128];
     size_t              i, j;
@@ -392,19 +458,19 @@ ngx_pylon_v2_render_revealed(ngx_pylon_v2_t *rd, ngx_pylon_v2_sub_t *sub,
         }
 
         if (json_array_size(list)) {
-            rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_REVEALED_ONE, sub->netuid,
-                                  hotkey, json_pack("{sOsO}",
-                                                    "commitments", list,
-                                                    "block", block));
+            rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_REVEALED_ONE,
+                                  sub->netuid, hotkey,
+                                  json_pack("{sOsO}", "commitments", list,
+                                            "block", block));
         }
 
         json_object_set_new(all, hotkey, list);
     }
 
     if (rc == NGX_OK) {
-        rc = ngx_pylon_v2_put(rd, PYLON_ROUTE_REVEALED, sub->netuid, NULL,
-                              json_pack("{sOsO}", "block", block,
-                                        "commitments", all));
+        rc = ngx_pylon_v2_add(rd, batch, PYLON_ROUTE_REVEALED, sub->netuid,
+                              NULL, json_pack("{sOsO}", "block", block,
+                                              "commitments", all));
     }
 
     json_decref(all);
