@@ -107,6 +107,39 @@ def test_half_open_socket_reconnects_within_three_block_times(nginx_factory, dat
         n.log()[-3000:]
 
 
+def test_watchdog_reconnects_after_three_block_times_without_heads(nginx_factory, data_node):
+    # the node answers every call at once (no call deadline can fire) but
+    # stops announcing heads: only the head watchdog, at 3 x 1 s, drops it
+    node = data_node(1000)
+    n = nginx_factory(conf(node, "pylon_block_duration 1s;"))
+
+    def pushing(cond, secs):
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            node.new_head()
+            if cond():
+                return True
+            time.sleep(0.5)
+        return False
+
+    assert pushing(lambda: served(n, dc.routes(1)["neurons"]), 30), n.log()[-3000:]
+    # heads every 0.5 s for longer than 3 block times: the connection stays
+    before = node.connections
+    assert not pushing(lambda: node.connections > before, 4.5), n.log()[-3000:]
+    node.new_head()
+    last = time.monotonic()
+    assert wait_for(lambda: node.connections > before, 10, step=0.1), n.log()[-3000:]
+    took = node.connected_at[before] - last
+    print("watchdog reconnect %.2f s after the last head" % took)
+    assert 3.0 <= took < 7.0, (took, n.log()[-3000:])
+    assert "no new head for 3 block times" in n.log()
+    assert not re.search(r"did not answer \S+ in", n.log()), n.log()[-3000:]
+    # heads resume on the new connection and the served head follows them
+    head = node.head
+    assert pushing(lambda: n.get("/api/v1/block/latest").json()["number"] > head, 20), \
+        n.log()[-3000:]
+
+
 def test_node_closing_every_connection_gets_spaced_reconnects(nginx_factory, data_node):
     node = data_node(1000)
     node.mode = "close"                  # one answer per connection, then it closes

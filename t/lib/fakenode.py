@@ -9,6 +9,7 @@ import hashlib
 import json
 import struct
 import threading
+import time
 
 import websockets
 
@@ -34,6 +35,7 @@ class FakeNode:
                                      # message per connection, then closes it)
         self.calls = []              # methods received
         self.connections = 0
+        self.connected_at = []       # time.monotonic() of every connection
         self.pad = 0                 # extra bytes in header notifications (big frames)
         self._subs = {}              # websocket -> subscription id
         self.delay = None            # (method, params) -> seconds to hold the answer
@@ -148,6 +150,7 @@ class FakeNode:
 
     async def _handler(self, ws, path=None):
         self.connections += 1
+        self.connected_at.append(time.monotonic())
         self._all = getattr(self, "_all", set())
         self._all.add(ws)
         try:
