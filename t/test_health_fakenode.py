@@ -140,6 +140,20 @@ def test_watchdog_reconnects_after_three_block_times_without_heads(nginx_factory
         n.log()[-3000:]
 
 
+def test_idle_connection_is_pinged(nginx_factory, data_node):
+    # a quiet link (no heads, the node never pings first) gets a WebSocket
+    # ping from the helper after 20 s, answered by a pong, and stays up
+    node = data_node(1000, server_pings=False)
+    n = nginx_factory(conf(node))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    before = node.connections
+    quiet = time.monotonic()
+    assert wait_for(lambda: node.pings, 30, step=0.5), n.log()[-3000:]
+    print("first ping %.1f s after the link went quiet" % (node.pings[0] - quiet))
+    assert node.pings[0] - quiet >= 15
+    assert node.connections == before, n.log()[-3000:]
+
+
 def test_node_closing_every_connection_gets_spaced_reconnects(nginx_factory, data_node):
     node = data_node(1000)
     node.mode = "close"                  # one answer per connection, then it closes
