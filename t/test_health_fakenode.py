@@ -4,6 +4,11 @@ recorded finney block of test_data_fakenode.py).
 A hung archive node: its calls have a deadline like the main node's (30 s), the waiting
 requests get 504 meanwhile, and once the node answers again a later request succeeds
 (before, the hung call kept its fetch job running and every identical request joined it).
+
+The head watchdog alone: with pylon_block_duration 1s, a node that answers every call but
+stops announcing heads is dropped and reconnected 3-4 s after its last head (never sooner
+than 3 s), where the fixed 36 s watchdog of before did nothing.  An idle link gets a
+WebSocket ping from the helper (lws, 20 s of quiet) and stays up.
 """
 import os
 import re
