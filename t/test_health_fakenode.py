@@ -4,10 +4,17 @@ recorded finney block of test_data_fakenode.py).
 A hung archive node: its calls have a deadline like the main node's (30 s), the waiting
 requests get 504 meanwhile, and once the node answers again a later request succeeds
 (before, the hung call kept its fetch job running and every identical request joined it).
+
+The head watchdog alone: with pylon_block_duration 1s, a node that answers every call but
+stops announcing heads is dropped and reconnected 3-4 s after its last head (never sooner
+than 3 s), where the fixed 36 s watchdog of before did nothing.  An idle link gets a
+WebSocket ping from the helper (lws, 20 s of quiet) and stays up.
 """
 import os
 import re
 import time
+
+import pytest
 
 from harness import wait_for
 from test_data_fakenode import (DataNode, conf, data_node, pytestmark, served)  # noqa: F401
@@ -105,6 +112,56 @@ def test_half_open_socket_reconnects_within_three_block_times(nginx_factory, dat
                     n.get("/api/v1/block/latest").json()["number"] >= head,
                     3 * 12 + 20, step=1), \
         n.log()[-3000:]
+
+
+@pytest.mark.parametrize("block", ["1s", "200ms"])
+def test_watchdog_reconnects_after_three_block_times_without_heads(nginx_factory, data_node,
+                                                                     block):
+    # the node answers every call at once (no call deadline can fire) but
+    # stops announcing heads: only the head watchdog, at 3 x 1 s, drops it;
+    # at 3 x 200 ms its 3 s floor holds (no reconnect spin)
+    node = data_node(1000)
+    n = nginx_factory(conf(node, "pylon_block_duration %s;" % block))
+
+    def pushing(cond, secs):
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            node.new_head()
+            if cond():
+                return True
+            time.sleep(0.5)
+        return False
+
+    assert pushing(lambda: served(n, dc.routes(1)["neurons"]), 30), n.log()[-3000:]
+    # heads every 0.5 s for longer than 3 block times: the connection stays
+    before = node.connections
+    assert not pushing(lambda: node.connections > before, 4.5), n.log()[-3000:]
+    node.new_head()
+    last = time.monotonic()
+    assert wait_for(lambda: node.connections > before, 10, step=0.1), n.log()[-3000:]
+    took = node.connected_at[before] - last
+    print("watchdog reconnect %.2f s after the last head" % took)
+    assert 3.0 <= took < 7.0, (took, n.log()[-3000:])
+    assert "no new head for 3 block times" in n.log()
+    assert not re.search(r"did not answer \S+ in", n.log()), n.log()[-3000:]
+    # heads resume on the new connection and the served head follows them
+    head = node.head
+    assert pushing(lambda: n.get("/api/v1/block/latest").json()["number"] > head, 20), \
+        n.log()[-3000:]
+
+
+def test_idle_connection_is_pinged(nginx_factory, data_node):
+    # a quiet link (no heads, the node never pings first) gets a WebSocket
+    # ping from the helper after 20 s, answered by a pong, and stays up
+    node = data_node(1000, server_pings=False)
+    n = nginx_factory(conf(node))
+    assert wait_for(lambda: served(n, dc.routes(1)["neurons"]), 20), n.log()[-3000:]
+    before = node.connections
+    quiet = time.monotonic()
+    assert wait_for(lambda: node.pings, 30, step=0.5), n.log()[-3000:]
+    print("first ping %.1f s after the link went quiet" % (node.pings[0] - quiet))
+    assert node.pings[0] - quiet >= 15
+    assert node.connections == before, n.log()[-3000:]
 
 
 def test_node_closing_every_connection_gets_spaced_reconnects(nginx_factory, data_node):

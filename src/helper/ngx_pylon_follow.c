@@ -36,7 +36,8 @@
 #include "chain/header.h"
 
 
-#define NGX_PYLON_FOLLOW_WATCHDOG  (3 * 12 * 1000)   /* ms: 3 block times */
+#define NGX_PYLON_FOLLOW_WATCHDOG_BLOCKS  3         /* block times */
+#define NGX_PYLON_FOLLOW_WATCHDOG_MIN     3000      /* ms, the floor */
 
 
 /* twox128("Timestamp") ++ twox128("Now") */
@@ -220,7 +221,7 @@ ngx_pylon_follow_destroy(ngx_pylon_follow_t *f)
 void
 ngx_pylon_follow_tick(ngx_pylon_follow_t *f)
 {
-    uint64_t  open, since;
+    uint64_t  open, since, limit;
 
     if (f->session == NULL) {
         return;
@@ -233,7 +234,13 @@ ngx_pylon_follow_tick(ngx_pylon_follow_t *f)
 
     since = ngx_max(open, f->head_ms);
 
-    if (ngx_pylon_helper_now_ms() - since >= NGX_PYLON_FOLLOW_WATCHDOG) {
+    /* 3 x pylon_block_duration, never below the floor */
+
+    limit = (uint64_t) NGX_PYLON_FOLLOW_WATCHDOG_BLOCKS
+            * f->helper->pmcf->block_duration;
+    limit = ngx_max(limit, NGX_PYLON_FOLLOW_WATCHDOG_MIN);
+
+    if (ngx_pylon_helper_now_ms() - since >= limit) {
         ngx_pylon_session_drop(f->session, "no new head for 3 block times");
     }
 }

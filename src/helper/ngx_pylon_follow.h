@@ -55,8 +55,10 @@ ngx_uint_t ngx_pylon_follow_reorgs(ngx_pylon_follow_t *f, uint64_t *from);
 /* the last head written, 0 before the first */
 /*
  * Every second: the head watchdog.  A connection that brought no new
- * head for 3 block times (36 s) is dropped and made again, whatever it
- * says about itself (a half-open socket, a node that stopped following).
+ * head for 3 block times (3 x pylon_block_duration, 36 s by default, never
+ * less than 3 s so that a tiny setting cannot spin reconnects) is dropped
+ * and made again, whatever it says about itself (a half-open socket, a
+ * node that stopped following).
  */
 void ngx_pylon_follow_tick(ngx_pylon_follow_t *f);
 

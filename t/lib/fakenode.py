@@ -9,6 +9,7 @@ import hashlib
 import json
 import struct
 import threading
+import time
 
 import websockets
 
@@ -26,14 +27,17 @@ def block_time_ms(n):
 
 
 class FakeNode:
-    def __init__(self, port=None, head=100, ssl_context=None):
+    def __init__(self, port=None, head=100, ssl_context=None, server_pings=True):
         self.port = port or free_port()
+        self.server_pings = server_pings  # False: the node never pings the helper
+        self.pings = []              # time.monotonic() of every ping from the helper
         self.head = head
         self.ssl = ssl_context
         self.mode = "ok"             # "ok", "garbage", "silent", "close" (answers one
                                      # message per connection, then closes it)
         self.calls = []              # methods received
         self.connections = 0
+        self.connected_at = []       # time.monotonic() of every connection
         self.pad = 0                 # extra bytes in header notifications (big frames)
         self._subs = {}              # websocket -> subscription id
         self.delay = None            # (method, params) -> seconds to hold the answer
@@ -51,13 +55,20 @@ class FakeNode:
 
     def start(self):
         ready = threading.Event()
+        node = self
+
+        class Recording(websockets.WebSocketServerProtocol):
+            async def pong(self, data=b""):      # answering a ping from the helper
+                node.pings.append(time.monotonic())
+                await super().pong(data)
 
         def run():
             self._loop = asyncio.new_event_loop()
             asyncio.set_event_loop(self._loop)
             self._server = self._loop.run_until_complete(
                 websockets.serve(self._handler, "127.0.0.1", self.port, ssl=self.ssl,
-                                 max_size=None))
+                                 max_size=None, create_protocol=Recording,
+                                 ping_interval=20 if self.server_pings else None))
             ready.set()
             self._loop.run_forever()
             self._loop.close()
@@ -148,6 +159,7 @@ class FakeNode:
 
     async def _handler(self, ws, path=None):
         self.connections += 1
+        self.connected_at.append(time.monotonic())
         self._all = getattr(self, "_all", set())
         self._all.add(ws)
         try:
