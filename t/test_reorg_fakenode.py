@@ -6,6 +6,8 @@ must all be the fork choice's afterwards, even when the orphan's answers come ba
 """
 import hashlib
 import json
+import os
+import signal
 import threading
 import time
 
@@ -199,3 +201,26 @@ def test_reorg_below_the_parent_is_found_at_its_fork_point(nginx_factory, data_n
     assert "is now %s, blocks from 501 may have changed" % fork_hash("B", 503) in log, \
         log[-3000:]
     assert neurons_block(n, 501)["hash"] == fork_hash("B", 501)
+
+
+def test_reorg_while_no_helper_runs_drops_recent_history(nginx_factory, data_node):
+    """A reorg the follower cannot see: it happens while the helper is dead.  The new
+    helper must not serve the historical record an earlier helper read from the orphan."""
+    node, n = following_fork_a(nginx_factory, data_node)
+    n.expect_log(r"exited on signal 9")                 # killed on purpose
+    assert neurons_block(n, 501)["hash"] == fork_hash("A", 501)
+
+    # the helper dies; fork B replaces 501.. before the next one follows
+    helper = n.helpers()[0]
+    os.kill(helper, signal.SIGKILL)
+    for k in (501, 502, 503):
+        node.hashes[k] = fork_hash("B", k)
+    node.head = 503
+    mark = len(n.log())
+    assert wait_for(lambda: (lambda h: h and h[0] != helper)(n.helpers()), 10)
+    assert wait_for(lambda: (latest_block(n) or {}).get("hash") == fork_hash("B", 503),
+                    20), n.log()[-3000:]
+
+    got = neurons_block(n, 501)
+    assert got == {"number": 501, "hash": fork_hash("B", 501)}, (got, n.log()[mark:][-3000:])
+    assert "historical groups from block" in n.log()[mark:]

@@ -133,26 +133,50 @@ def test_kill_9_after_inclusion_before_the_job_finished(world, ngx, hookdir):
     assert "was included in block" in log
 
 
-def test_weights_kill_9_right_after_submission(world, ngx, hookdir):
+def weights_killed_at(world, ngx, hookdir, point, weights, want):
     c, info = world
     since = c.head() + 1
     before = nonce(c, info["validator"])
     m1, m2 = info["hotkeys"][1], info["hotkeys"][2]
-    mark = arm(ngx, hookdir, "submitted")
-    assert put_weights(ngx, info, {m1: 0.5, m2: 1.0}).status == 200
-    assert paused(ngx, "submitted", mark), ngx.log()[-3000:]
+    mark = arm(ngx, hookdir, point)
+    assert put_weights(ngx, info, {m1: weights[0], m2: weights[1]}).status == 200
+    if point == "included":             # it is found in a block: build one
+        assert pump(c, lambda: ("paused at " + point) in ngx.log()[mark:], timeout=60), \
+            ngx.log()[-3000:]
+    else:
+        assert paused(ngx, point, mark), ngx.log()[-3000:]
     kill_paused_helper(ngx)
-    want = [[1, 32768], [2, 65535]]
     assert pump(c, lambda: node(c, "state", info["netuid"], info["validator"], 0)["weights"]
                 == want or None), ngx.log()[-3000:]
-    assert wait_for(lambda: "weights job" in ngx.log()[mark:] and
-                    "landed in block" in ngx.log()[mark:], 30), ngx.log()[-3000:]
-    for _ in range(3):
+    # the outcome is read on a next head (after the runtime's metadata, at a takeover)
+    assert pump(c, lambda: "weights job" in ngx.log()[mark:] and
+                "landed in block" in ngx.log()[mark:], timeout=60), ngx.log()[-3000:]
+    for _ in range(3):                  # a second copy would land now
         c.new_block()
         time.sleep(0.3)
     ev = count(c, since, "subtensorModule.WeightsSet", info["netuid"])
     assert ev["count"] == 1, (ev, ngx.log()[-4000:])
-    assert nonce(c, info["validator"]) == before + 1
+    assert nonce(c, info["validator"]) == before + 1, "exactly one extrinsic of the hotkey"
+    return ngx.log()[mark:]
+
+
+def test_weights_kill_9_right_after_submission(world, ngx, hookdir):
+    log = weights_killed_at(world, ngx, hookdir, "submitted", (0.5, 1.0),
+                            [[1, 32768], [2, 65535]])
+    assert "resuming its extrinsic" in log
+
+
+def test_weights_kill_9_after_the_extrinsic_is_recorded_before_it_is_sent(
+        world, ngx, hookdir):
+    log = weights_killed_at(world, ngx, hookdir, "recorded", (1.0, 0.5),
+                            [[1, 65535], [2, 32768]])
+    assert "resuming its extrinsic" in log
+
+
+def test_weights_kill_9_after_inclusion_before_the_job_finished(world, ngx, hookdir):
+    log = weights_killed_at(world, ngx, hookdir, "included", (0.25, 1.0),
+                            [[1, 16384], [2, 65535]])
+    assert "was included in block" in log
 
 
 def test_certificate_kill_9_right_after_submission_replies_the_keypair_on_chain(

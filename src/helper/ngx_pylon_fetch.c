@@ -14,7 +14,11 @@
  * have changed are dropped (ngx_pylon_history_reorg); a fetch that ends
  * with a hash the follower no longer has at that number (the reorg came
  * while it ran) drops what it wrote and starts over from the number, at
- * most NGX_PYLON_FETCH_REORG_TRIES times.
+ * most NGX_PYLON_FETCH_REORG_TRIES times.  A reorg while no helper
+ * followed the chain (between a helper's death and the next one's first
+ * head) is seen by nobody: at its first head the helper drops the groups
+ * of the last NGX_PYLON_FOLLOW_RECENT blocks an earlier helper wrote
+ * (ngx_pylon_history_unfollowed).
  */
 
 #include <ngx_config.h>
@@ -58,12 +62,15 @@ static void ngx_pylon_fetch_end(ngx_pylon_fetch_t *f, ngx_uint_t status,
     const char *detail, const char *error);
 static void ngx_pylon_fetch_event(void *data);
 static void ngx_pylon_fetch_reorg(void *data, uint64_t from);
+static void ngx_pylon_fetch_first_head(void *data, uint64_t number,
+    const u_char *hash);
 static ngx_int_t ngx_pylon_fetch_by_number(ngx_pylon_fetch_t *f);
 
 
 static ngx_pylon_refresh_t  *ngx_pylon_fetch_refresh;
 static ngx_pylon_session_t  *ngx_pylon_archive;
 static ngx_uint_t            ngx_pylon_fallbacks;
+static ngx_uint_t            ngx_pylon_fetch_followed;
 
 
 ngx_int_t
@@ -83,7 +90,9 @@ ngx_pylon_fetch_init(ngx_pylon_helper_t *h, ngx_pylon_refresh_t *refresh)
     }
 
     if (ngx_pylon_follow_on_reorg(h->follow, ngx_pylon_fetch_reorg, h)
-        != NGX_OK)
+        != NGX_OK
+        || ngx_pylon_follow_listen(h->follow, ngx_pylon_fetch_first_head, h)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -120,6 +129,22 @@ ngx_pylon_fetch_reorg(void *data, uint64_t from)
     ngx_pylon_helper_t  *h = data;
 
     ngx_pylon_history_reorg(h, from);
+}
+
+
+static void
+ngx_pylon_fetch_first_head(void *data, uint64_t number, const u_char *hash)
+{
+    ngx_pylon_helper_t  *h = data;
+
+    if (ngx_pylon_fetch_followed) {
+        return;
+    }
+
+    ngx_pylon_fetch_followed = 1;
+
+    ngx_pylon_history_unfollowed(h, number > NGX_PYLON_FOLLOW_RECENT
+                                    ? number - NGX_PYLON_FOLLOW_RECENT : 0);
 }
 
 

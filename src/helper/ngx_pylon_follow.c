@@ -37,7 +37,6 @@
 
 
 #define NGX_PYLON_FOLLOW_WATCHDOG  (3 * 12 * 1000)   /* ms: 3 block times */
-#define NGX_PYLON_FOLLOW_RECENT    64                /* hashes kept */
 
 
 /* twox128("Timestamp") ++ twox128("Now") */

@@ -26,6 +26,9 @@ typedef void (*ngx_pylon_reorg_pt)(void *data, uint64_t from);
 
 #define NGX_PYLON_MAX_LISTENERS  8
 
+/* the hashes of the last heads kept: how deep a reorg is looked for */
+#define NGX_PYLON_FOLLOW_RECENT  64
+
 
 ngx_pylon_follow_t *ngx_pylon_follow_create(ngx_pylon_helper_t *h);
 

@@ -11,6 +11,8 @@
 
 
 static void ngx_pylon_history_evict(ngx_pylon_helper_t *h);
+static void ngx_pylon_history_drop_from(ngx_pylon_helper_t *h,
+    uint64_t from, const char *why);
 
 
 static pylon_history_t  *ngx_pylon_history;
@@ -84,6 +86,22 @@ ngx_pylon_history_touch(ngx_pylon_helper_t *h, ngx_int_t netuid,
 void
 ngx_pylon_history_reorg(ngx_pylon_helper_t *h, uint64_t from)
 {
+    ngx_pylon_history_drop_from(h, from, "reorg");
+}
+
+
+void
+ngx_pylon_history_unfollowed(ngx_pylon_helper_t *h, uint64_t from)
+{
+    ngx_pylon_history_drop_from(h, from, "read before this helper followed "
+                                "the chain");
+}
+
+
+static void
+ngx_pylon_history_drop_from(ngx_pylon_helper_t *h, uint64_t from,
+    const char *why)
+{
     long  n;
 
     if (ngx_pylon_history == NULL) {
@@ -99,8 +117,8 @@ ngx_pylon_history_reorg(ngx_pylon_helper_t *h, uint64_t from)
 
     } else if (n > 0) {
         ngx_log_error(NGX_LOG_NOTICE, h->log, 0,
-                      "pylon helper: reorg: %l historical groups from block "
-                      "%uL dropped", n, from);
+                      "pylon helper: %s: %l historical groups from block "
+                      "%uL dropped", why, n, from);
     }
 }
 

@@ -36,6 +36,13 @@ void ngx_pylon_history_touch(ngx_pylon_helper_t *h, ngx_int_t netuid,
  */
 void ngx_pylon_history_reorg(ngx_pylon_helper_t *h, uint64_t from);
 
+/*
+ * The helper's first head: the groups at block >= from were read by an
+ * earlier helper, and a reorg may have come while none followed the
+ * chain; they are deleted (the next request fetches them again).
+ */
+void ngx_pylon_history_unfollowed(ngx_pylon_helper_t *h, uint64_t from);
+
 /* deletes the group (netuid or -1, block): read from an orphaned fork */
 void ngx_pylon_history_drop(ngx_pylon_helper_t *h, ngx_int_t netuid,
     uint64_t block);
