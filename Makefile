@@ -157,7 +157,7 @@ ASAN_CI_TESTS := $(addprefix t/test_,$(addsuffix .py,no_crash fuzz_http \
                  identity_auth v2_auth block_latest metrics_http \
                  helper_process data_fakenode gzip_copies evm_logs writes \
                  jobs_budget meta_fakenode reorg_fakenode \
-                 writes_reorg_fakenode))
+                 writes_reorg_fakenode writes_outcome_fakenode))
 
 asan-module:
 	$(MAKE) B=$(BA) EXTRA_CFLAGS="$(ASAN_FLAGS)" \

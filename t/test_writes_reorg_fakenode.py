@@ -31,6 +31,7 @@ import time
 
 import pytest
 
+from fakenode import RpcError
 from harness import Nginx, wait_for
 from pylon import pylon_conf
 from test_data_fakenode import MAINNET_BLOCK, SHARED, recorded
@@ -62,7 +63,10 @@ def success_events(index):
 
 
 class ForkNode(WriteNode):
-    """WriteNode whose blocks hold chosen extrinsics and System.Events, by block hash."""
+    """WriteNode whose blocks hold chosen extrinsics and System.Events, by block hash.
+    An Exception as a block's events is raised (the node answers an error); `refuse`, when
+    set, is the JSON-RPC error object author_submitExtrinsic answers with (the bytes are
+    still recorded in `submitted`)."""
 
     def __init__(self, head, **kw):
         super().__init__(head, **kw)
@@ -71,6 +75,7 @@ class ForkNode(WriteNode):
         self.read = []                      # hashes of chain_getBlock calls
         self.events_read = []               # hashes of System.Events reads
         self.orphans = {}                   # hash -> number: replaced, still known
+        self.refuse = None                  # error object for author_submitExtrinsic
 
     def number_of(self, h):
         if h in self.orphans:
@@ -87,7 +92,13 @@ class ForkNode(WriteNode):
         if method == "state_getStorage" and params[0] == EVENTS_KEY:
             self.check(params[1])
             self.events_read.append(params[1])
-            return self.events.get(params[1])
+            ev = self.events.get(params[1])
+            if isinstance(ev, Exception):
+                raise ev
+            return ev
+        if method == "author_submitExtrinsic" and self.refuse:
+            self.submitted.append(params[0])
+            raise RpcError(self.refuse)
         return super().answer(method, params)
 
     def fork(self, tag, first, last):

@@ -58,7 +58,7 @@ static const char  *ngx_pylon_final_errors[] = {
     "CommitRevealDisabled", "InvalidRevealCommitHashNotMatch",
     "NoWeightsCommitFound", "ExpiredWeightCommit", "InvalidIpAddress",
     "InvalidPort", "InvalidIpType", "AccountNotAllowedCommit",
-    "BadOrigin", "bad signature", NULL
+    "BadOrigin", "bad signature", "badProof", NULL
 };
 
 
@@ -469,28 +469,34 @@ ngx_pylon_write_submitted(void *data, ngx_int_t ok, const char *error,
                   "pylon helper: %s job %s landed in block %uL",
                   w->job->kind, w->job->id, block);
 
+    /*
+     * error, when ok, notes an inclusion whose outcome is unknown ("included
+     * in block N, but its events could not be read"): the job is done (it
+     * must not be sent again) and its record keeps the note as "error"
+     */
+
     if (ngx_strcmp(w->job->kind, "weights") == 0 && w->crv2) {
         /* CRv2: the commit is in, the reveal is a job of its own */
-        ngx_pylon_write_end(w, PYLON_JOB_DONE, 200, NULL, NULL);
+        ngx_pylon_write_end(w, PYLON_JOB_DONE, 200, NULL, error);
         return;
     }
 
     if (ngx_strcmp(w->job->kind, "certificate") == 0) {
         ngx_pylon_write_end(w, PYLON_JOB_DONE, 201, (char *) w->secret,
-                            NULL);
+                            error);
         return;
     }
 
     if (ngx_strcmp(w->job->kind, "revealed") == 0) {
         ngx_snprintf((u_char *) w->error, sizeof(w->error),
                      "{\"reveal_round\":%uL}%Z", w->reveal_round);
-        ngx_pylon_write_end(w, PYLON_JOB_DONE, 201, w->error, NULL);
+        ngx_pylon_write_end(w, PYLON_JOB_DONE, 201, w->error, error);
         return;
     }
 
     ngx_pylon_write_end(w, PYLON_JOB_DONE,
                         ngx_strcmp(w->job->kind, "commitment") == 0
-                        ? 201 : 200, NULL, NULL);
+                        ? 201 : 200, NULL, error);
 }
 
 

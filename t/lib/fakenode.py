@@ -26,6 +26,14 @@ def block_time_ms(n):
     return 1_700_000_000_000 + n * 12_000
 
 
+class RpcError(Exception):
+    """Raised by answer(): the node answers with this JSON-RPC error object."""
+
+    def __init__(self, error):
+        super().__init__(error.get("message"))
+        self.error = error
+
+
 class FakeNode:
     def __init__(self, port=None, head=100, ssl_context=None, server_pings=True):
         self.port = port or free_port()
@@ -180,6 +188,8 @@ class FakeNode:
                     continue
                 try:
                     resp = {"jsonrpc": "2.0", "id": rid, "result": self.answer(method, params)}
+                except RpcError as e:
+                    resp = {"jsonrpc": "2.0", "id": rid, "error": e.error}
                 except KeyError as e:      # before LookupError: its subclass
                     resp = {"jsonrpc": "2.0", "id": rid,
                             "error": {"code": 4003, "message": "Client error",
