@@ -130,3 +130,35 @@ def test_hyperparams_from_the_newest_call_in_the_metadata(nginx_factory, data_no
     n = nginx_factory(conf(node))
     assert wait_for(lambda: hyper_calls(node), 20), n.log()[-3000:]
     assert hyper_calls(node) == {"SubnetInfoRuntimeApi_get_subnet_hyperparams_v2"}
+
+
+def test_one_subnet_that_does_not_render_does_not_fail_the_others(nginx_factory, data_node):
+    """Its answer comes, but its bytes do not decode: the other subnets are written at the
+    new head, it keeps its previous body and is marked stale (the whole round failed)."""
+    node = data_node(600)
+    node.any_netuid = True
+    n = nginx_factory(pylon_conf(node.url, extra_http="pylon_netuids 1 2 3; "
+                                 "pylon_metrics_token mt;"))
+    assert wait_for(lambda: all(block_of(n, u) == 600 for u in (1, 2, 3)), 20), \
+        n.log()[-3000:]
+    plain = node.answer
+
+    def garbled(method, params):             # subnet 2's neurons: bytes cut short
+        res = plain(method, params)
+        if method == "state_call" and params[0] == "NeuronInfoRuntimeApi_get_neurons_lite" \
+                and params[1] == "0x0200":
+            return res[:200]
+        return res
+
+    node.answer = garbled
+    head = node.new_head()
+    assert wait_for(lambda: block_of(n, 1) == head and block_of(n, 3) == head, 10), \
+        n.log()[-3000:]
+    assert block_of(n, 2) == 600                      # its previous body stays
+    assert wait_for(lambda: stale(n) == {1: 0.0, 2: 1.0, 3: 0.0}, 5), stale(n)
+    assert "subnet 2 at block %d not rendered" % head in n.log(), n.log()[-3000:]
+
+    node.answer = plain                               # healed: fresh again
+    head = node.new_head()
+    assert wait_for(lambda: block_of(n, 2) == head, 10), n.log()[-3000:]
+    assert wait_for(lambda: stale(n) == {1: 0.0, 2: 0.0, 3: 0.0}, 5), stale(n)

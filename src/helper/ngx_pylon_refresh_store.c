@@ -2,9 +2,11 @@
  * ngx_pylon_refresh_store.c: rendering and storing a finished round (see
  * ngx_pylon_refresh_int.h): every subnet's bodies and gzip copies go into
  * a batch (store/batch.h) written in one short transaction; item keys of a
- * subnet that are gone are deleted.  A subnet whose commitments and
- * certificates were not read this round (pylon_storage_every) keeps its
- * cached commitment and certificate bodies and items untouched.
+ * subnet that are gone are deleted.  A subnet whose bytes do not render
+ * fails alone, as one not read: its previous bodies stay, marked stale.
+ * A subnet whose commitments and certificates were not read this round
+ * (pylon_storage_every) keeps its cached commitment and certificate
+ * bodies and items untouched.
  */
 
 #include <ngx_config.h>
@@ -24,9 +26,9 @@ static ngx_int_t ngx_pylon_sub_put_hyper(ngx_pylon_round_t *rd,
 void
 ngx_pylon_round_write(ngx_pylon_round_t *rd)
 {
-    size_t                 i, k, j;
+    size_t                 i, k, j, mark;
     uint64_t               now;
-    ngx_uint_t             s;
+    ngx_uint_t             s, nfailed;
     pylon_store_t         *st;
     ngx_pylon_sub_t       *sub;
     ngx_pylon_refresh_t   *r;
@@ -46,32 +48,13 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
     ngx_memzero(&old, sizeof(old));
     ctx.batch = NULL;
+    nfailed = 0;
 
-    /* latest items that may have gone: delete them all, then put */
-
-    if (rd->latest) {
-        for (s = 0; s < rd->nsubs; s++) {
-            if (rd->subs[s].failed || !rd->subs[s].storage) {
-                continue;                /* its previous bodies stay */
-            }
-
-            for (k = 0; k < 3; k++) {
-                pylon_key_latest_item(prefix, sizeof(prefix),
-                                      k == 2 ? PYLON_ROUTE_COMMIT_FULL
-                                      : k ? PYLON_ROUTE_CERTIFICATE
-                                        : PYLON_ROUTE_COMMITMENT,
-                                      (int) rd->subs[s].netuid, "");
-                if (pylon_store_scan(st, prefix, pylon_keylist_add, &old)
-                    < 0)
-                {
-                    ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
-                    goto done;
-                }
-            }
-        }
-    }
-
-    /* render every body and its gzip copy before the write txn */
+    /*
+     * render every body and its gzip copy before the write txn; a subnet
+     * that does not render fails alone (its records are taken back, its
+     * previous bodies stay, marked stale), as one not read does
+     */
 
     ctx.round = rd;
     ctx.batch = pylon_batch_create(st);
@@ -105,15 +88,58 @@ ngx_pylon_round_write(ngx_pylon_round_t *rd)
 
         ctx.netuid = sub->netuid;
         ctx.storage = sub->storage;
+        mark = pylon_batch_count(ctx.batch);
 
         if (pylon_subnet_render(&in, ngx_pylon_round_put, &ctx, err,
                                 sizeof(err))
-            != 0
-            || ngx_pylon_sub_put_hyper(rd, sub, in.meta, ctx.batch)
-               != NGX_OK)
+            == 0
+            && ngx_pylon_sub_put_hyper(rd, sub, in.meta, ctx.batch)
+               == NGX_OK)
         {
-            ngx_pylon_round_fail(rd, "render", err);
-            goto done;
+            continue;
+        }
+
+        ngx_pylon_sub_fail(sub, "render", err);
+
+        if (rd->failed) {
+            goto done;             /* a round of one, or not the latest */
+        }
+
+        pylon_batch_truncate(ctx.batch, mark);
+        nfailed++;
+
+        ngx_log_error(NGX_LOG_WARN, r->helper->log, 0,
+                      "pylon helper: subnet %i at block %uL not rendered: "
+                      "%s (its previous data stays, marked stale)",
+                      sub->netuid, rd->number, err);
+    }
+
+    if (nfailed && pylon_batch_count(ctx.batch) == 0 && !rd->extrinsics) {
+        ngx_pylon_round_fail(rd, "render", err);
+        goto done;                              /* nothing else to write */
+    }
+
+    /* latest items that may have gone: delete them all, then put */
+
+    if (rd->latest) {
+        for (s = 0; s < rd->nsubs; s++) {
+            if (rd->subs[s].failed || !rd->subs[s].storage) {
+                continue;                /* its previous bodies stay */
+            }
+
+            for (k = 0; k < 3; k++) {
+                pylon_key_latest_item(prefix, sizeof(prefix),
+                                      k == 2 ? PYLON_ROUTE_COMMIT_FULL
+                                      : k ? PYLON_ROUTE_CERTIFICATE
+                                        : PYLON_ROUTE_COMMITMENT,
+                                      (int) rd->subs[s].netuid, "");
+                if (pylon_store_scan(st, prefix, pylon_keylist_add, &old)
+                    < 0)
+                {
+                    ngx_pylon_round_fail(rd, "cache", pylon_store_error(st));
+                    goto done;
+                }
+            }
         }
     }
 

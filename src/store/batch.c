@@ -116,6 +116,17 @@ pylon_batch_count(const pylon_batch_t *b)
 
 
 void
+pylon_batch_truncate(pylon_batch_t *b, size_t n)
+{
+    while (b->n > n) {
+        b->n--;
+        free(b->recs[b->n].key);
+        free(b->recs[b->n].gz);
+    }
+}
+
+
+void
 pylon_batch_free(pylon_batch_t *b)
 {
     size_t  i;

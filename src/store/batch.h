@@ -35,6 +35,12 @@ int pylon_batch_put(pylon_batch_t *b);
 /* Records in the batch. */
 size_t pylon_batch_count(const pylon_batch_t *b);
 
+/*
+ * Takes back (frees) the records added after the first n: what a part
+ * that failed half-way added (n = pylon_batch_count() before it).
+ */
+void pylon_batch_truncate(pylon_batch_t *b, size_t n);
+
 /* Frees the batch and every copy it holds (NULL is fine). */
 void pylon_batch_free(pylon_batch_t *b);
 

@@ -213,6 +213,27 @@ test_records(const char *dir)
         ok(rec.block == 8 && rec.gz == NULL, "a short one without copy");
         pylon_store_read_end(st);
         pylon_batch_free(NULL);
+
+        /* a subnet that fails half-rendered: its records are taken back */
+        b = pylon_batch_create(st);
+        ok(pylon_batch_add(b, "L/neurons/4", 10, body, n) == 0
+           && pylon_batch_add(b, "L/neurons/5", 10, body, n) == 0
+           && pylon_batch_add(b, "L/state/5", 10, "{}", 2) == 0,
+           "three records of two subnets");
+        pylon_batch_truncate(b, 1);
+        is_int(pylon_batch_count(b), 1, "truncated to the first");
+        pylon_batch_truncate(b, 5);
+        is_int(pylon_batch_count(b), 1, "truncating to more is nothing");
+        pylon_store_write_begin(st);
+        ok(pylon_batch_put(b) == 0, "the rest put");
+        pylon_store_write_commit(st);
+        pylon_batch_free(b);
+        ok(pylon_store_read(st, "L/neurons/4", &rec) == 0 && rec.block == 10,
+           "the kept one written");
+        pylon_store_read_end(st);
+        ok(pylon_store_read(st, "L/neurons/5", &rec) != 0,
+           "a taken-back one not written");
+        pylon_store_read_end(st);
     }
 
     /* a gzip record is "PYR2": an old reader refuses it, never sends it */
