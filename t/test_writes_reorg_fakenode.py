@@ -147,12 +147,14 @@ def ngx(node):
     yield from running(node)
 
 
-def post_commitment(n):
+def post_commitment(n, path="/api/v1/identity/sn/subnet/1/commitments",
+                    body=None):
+    """POSTs body (a commitment by default) to path in a thread; out["r"] is the reply."""
     out = {}
+    body = body if body is not None else {"commitment": "0x68656c6c6f"}
 
     def run():
-        out["r"] = n.request("/api/v1/identity/sn/subnet/1/commitments", method="POST",
-                             body=json.dumps({"commitment": "0x68656c6c6f"}).encode(),
+        out["r"] = n.request(path, method="POST", body=json.dumps(body).encode(),
                              headers={"Authorization": "Bearer " + TOKEN,
                                       "Content-Type": "application/json",
                                       "X-Pylon-Timeout": "60"}, timeout=90)
@@ -177,8 +179,8 @@ def include_in_the_next_block(node, fork, xt):
     return m
 
 
-def done_record(n):
-    key, job = jobs(n, "commitment")[-1]
+def done_record(n, kind="commitment"):
+    key, job = jobs(n, kind)[-1]
     return job
 
 
