@@ -2,8 +2,8 @@
  * ngx_pylon_refresh_v2_store.c: rendering and storing a finished v2 round
  * (see ngx_pylon_refresh_v2_int.h).  The drand round, alpha prices and
  * revealed commitments are rendered first, with their gzip copies, into a
- * batch (store/batch.h); then, if a head round is still the followed
- * chain's, one short write transaction deletes the revealed items that may
+ * batch (store/batch.h), if a head round is still the followed chain's;
+ * then one short write transaction deletes the revealed items that may
  * have gone and puts the batch.  A part that was not read, or whose value
  * does not decode, is not rendered: its previous bodies stay.
  *
@@ -55,7 +55,22 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
 
     st = rd->h->store;
     ngx_memzero(&old, sizeof(old));
+    batch = NULL;
+    rc = NGX_OK;
     why = "not rendered (out of memory)";
+
+    /*
+     * A head round writes only while it is the follower's choice and not
+     * older than the last one written; a fetch round writes its own
+     * records anyway (the next head replaces them).  Checked before
+     * rendering: rendering and writing run without a return to the event
+     * loop in between, so the answer holds until the commit, and a
+     * dropped round is not rendered for nothing.
+     */
+
+    if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
+        goto done;
+    }
 
     batch = pylon_batch_create(st);
     rc = batch ? ngx_pylon_v2_render(rd, batch) : NGX_ERROR;
@@ -65,18 +80,6 @@ ngx_pylon_v2_write(ngx_pylon_v2_t *rd)
     }
 
     why = NULL;                        /* from here: the cache's error */
-
-    /*
-     * Checked after rendering, right before writing (nothing else runs
-     * in between: the helper is one event loop): a head round writes
-     * only while it is the follower's choice and not older than the last
-     * one written; a fetch round writes its own records anyway (the next
-     * head replaces them).
-     */
-
-    if (rd->latest && rd->done == NULL && !ngx_pylon_v2_current(rd)) {
-        goto done;
-    }
 
     /* latest revealed items that may have gone: deleted, then put */
 
