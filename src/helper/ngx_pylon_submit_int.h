@@ -210,6 +210,7 @@ void ngx_pylon_submit_check(ngx_pylon_scan_t *ev);
 void ngx_pylon_submit_resend(ngx_pylon_xt_t *xt);
 ngx_int_t ngx_pylon_submit_record(ngx_pylon_xt_t *xt,
     uint64_t block, const char *block_hash, uint32_t index);
+void ngx_pylon_submit_forget(ngx_pylon_xt_t *xt);
 
 
 #endif /* _NGX_PYLON_SUBMIT_INT_H_INCLUDED_ */

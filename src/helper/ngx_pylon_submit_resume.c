@@ -262,11 +262,7 @@ ngx_pylon_submit_on_checked(void *data, json_t *result, const char *error)
                   ev->number, ev->hash, ev->number, s ? s : "none",
                   xt->birth + 1);
 
-    if (ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, sm->log, 0,
-                      "pylon helper: job %s: cannot forget its inclusion: "
-                      "%s", xt->job, pylon_store_error(sm->helper->store));
-    }
+    ngx_pylon_submit_forget(xt);
 
     ngx_free(ev);
     ngx_pylon_submit_rewait(xt);
@@ -444,6 +440,19 @@ ngx_pylon_submit_record(ngx_pylon_xt_t *xt, uint64_t block,
     json_decref(rec);
 
     return rc == 0 ? NGX_OK : NGX_ERROR;
+}
+
+
+/* the job record forgets the block its extrinsic was found in (if any) */
+
+void
+ngx_pylon_submit_forget(ngx_pylon_xt_t *xt)
+{
+    if (xt->job[0] && ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
+        ngx_log_error(NGX_LOG_ERR, xt->sm->log, 0,
+                      "pylon helper: job %s: cannot forget its inclusion: "
+                      "%s", xt->job, pylon_store_error(xt->sm->helper->store));
+    }
 }
 
 

@@ -84,11 +84,7 @@ ngx_pylon_submit_refind(ngx_pylon_scan_t *ev)
                   "may be orphaned by a reorg, looking for it again",
                   xt->job[0] ? xt->job : "-", ev->number, ev->hash);
 
-    if (xt->job[0] && ngx_pylon_submit_record(xt, 0, NULL, 0) != NGX_OK) {
-        ngx_log_error(NGX_LOG_ERR, sm->log, 0,
-                      "pylon helper: job %s: cannot forget its inclusion: "
-                      "%s", xt->job, pylon_store_error(sm->helper->store));
-    }
+    ngx_pylon_submit_forget(xt);
 
     /* the fork choice's pool may not hold it: the same bytes again */
     xt->reads = 0;
